@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The project's whole test suite: set-up, format, lints, unit/integration tests, fuzzing,
+# device-tree validation, layer lint, smoke-test namespaces and the QEMU end-to-end test.
+# Each component adds its checks as ci/tests.d/NN-name.sh. The last line is the tally.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$BES2600_ROOT"
+
+"$BES2600_ROOT/ci/setup.sh" || die "set-up failed"
+
+passed=0 failed=0 failures=()
+step() {
+    local name="$1"; shift
+    local t0=$SECONDS
+    log "check: $name"
+    if "$@"; then
+        passed=$((passed + 1)); log "ok: $name ($((SECONDS - t0)) s)"
+    else
+        failed=$((failed + 1)); failures+=("$name"); log "FAILED: $name ($((SECONDS - t0)) s)"
+    fi
+}
+
+step "cargo fmt" cargo fmt --all -- --check
+step "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+step "cargo test" cargo test --workspace --locked
+for t in "$BES2600_ROOT"/ci/tests.d/*.sh; do
+    [ -e "$t" ] || continue
+    step "$(basename "$t" .sh)" bash "$t"
+done
+
+[ ${#failures[@]} -eq 0 ] || log "failed checks: ${failures[*]}"
+echo "checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,3 @@
+//! BES2600 engine crate (placeholder until its issue lands).
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
+#![forbid(unsafe_code)]
