@@ -1,0 +1,71 @@
+# shellcheck shell=bash
+# Kernel toolchain for bes2600.ko, the local Rust-enabled arm64 kernel and the QEMU e2e test.
+# Versions are the ones measured in shared/research/kernel-toolchain.md. rustc and rust-src must
+# match the kernel build exactly (Rust symbols carry a crate hash), so they are pinned and held.
+# Heavy downloads (bindgen, arm64 userspace .debs) go to $BES2600_CACHE, never into the clone.
+
+BES2600_RUST_DEB_VER="1.96.0+dfsg1-1~deb12u2"
+BES2600_LINUX_DEB_VER="6.12.117-1~deb12u1"
+BES2600_LLVM_DEB_VER="1:19.1.7-3~deb12u1"
+BES2600_BINDGEN_VER="0.70.1"
+BES2600_TOOLS="$BES2600_CACHE/tools"
+BES2600_ARM64_ROOT="$BES2600_CACHE/arm64-root"
+export BES2600_TOOLS BES2600_ARM64_ROOT
+
+# apt_install_pinned PKG=VER...: installs (or moves to) exactly VER when not already there.
+apt_install_pinned() {
+    local missing=() spec name ver have
+    for spec in "$@"; do
+        name="${spec%%=*}"; ver="${spec#*=}"
+        have="$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)"
+        [ "$have" = "install ok installed $ver" ] || missing+=("$spec")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    apt_update_once
+    log "apt-get install ${missing[*]}"
+    apt-get install -y -q --no-install-recommends --allow-change-held-packages "${missing[@]}" \
+        >/dev/null || die "apt-get install ${missing[*]} failed"
+}
+
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    log "dpkg --add-architecture arm64"
+    dpkg --add-architecture arm64
+    rm -f "$BES2600_CACHE/.apt-updated"
+fi
+
+apt_install_pinned \
+    "rustc-web=$BES2600_RUST_DEB_VER" "rust-web-src=$BES2600_RUST_DEB_VER" \
+    "libstd-rust-web-dev=$BES2600_RUST_DEB_VER" "cargo-web=$BES2600_RUST_DEB_VER" \
+    "libstd-rust-web-dev:arm64=$BES2600_RUST_DEB_VER" \
+    "linux-source-6.12=$BES2600_LINUX_DEB_VER" \
+    "clang-19=$BES2600_LLVM_DEB_VER" "lld-19=$BES2600_LLVM_DEB_VER" \
+    "llvm-19=$BES2600_LLVM_DEB_VER" "libclang-19-dev=$BES2600_LLVM_DEB_VER"
+apt-mark hold rustc-web rust-web-src libstd-rust-web-dev libstd-rust-web-dev:arm64 cargo-web \
+    >/dev/null 2>&1 || true
+apt_install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm device-tree-compiler \
+    bc bison flex libssl-dev libelf-dev cpio kmod rsync xz-utils make python3 gzip
+
+# bindgen-cli: Debian's 0.60 is too old for 6.12 (needs >= 0.65.1). It loads libclang at run time.
+export LIBCLANG_PATH=/usr/lib/llvm-19/lib
+if ! "$BES2600_TOOLS/bin/bindgen" --version 2>/dev/null | grep -q "$BES2600_BINDGEN_VER"; then
+    log "cargo install bindgen-cli@$BES2600_BINDGEN_VER into $BES2600_TOOLS"
+    cargo install -q --locked bindgen-cli --version "$BES2600_BINDGEN_VER" --root "$BES2600_TOOLS" \
+        || die "cargo install bindgen-cli failed"
+fi
+
+# arm64 userspace for the initramfs: downloaded and unpacked (not installed) into the cache.
+# iw's run-time libraries are libnl-3/libnl-genl-3 and libc6.
+bes2600_arm64_debs=(busybox-static:arm64 iw:arm64 libnl-3-200:arm64 libnl-genl-3-200:arm64 libc6:arm64)
+bes2600_arm64_stamp="$BES2600_ARM64_ROOT/.done-$(printf '%s\n' "${bes2600_arm64_debs[@]}" | md5sum | cut -c1-12)"
+if [ ! -e "$bes2600_arm64_stamp" ]; then
+    apt_update_once
+    log "downloading arm64 userspace .debs into $BES2600_CACHE/debs"
+    rm -rf "$BES2600_ARM64_ROOT" "$BES2600_CACHE/debs"
+    mkdir -p "$BES2600_ARM64_ROOT" "$BES2600_CACHE/debs"
+    (cd "$BES2600_CACHE/debs" && apt-get download -q "${bes2600_arm64_debs[@]}" >/dev/null 2>&1) \
+        || die "apt-get download of arm64 packages failed"
+    for d in "$BES2600_CACHE"/debs/*.deb; do
+        dpkg-deb -x "$d" "$BES2600_ARM64_ROOT" || die "cannot unpack $d"
+    done
+    touch "$bes2600_arm64_stamp"
+fi
