@@ -1,5 +1,21 @@
-//! A simulated BES2600 chip (placeholder until its issue lands).
+//! A simulated BES2600 chip: the SDIO function registers, RX burst packing and TX slot
+//! parsing of spec §1, the WSM firmware of spec §3, a simulated open AP and a UDP traffic
+//! generator (contracts.md), fault injection, on a deterministic virtual clock.
+//!
+//! The core is `no_std` and allocation-free (it is also the kernel module's `sim` bus);
+//! the `std` feature adds the engine harness, stream validation and the benchmark.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![forbid(unsafe_code)]
 
 pub mod bootrom;
+mod chip;
+pub mod config;
+mod fw;
+pub mod net;
+pub mod regs;
+mod render;
+pub mod rng;
+pub mod wsm;
+
+pub use chip::{ApState, Fault, Phase, SimChip};
+pub use config::{FaultConfig, SimConfig, SimCounters, TrafficConfig};

@@ -1,0 +1,448 @@
+//! The WSM firmware model: start-up, sequence numbers, credits, command confirms, scan, the
+//! simulated open AP and the downlink traffic generator (spec §3, contracts.md).
+
+use crate::chip::{ApState, CnfExtra, Mgmt, Out, SimChip};
+use crate::net::{self, StaFrame};
+use crate::regs::status;
+use crate::wsm::{self, id};
+
+/// Firmware-side state that a reset or WIFI deactivate clears.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FwState {
+    pub(crate) hung: bool,
+    pub(crate) drop_confirms: u8,
+    pub(crate) corrupt_next_len: bool,
+    pub(crate) loss_events_left: u8,
+    pub(crate) loss_spacing_ns: u64,
+    pub(crate) next_loss_ns: u64,
+    pub(crate) pause_until_ns: u64,
+    pub(crate) wifi_ready_at: Option<u64>,
+    /// Host messages not yet confirmed (firmware input buffers in use, spec §4.3).
+    pub(crate) outstanding: u16,
+    /// Next expected host→chip seq per space, and next chip→host seq per space (spec §3.2).
+    pub(crate) host_seq: [u8; 2],
+    pub(crate) chip_seq: [u8; 2],
+    pub(crate) multi_tx: bool,
+    pub(crate) sta_mac: [u8; 6],
+    pub(crate) joined: bool,
+    pub(crate) next_beacon_ns: u64,
+    pub(crate) scan_done_ns: Option<u64>,
+    pub(crate) scan_hit: bool,
+    pub(crate) scan_channels: u8,
+    pub(crate) ap: ApState,
+    pub(crate) streaming: bool,
+    pub(crate) next_gen_ns: u64,
+    pub(crate) gen_frac: u64,
+    pub(crate) stream_seq: u64,
+    pub(crate) seq80211: u16,
+}
+
+impl FwState {
+    pub(crate) const fn new() -> Self {
+        Self {
+            hung: false,
+            drop_confirms: 0,
+            corrupt_next_len: false,
+            loss_events_left: 0,
+            loss_spacing_ns: 1,
+            next_loss_ns: 0,
+            pause_until_ns: 0,
+            wifi_ready_at: None,
+            outstanding: 0,
+            host_seq: [0; 2],
+            chip_seq: [0; 2],
+            multi_tx: false,
+            sta_mac: [0x02, 0x00, 0x00, 0x00, 0x00, 0x02],
+            joined: false,
+            next_beacon_ns: 0,
+            scan_done_ns: None,
+            scan_hit: false,
+            scan_channels: 0,
+            ap: ApState::Idle,
+            streaming: false,
+            next_gen_ns: 0,
+            gen_frac: 0,
+            stream_seq: 0,
+            seq80211: 0,
+        }
+    }
+
+    /// What WIFI deactivate forgets; the stream sequence keeps counting so that a receiver
+    /// sees the frames lost across a restart as a gap.
+    pub(crate) fn wifi_down(&mut self) {
+        let (seq, mac, hung) = (self.stream_seq, self.sta_mac, self.hung);
+        *self = Self::new();
+        self.stream_seq = seq;
+        self.sta_mac = mac;
+        self.hung = hung;
+    }
+
+    pub(crate) fn next_seq80211(&mut self) -> u16 {
+        self.seq80211 = (self.seq80211 + 1) & 0x0FFF;
+        self.seq80211
+    }
+}
+
+/// TX requests of one CMD53 write, confirmed together.
+#[derive(Debug, Default)]
+pub(crate) struct TxBatch {
+    count: u8,
+    ids: [u32; 16],
+    statuses: [u32; 16],
+}
+
+const BEACON_NS: u64 = net::BEACON_INTERVAL_TU as u64 * net::TU_NS;
+/// Longest dwell the sim honours per scanned channel.
+const MAX_DWELL_NS: u64 = 120_000_000;
+
+impl SimChip {
+    pub(crate) fn fw_tick(&mut self) {
+        if self.fw.hung {
+            return;
+        }
+        let now = self.now;
+        if let Some(t) = self.fw.wifi_ready_at {
+            if now >= t {
+                self.fw.wifi_ready_at = None;
+                self.slave_status |= status::WIFI_READY;
+                self.counters.startups += 1;
+                self.push_ctrl(Out::Startup);
+            }
+        }
+        if self.slave_status & status::WIFI_READY == 0 {
+            return;
+        }
+        if let Some(t) = self.fw.scan_done_ns {
+            if now >= t {
+                self.finish_scan();
+            }
+        }
+        self.tick_loss();
+        let paused = now < self.fw.pause_until_ns;
+        if self.fw.joined && !paused {
+            if now.saturating_sub(self.fw.next_beacon_ns) > 10 * BEACON_NS {
+                self.fw.next_beacon_ns = now;
+            }
+            while self.fw.next_beacon_ns <= now {
+                self.counters.beacons += 1;
+                self.push_ctrl(Out::Mgmt {
+                    kind: Mgmt::Beacon,
+                    if_id: 0,
+                });
+                self.fw.next_beacon_ns += BEACON_NS;
+            }
+        }
+        if self.rng.chance_ppm(self.cfg.faults.hostile_ppm) {
+            self.counters.hostile_events += 1;
+            let len = 4 + self.rng.below(1629) as u16;
+            self.push_ctrl(Out::Garbage { len });
+        }
+        self.tick_traffic(paused);
+    }
+
+    fn tick_loss(&mut self) {
+        while self.fw.loss_events_left > 0 && self.now >= self.fw.next_loss_ns {
+            self.fw.loss_events_left -= 1;
+            self.counters.bss_lost_sent += 1;
+            self.push_ctrl(Out::Event {
+                id: wsm::EVENT_BSS_LOST,
+                data: 0,
+            });
+            self.fw.pause_until_ns = self.fw.next_loss_ns + self.fw.loss_spacing_ns;
+            self.fw.next_loss_ns += self.fw.loss_spacing_ns;
+        }
+    }
+
+    fn tick_traffic(&mut self, paused: bool) {
+        let t = self.cfg.traffic;
+        let on = t.enabled
+            && t.phy_rate_bps > 0
+            && matches!(self.fw.ap, ApState::Associated(_))
+            && !paused
+            && (t.max_frames == 0 || self.fw.stream_seq < t.max_frames);
+        if !on {
+            self.fw.streaming = false;
+            return;
+        }
+        if !self.fw.streaming {
+            self.fw.streaming = true;
+            self.fw.next_gen_ns = self.now;
+            self.fw.gen_frac = 0;
+        }
+        let ampdu = u64::from(t.ampdu.max(1));
+        let frame_bits = net::stream_frame_len(t.payload_len) as u64 * 8;
+        // Airtime of one A-MPDU in ns, with the remainder carried (no floats, no u128).
+        let num = ampdu * frame_bits * 1_000_000_000;
+        let step = num / t.phy_rate_bps;
+        let rem = num % t.phy_rate_bps;
+        while self.fw.next_gen_ns <= self.now {
+            for _ in 0..ampdu {
+                if t.max_frames != 0 && self.fw.stream_seq >= t.max_frames {
+                    break;
+                }
+                let seq = self.fw.stream_seq;
+                self.fw.stream_seq += 1;
+                self.push_data(seq, self.fw.next_gen_ns);
+            }
+            self.fw.gen_frac += rem;
+            let carry = self.fw.gen_frac / t.phy_rate_bps;
+            self.fw.gen_frac %= t.phy_rate_bps;
+            self.fw.next_gen_ns += step.max(1) + carry;
+        }
+    }
+
+    fn finish_scan(&mut self) {
+        self.fw.scan_done_ns = None;
+        self.counters.scans += 1;
+        if self.fw.scan_hit {
+            let if_id = wsm::SCAN_IF_ID;
+            self.push_ctrl(Out::Mgmt {
+                kind: Mgmt::ProbeResp,
+                if_id,
+            });
+            self.push_ctrl(Out::Mgmt {
+                kind: Mgmt::Beacon,
+                if_id,
+            });
+        }
+        self.push_ctrl(Out::ScanComplete {
+            channels: self.fw.scan_channels,
+        });
+    }
+
+    /// Handles one host message from a TX slot (spec §3.2-3.5).
+    pub(crate) fn host_message(&mut self, slot: &[u8], batch: &mut TxBatch) {
+        let (Some(len), Some(mid)) = (wsm::le16(slot, 0), wsm::le16(slot, 2)) else {
+            self.counters.host_malformed += 1;
+            return;
+        };
+        let Some(msg) = slot
+            .get(..usize::from(len))
+            .filter(|m| m.len() >= wsm::HDR_LEN)
+        else {
+            self.counters.host_malformed += 1;
+            return;
+        };
+        let space = wsm::seq_space(mid);
+        let seq = (mid >> 13) as u8;
+        let want = self.fw.host_seq.get(space).copied().unwrap_or(0);
+        if seq != want {
+            self.counters.host_seq_errors += 1;
+        }
+        if let Some(s) = self.fw.host_seq.get_mut(space) {
+            *s = (seq + 1) & 7;
+        }
+        if self.fw.outstanding >= self.cfg.num_inp_ch_bufs {
+            // The host sent without a credit (spec §4.3): the firmware has no buffer for it.
+            self.counters.credit_overruns += 1;
+            return;
+        }
+        self.fw.outstanding += 1;
+        self.counters.max_outstanding = self
+            .counters
+            .max_outstanding
+            .max(u64::from(self.fw.outstanding));
+        if self.fw.hung {
+            return;
+        }
+        let base = mid & wsm::MSG_ID_MASK;
+        if base == id::TX {
+            self.tx_request(msg, batch);
+        } else {
+            self.command(mid, msg);
+        }
+    }
+
+    fn tx_request(&mut self, msg: &[u8], batch: &mut TxBatch) {
+        self.counters.tx_requests += 1;
+        let packet_id = wsm::le32(msg, 4).unwrap_or(0);
+        let flags = msg.get(11).copied().unwrap_or(0);
+        let off = wsm::TX_HDR_LEN + if flags & 0x80 != 0 { 2 } else { 0 };
+        let status = match msg.get(off..) {
+            Some(frame) if msg.len() >= wsm::TX_HDR_LEN => self.ap_receive(frame),
+            _ => {
+                self.counters.host_malformed += 1;
+                wsm::STATUS_INVALID
+            }
+        };
+        let i = usize::from(batch.count);
+        if let (Some(slot_id), Some(slot_st)) = (batch.ids.get_mut(i), batch.statuses.get_mut(i)) {
+            *slot_id = packet_id;
+            *slot_st = status;
+            batch.count += 1;
+        }
+        if usize::from(batch.count) == batch.ids.len() {
+            self.flush_tx_batch(batch);
+        }
+    }
+
+    /// Confirms the TX requests of one write: one 0x041E in multi-confirm mode, else one
+    /// 0x0404 each (spec §3.6).
+    pub(crate) fn flush_tx_batch(&mut self, batch: &mut TxBatch) {
+        let n = batch.count;
+        if n == 0 {
+            return;
+        }
+        batch.count = 0;
+        self.counters.tx_confirmed += u64::from(n);
+        self.fw.outstanding = self.fw.outstanding.saturating_sub(u16::from(n));
+        if self.fw.multi_tx {
+            // One status for the whole record set keeps `Out` small; per-frame status
+            // differences only arise before join, where every frame fails alike.
+            let status = batch.statuses.first().copied().unwrap_or(0);
+            self.push_ctrl(Out::TxConfirm {
+                count: n,
+                ids: batch.ids,
+                status,
+                multi: true,
+            });
+        } else {
+            for i in 0..usize::from(n) {
+                let mut ids = [0u32; 16];
+                ids[0] = batch.ids.get(i).copied().unwrap_or(0);
+                let status = batch.statuses.get(i).copied().unwrap_or(0);
+                self.push_ctrl(Out::TxConfirm {
+                    count: 1,
+                    ids,
+                    status,
+                    multi: false,
+                });
+            }
+        }
+    }
+
+    /// The AP's view of a frame the station sent; returns the TX status.
+    fn ap_receive(&mut self, frame: &[u8]) -> u32 {
+        if !self.fw.joined {
+            return wsm::STATUS_RETRY_LIMIT;
+        }
+        match net::classify(frame) {
+            StaFrame::Auth { sta } => {
+                self.fw.sta_mac = sta;
+                self.fw.ap = ApState::Authenticated;
+                self.push_ctrl(Out::Mgmt {
+                    kind: Mgmt::AuthResp,
+                    if_id: 0,
+                });
+            }
+            StaFrame::Assoc { sta } if self.fw.ap != ApState::Idle => {
+                self.fw.sta_mac = sta;
+                self.fw.ap = ApState::Associated(1);
+                self.counters.assocs += 1;
+                self.push_ctrl(Out::Mgmt {
+                    kind: Mgmt::AssocResp(1),
+                    if_id: 0,
+                });
+            }
+            StaFrame::Probe { .. } => self.push_ctrl(Out::Mgmt {
+                kind: Mgmt::ProbeResp,
+                if_id: 0,
+            }),
+            StaFrame::Leave => self.fw.ap = ApState::Idle,
+            StaFrame::ArpRequest { mac, ip } => {
+                self.counters.ap_arp_replies += 1;
+                self.push_ctrl(Out::Mgmt {
+                    kind: Mgmt::ArpReply { mac, ip },
+                    if_id: 0,
+                });
+            }
+            StaFrame::Udp => self.counters.ap_udp_rx += 1,
+            StaFrame::Null => {}
+            StaFrame::Assoc { .. } | StaFrame::Other => self.counters.ap_other_rx += 1,
+        }
+        0
+    }
+
+    fn command(&mut self, mid: u16, msg: &[u8]) {
+        self.counters.commands += 1;
+        let base = mid & wsm::MSG_ID_MASK;
+        let if_id = (mid >> 6) & 0xF;
+        let p = |off: usize| msg.get(wsm::HDR_LEN + off).copied().unwrap_or(0);
+        let mut status = 0;
+        let mut extra = CnfExtra::None;
+        let mut follow = None;
+        if base & wsm::MCU_CLASS == wsm::MCU_CLASS {
+            extra = CnfExtra::Mcu(wsm::le32(msg, 4).unwrap_or(0));
+        } else {
+            match base {
+                id::READ_MIB => extra = CnfExtra::ReadMib(wsm::le16(msg, 4).unwrap_or(0)),
+                id::WRITE_MIB if wsm::le16(msg, 4) == Some(wsm::MIB_MULTI_TX_CNF) => {
+                    self.fw.multi_tx = wsm::le32(msg, 8).unwrap_or(0) != 0;
+                }
+                id::START_SCAN => status = self.start_scan(msg),
+                id::STOP_SCAN if self.fw.scan_done_ns.is_some() => {
+                    self.fw.scan_done_ns = Some(self.now);
+                }
+                id::CONFIGURATION => {
+                    if let Some(mac) = msg.get(20..26).and_then(|m| <[u8; 6]>::try_from(m).ok()) {
+                        self.fw.sta_mac = mac;
+                    }
+                    extra = CnfExtra::Configuration;
+                }
+                id::RESET => {
+                    self.fw.joined = false;
+                    self.fw.ap = ApState::Idle;
+                }
+                id::JOIN => {
+                    extra = CnfExtra::Join;
+                    let ch = wsm::le16(msg, 6).unwrap_or(0);
+                    let ok = msg.get(8..14) == Some(&net::BSSID[..]) && ch == net::CHANNEL;
+                    if ok {
+                        self.fw.joined = true;
+                        self.fw.next_beacon_ns = self.now + BEACON_NS;
+                    } else {
+                        status = wsm::STATUS_FAILURE;
+                    }
+                }
+                id::SET_PM => follow = Some(Out::PmComplete { psm: p(0) }),
+                _ => {}
+            }
+        }
+        if self.fw.drop_confirms > 0 || self.rng.chance_ppm(self.cfg.faults.cmd_timeout_ppm) {
+            self.fw.drop_confirms = self.fw.drop_confirms.saturating_sub(1);
+            self.counters.confirms_dropped += 1;
+            return;
+        }
+        self.fw.outstanding = self.fw.outstanding.saturating_sub(1);
+        let cid = if base & wsm::MCU_CLASS == wsm::MCU_CLASS {
+            base
+        } else {
+            base | wsm::CONFIRM | (if_id << 6)
+        };
+        self.push_ctrl(Out::Confirm {
+            id: cid,
+            status,
+            extra,
+        });
+        if let Some(f) = follow {
+            self.push_ctrl(f);
+        }
+    }
+
+    /// Start scan (spec §3.3 0x0007): results after the channels' dwell time.
+    fn start_scan(&mut self, msg: &[u8]) -> u32 {
+        if self.fw.scan_done_ns.is_some() {
+            return wsm::STATUS_WRONG_STATE;
+        }
+        let n = msg.get(wsm::HDR_LEN + 9).copied().unwrap_or(0);
+        let mut hit = false;
+        let mut dwell: u64 = 0;
+        for i in 0..usize::from(n) {
+            let off = wsm::HDR_LEN + 12 + i * 16;
+            let (Some(ch), Some(max_tu)) = (wsm::le16(msg, off), wsm::le32(msg, off + 8)) else {
+                return wsm::STATUS_INVALID;
+            };
+            hit |= ch == net::CHANNEL;
+            let d = if max_tu == 0 {
+                self.cfg.scan_dwell_ns
+            } else {
+                u64::from(max_tu) * net::TU_NS
+            };
+            dwell += d.min(MAX_DWELL_NS);
+        }
+        self.fw.scan_hit = hit;
+        self.fw.scan_channels = n;
+        self.fw.scan_done_ns = Some(self.now + dwell.max(1));
+        0
+    }
+}
