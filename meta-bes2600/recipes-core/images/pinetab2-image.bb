@@ -1,0 +1,30 @@
+SUMMARY = "PineTab2 image with the Rust BES2600 Wi-Fi driver and its boot-time smoke test"
+DESCRIPTION = "A console image for the PineTab2: bes2600.ko (autoloaded), the firmware, the \
+               device-tree overlay, Wi-Fi userspace (wpa_supplicant, iw, regulatory database), \
+               bes2600-fw with its watch service and the bes2600-smoke boot check. With \
+               BES2600_RAUC = 1 and meta-rauc it is also the slot image of the RAUC bundle."
+HOMEPAGE = "https://example.invalid/bes2600-rs"
+SECTION = "images"
+LICENSE = "MIT"
+
+inherit core-image features_check
+
+# The smoke test gates boot-complete.target, which is a systemd concept.
+REQUIRED_DISTRO_FEATURES = "systemd"
+
+IMAGE_FEATURES += "ssh-server-dropbear"
+
+BES2600_IMAGE_WIFI ?= "iw util-linux-rfkill wireless-regdb-static wpa-supplicant"
+BES2600_IMAGE_TOOLS ?= "bes2600-firmware bes2600-fw bes2600-smoke kernel-module-bes2600"
+
+IMAGE_INSTALL += "packagegroup-core-boot \
+                  ${BES2600_IMAGE_WIFI} \
+                  ${BES2600_IMAGE_TOOLS} \
+                  ${CORE_IMAGE_EXTRA_INSTALL}"
+
+# RAUC (dynamic-layers/rauc): the update client and the service that marks the booted slot
+# good once boot-complete.target is reached, i.e. once bes2600-smoke.service succeeded.
+IMAGE_INSTALL:append:bes2600-rauc = " rauc rauc-mark-good"
+
+# The A/B bundle carries the root filesystem as ext4.
+IMAGE_FSTYPES:append:bes2600-rauc = " ext4"

@@ -1,0 +1,31 @@
+SUMMARY = "Rust driver for the Bestechnic BES2600 SDIO Wi-Fi chip"
+DESCRIPTION = "bes2600.ko: the Rust-for-Linux rewrite of the BES2600 (BEST2002) SDIO Wi-Fi \
+               driver used in the Pine64 PineTab2, with its thin C shim. Needs a CONFIG_RUST kernel."
+HOMEPAGE = "https://example.invalid/bes2600-rs"
+SECTION = "kernel/modules"
+LICENSE = "GPL-2.0-only"
+# nooelint: oelint.var.licenseremotefile - the tree has no licence file yet; GPL-2.0-only is declared in its Cargo.toml
+LIC_FILES_CHKSUM = "file://${COMMON_LICENSE_DIR}/GPL-2.0-only;md5=801f80980d171dd6425610833a22dbe6"
+
+# The module runs bindgen on its C shim header at build time (module-local bindings).
+DEPENDS += "bindgen-cli-native clang-native"
+
+PV = "0.1.0+git"
+
+# The protocol, engine, simulator and firmware-loader cores are compiled into the module.
+BES2600_SRC_PATHS = "driver/kmod driver/wire driver/engine driver/sim firmware-loader"
+SRC_URI = "${BES2600_SRC_URI}"
+
+S = "${UNPACKDIR}/bes2600-rs"
+
+inherit bes2600_src module-rust
+
+# Build through the module's Kbuild directly against the staged kernel.
+EXTRA_OEMAKE += "-C ${STAGING_KERNEL_DIR} M=${S}/driver/kmod"
+MODULES_MODULE_SYMVERS_LOCATION = "driver/kmod"
+
+# Load at boot (modules-load.d); default bus is sdio (module parameter "bus").
+KERNEL_MODULE_AUTOLOAD += "bes2600"
+
+RRECOMMENDS:${PN} += "bes2600-firmware"
+RPROVIDES:${PN} += "kernel-module-bes2600"

@@ -1,0 +1,1 @@
+require linux-yocto-bes2600.inc
