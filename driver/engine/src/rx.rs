@@ -1,0 +1,478 @@
+//! RX drain: the length register with its toggle (spec §1.5, errata 4), one CMD53 for the
+//! whole burst with CRC retries, the in-place split by the wire crate, per-space seq checks
+//! (spec §3.2), and dispatch of confirms and indications. Data frames are collected into one
+//! batch per burst.
+
+use core::borrow::Borrow;
+
+use bes2600_wire::sdio::regs::{RX_LEN_CTRL, RX_STATUS};
+use bes2600_wire::sdio::{cmd53_addr, decode_rx_len, rx_status_done, Burst, RxLen};
+
+use crate::bus::{Bus, BusError};
+use crate::cmd::{id, CmdDone, CmdResult};
+use crate::engine::{range, with_retries, Bufs, Core, Engine, Fault, Phase, SDD_MAX};
+use crate::host::{ConnEvent, Host, RecoveryRequest, RxBatch, RxEntry, RxMeta};
+use crate::msg;
+use crate::shared::{bump, DropCause, RecoveryCause, RecoveryEvent, Shared};
+
+/// CMD52 accesses retry up to 30 times in all (spec §1.4).
+const REG_RETRIES: u32 = 29;
+
+/// Result of one drain step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Drained {
+    /// One burst was read; this many frames were delivered.
+    Burst(u32),
+    /// Nothing (more) to read.
+    Idle,
+    /// The host controller was busy; try again later (never a reason to reset, spec §7 #8).
+    Busy,
+}
+
+/// Counts a recovery and appends it to the ring.
+pub(crate) fn record_recovery(shared: &Shared, cause: RecoveryCause, now_ns: u64) {
+    let count = shared.counters.recovery(cause);
+    shared.recovery_log.push(RecoveryEvent {
+        time_ns: now_ns,
+        cause,
+        count,
+    });
+}
+
+impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
+    /// Reads and dispatches at most one burst.
+    pub(crate) fn drain_rx<B: Bus + ?Sized, H: Host + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        host: &mut H,
+        now_ns: u64,
+    ) -> Result<Drained, Fault> {
+        let shared: &Shared = self.shared.borrow();
+        let c = &mut self.core;
+        let len = match c.rx_len_pending.take() {
+            Some(len) => len,
+            None => match read_len(c, shared, bus)? {
+                Some(len) => len,
+                None => {
+                    c.rx_pending = false;
+                    return Ok(Drained::Idle);
+                }
+            },
+        };
+        let Bufs {
+            rx, entries, sdd, ..
+        } = &mut self.bufs;
+        let (Some(buf), Ok(len16)) = (rx.get_mut(..len), u16::try_from(len)) else {
+            shared.counters.drop_n(DropCause::RxBadLength, 1);
+            return Err(Fault(RecoveryCause::BusError));
+        };
+        let addr = cmd53_addr(len16, Some(c.toggles.rx));
+        match with_retries(shared, c.policy.crc_retries, || bus.read_data(addr, buf)) {
+            Ok(()) => {}
+            Err(BusError::Busy) => {
+                c.rx_len_pending = Some(len);
+                return Ok(Drained::Busy);
+            }
+            Err(BusError::Crc) => {
+                shared.counters.drop_n(DropCause::RxCrc, 1);
+                return Err(Fault(RecoveryCause::BusError));
+            }
+            Err(_) => return Err(Fault(RecoveryCause::BusError)),
+        }
+        c.toggles.rx.flip();
+        bump(&shared.counters.rx_bursts, 1);
+        let data: &[u8] = buf;
+        let sdd: &[u8] = sdd;
+        let mut n = 0usize;
+        let mut burst = Burst::new(data);
+        let mut fault = None;
+        let mut lost_cause = DropCause::Recovery;
+        loop {
+            let off = burst.consumed();
+            let m = match burst.next() {
+                None => break,
+                Some(Ok(m)) => m,
+                Some(Err(_)) => {
+                    shared.counters.drop_n(DropCause::RxMalformed, 1);
+                    fault = Some(Fault(RecoveryCause::BusError));
+                    break;
+                }
+            };
+            let idw = msg::id(m);
+            if c.seq.check_rx(idw).is_err() {
+                lost_cause = DropCause::RxSeq;
+                if idw.msg_id() == RX_IND {
+                    shared.counters.drop_n(DropCause::RxSeq, 1);
+                }
+                fault = Some(Fault(RecoveryCause::BusError));
+                break;
+            }
+            let mut cx = Ctx {
+                c: &mut *c,
+                shared,
+                sdd,
+                now_ns,
+            };
+            let entry = match cx.handle(host, m, off) {
+                Ok(e) => e,
+                Err(f) => {
+                    fault = Some(f);
+                    break;
+                }
+            };
+            if let Some(e) = entry {
+                // PANIC-free: a burst holds at most RX_BATCH_MAX messages (wire `Burst`).
+                if let Some(slot) = entries.get_mut(n) {
+                    *slot = e;
+                    n += 1;
+                } else {
+                    shared.counters.drop_n(DropCause::RxMalformed, 1);
+                }
+            }
+        }
+        if fault.is_some() {
+            // Frames after the fault are not dispatched; count them so every frame is either
+            // delivered or a counted drop.
+            let lost = burst
+                .filter_map(Result::ok)
+                .filter(|m| msg::id(m).msg_id() == RX_IND)
+                .count();
+            shared.counters.drop_n(lost_cause, lost as u64);
+        }
+        if n > 0 {
+            let list = entries.get(..n).unwrap_or(&[]);
+            host.rx_batch(&RxBatch::new(data, list));
+            bump(&shared.counters.rx_frames, n as u64);
+            c.last_rx_data_ns = now_ns;
+        }
+        match fault {
+            Some(f) => Err(f),
+            // CAST: n <= RX_BATCH_MAX = 16.
+            None => Ok(Drained::Burst(n as u32)),
+        }
+    }
+}
+
+/// Receive indication number (spec §3.6).
+const RX_IND: u16 = 0x0804;
+
+/// Polls the length register (spec §1.5 with errata 4). `Ok(None)`: no data.
+fn read_len<B: Bus + ?Sized, const CQ: usize>(
+    c: &mut Core<CQ>,
+    shared: &Shared,
+    bus: &mut B,
+) -> Result<Option<usize>, Fault> {
+    let mut tries = 0u32;
+    loop {
+        let v = with_retries(shared, REG_RETRIES, || bus.read_reg8(RX_LEN_CTRL))
+            .map_err(|_| Fault(RecoveryCause::BusError))?;
+        match decode_rx_len(v, &mut c.toggles.rx_expected) {
+            Ok(RxLen::Ready { len }) => return Ok(Some(len)),
+            Ok(RxLen::Stale) => {}
+            Ok(RxLen::Empty) => {
+                let s = with_retries(shared, REG_RETRIES, || bus.read_reg8(RX_STATUS))
+                    .map_err(|_| Fault(RecoveryCause::BusError))?;
+                if rx_status_done(s) {
+                    return Ok(None);
+                }
+            }
+            Err(_) => {
+                // More than the RX buffer holds (spec §1.5 item 3): the burst cannot be
+                // read, so the chip's state is unknown.
+                shared.counters.drop_n(DropCause::RxBadLength, 1);
+                return Err(Fault(RecoveryCause::BusError));
+            }
+        }
+        tries += 1;
+        bump(&shared.counters.rx_len_retries, 1);
+        if tries > c.policy.rx_zero_retries {
+            return Ok(None);
+        }
+    }
+}
+
+/// What one message handler needs.
+struct Ctx<'a, const CQ: usize> {
+    c: &'a mut Core<CQ>,
+    shared: &'a Shared,
+    sdd: &'a [u8],
+    now_ns: u64,
+}
+
+impl<const CQ: usize> Ctx<'_, CQ> {
+    fn drop1(&self, cause: DropCause) {
+        self.shared.counters.drop_n(cause, 1);
+    }
+
+    fn release(&mut self, n: u16) {
+        if let Err(e) = self.c.credits.release(n, self.now_ns) {
+            // More confirms than messages sent: count it, keep the books at zero.
+            self.shared
+                .counters
+                .drop_n(DropCause::RxUnexpected, u64::from(e.excess));
+        }
+    }
+
+    /// Handles one message; returns a batch entry for a deliverable frame.
+    fn handle<H: Host + ?Sized>(
+        &mut self,
+        host: &mut H,
+        m: &[u8],
+        off: usize,
+    ) -> Result<Option<RxEntry>, Fault> {
+        let idw = msg::id(m);
+        let num = idw.msg_id();
+        let if_id = idw.if_id();
+        if idw.is_exception() {
+            return Err(Fault(RecoveryCause::FwHang));
+        }
+        if num & id::MCU == id::MCU {
+            match msg::mcu_reply(m) {
+                Some((0x0F, rest)) => {
+                    self.release(1);
+                    self.complete(host, num, 0, rest)?;
+                }
+                Some((0xF0, _)) => {}
+                _ => self.drop1(DropCause::RxUnknown),
+            }
+            return Ok(None);
+        }
+        match num & id::MCU {
+            id::CONFIRM => {
+                self.confirm(host, num, m)?;
+                Ok(None)
+            }
+            id::INDICATION => self.indication(host, num, if_id, m, off),
+            _ => {
+                self.drop1(DropCause::RxUnknown);
+                Ok(None)
+            }
+        }
+    }
+
+    fn confirm<H: Host + ?Sized>(&mut self, host: &mut H, num: u16, m: &[u8]) -> Result<(), Fault> {
+        match num {
+            // TX confirm (spec §3.6).
+            0x0404 => {
+                self.release(1);
+                match m.get(4..).and_then(msg::tx_confirm_record) {
+                    Some(st) => host.tx_status(&st),
+                    None => self.drop1(DropCause::RxMalformed),
+                }
+            }
+            // Multi-TX confirm: releases `count` credits (spec §3.6, §4.3).
+            0x041E => {
+                let recs = m.get(8..).unwrap_or(&[]);
+                let count = msg::multi_count(m).and_then(|n| usize::try_from(n).ok());
+                let Some(count) = count.filter(|&n| n <= recs.len() / msg::TX_CNF_LEN) else {
+                    self.drop1(DropCause::RxMalformed);
+                    return Err(Fault(RecoveryCause::FwHang));
+                };
+                self.release(u16::try_from(count).unwrap_or(u16::MAX));
+                for r in recs.chunks_exact(msg::TX_CNF_LEN).take(count) {
+                    if let Some(st) = msg::tx_confirm_record(r) {
+                        host.tx_status(&st);
+                    }
+                }
+            }
+            _ => {
+                self.release(1);
+                let Some((status, body)) = msg::confirm(m) else {
+                    self.drop1(DropCause::RxMalformed);
+                    return Err(Fault(RecoveryCause::FwHang));
+                };
+                self.complete(host, num, status, body)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Matches a confirm with the outstanding command (a mismatch is fatal, spec §3.6).
+    fn complete<H: Host + ?Sized>(
+        &mut self,
+        host: &mut H,
+        num: u16,
+        status: u32,
+        body: &[u8],
+    ) -> Result<(), Fault> {
+        let c = &mut *self.c;
+        let Some(o) = c.cmds.outstanding else {
+            self.drop1(DropCause::RxUnexpected);
+            return Err(Fault(RecoveryCause::FwHang));
+        };
+        let want = if o.id & id::MCU == id::MCU {
+            o.id
+        } else {
+            o.id | id::CONFIRM
+        };
+        if want != num {
+            self.drop1(DropCause::RxUnexpected);
+            return Err(Fault(RecoveryCause::FwHang));
+        }
+        c.cmds.outstanding = None;
+        if o.internal {
+            // A start-up command (spec §3.1): any failure status stops the bring-up.
+            if status != 0 {
+                return Err(Fault(RecoveryCause::FwHang));
+            }
+            c.config_left = c.config_left.saturating_sub(1);
+            if c.config_left == 0 && c.phase == Phase::Configure {
+                c.phase = Phase::Running;
+                if let Some(info) = c.startup {
+                    host.ready(&info);
+                }
+            }
+            return Ok(());
+        }
+        if o.id == id::JOIN && status == 0 {
+            // A new association may support power save again.
+            c.psm_latched = false;
+        }
+        host.cmd_done(&CmdDone {
+            tag: o.tag,
+            id: o.id,
+            if_id: o.if_id,
+            result: CmdResult::Confirmed { status, body },
+        });
+        Ok(())
+    }
+
+    fn indication<H: Host + ?Sized>(
+        &mut self,
+        host: &mut H,
+        num: u16,
+        if_id: u8,
+        m: &[u8],
+        off: usize,
+    ) -> Result<Option<RxEntry>, Fault> {
+        match num {
+            RX_IND => return Ok(self.rx_indication(host, if_id, m, off)),
+            0x0801 => self.startup(host, m)?,
+            0x0805 => self.event(host, if_id, m)?,
+            0x0806 => match msg::status_psm(m) {
+                Some((status, _)) => host.scan_complete(if_id, status),
+                None => self.drop1(DropCause::RxMalformed),
+            },
+            0x0809 => match msg::status_psm(m) {
+                Some((status, psm)) => host.event(&ConnEvent::PmComplete { if_id, status, psm }),
+                None => self.drop1(DropCause::RxMalformed),
+            },
+            // Channel switch done, find complete, suspend/resume TX: AP/P2P only.
+            0x080A..=0x080C => {}
+            _ => self.drop1(DropCause::RxUnknown),
+        }
+        Ok(None)
+    }
+
+    fn rx_indication<H: Host + ?Sized>(
+        &mut self,
+        host: &mut H,
+        if_id: u8,
+        m: &[u8],
+        off: usize,
+    ) -> Option<RxEntry> {
+        let Some(ri) = msg::rx_ind(m) else {
+            self.drop1(DropCause::RxMalformed);
+            return None;
+        };
+        match ri.status {
+            // Success, or MIC failure passed up for mac80211 to count (spec §3.7).
+            0 | 5 => {
+                let r = range(
+                    off.checked_add(msg::RX_FRAME_OFF)?,
+                    m.len() - msg::RX_FRAME_OFF,
+                )?;
+                Some(RxEntry {
+                    range: r,
+                    meta: RxMeta {
+                        if_id,
+                        status: ri.status,
+                        channel: ri.channel,
+                        rate: ri.rate,
+                        rcpi: ri.rcpi,
+                        flags: ri.flags,
+                    },
+                })
+            }
+            4 => {
+                self.drop1(DropCause::RxDecrypt);
+                if self.c.decrypt.record(self.now_ns) {
+                    let cause = RecoveryCause::DecryptStorm;
+                    record_recovery(self.shared, cause, self.now_ns);
+                    host.recovery(&RecoveryRequest::Reassociate { cause });
+                }
+                None
+            }
+            9 => {
+                self.drop1(DropCause::RxNoKey);
+                None
+            }
+            _ => {
+                self.drop1(DropCause::RxStatus);
+                None
+            }
+        }
+    }
+
+    fn startup<H: Host + ?Sized>(&mut self, _host: &mut H, m: &[u8]) -> Result<(), Fault> {
+        let c = &mut *self.c;
+        // A startup indication at any other time means the firmware restarted.
+        if c.phase != Phase::WaitStartup {
+            return Err(Fault(RecoveryCause::FwHang));
+        }
+        // Spec §3.6: status must be 0 and fwType known (checked by the parser); with no
+        // buffers nothing could ever be sent.
+        let Some(info) = msg::startup(m) else {
+            self.drop1(DropCause::RxMalformed);
+            return Err(Fault(RecoveryCause::FwHang));
+        };
+        if info.num_inp_ch_bufs == 0 {
+            return Err(Fault(RecoveryCause::FwHang));
+        }
+        c.credits.reset(info.num_inp_ch_bufs);
+        c.startup = Some(info);
+        let sdd = self.sdd.get(..c.sdd_len.min(SDD_MAX)).unwrap_or(&[]);
+        c.queue_startup_cmds(sdd)?;
+        c.phase = Phase::Configure;
+        Ok(())
+    }
+
+    fn event<H: Host + ?Sized>(&mut self, host: &mut H, if_id: u8, m: &[u8]) -> Result<(), Fault> {
+        let Some((ev, data)) = msg::event(m) else {
+            self.drop1(DropCause::RxMalformed);
+            return Ok(());
+        };
+        match ev {
+            1 => {
+                host.event(&ConnEvent::BssLost { if_id });
+                if self.c.conn_loss.record(self.now_ns) {
+                    return Err(Fault(RecoveryCause::ConnectionLoss));
+                }
+            }
+            2 => host.event(&ConnEvent::BssRegained { if_id }),
+            4 => host.event(&ConnEvent::RssiThreshold {
+                if_id,
+                // CAST: the value is the low byte (spec §3.8.2).
+                value: data as u8,
+            }),
+            7 => {
+                // Reason 4 (no data after TIM) does not mean the AP mishandles power save.
+                let latched = data != 4;
+                if latched {
+                    self.c.psm_latched = true;
+                }
+                host.event(&ConnEvent::PsModeError {
+                    if_id,
+                    reason: data,
+                    latched,
+                });
+            }
+            _ => host.event(&ConnEvent::Other {
+                if_id,
+                event: ev,
+                data,
+            }),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,84 @@
+//! The WIFI activate handshake of spec §1.9 as a non-blocking state machine: each `run`
+//! does at most one doorbell or one status read, and asks to be called again after the
+//! handshake's delay.
+
+use core::borrow::Borrow;
+
+use bes2600_wire::sdio::regs::{Handshake, HostInt, SlaveStatus, SLAVE_STATUS};
+
+use crate::bus::Bus;
+use crate::engine::{with_retries, Engine, Fault, Phase};
+use crate::policy::MS_NS;
+use crate::shared::{RecoveryCause, Shared};
+
+/// CMD52 accesses retry up to 30 times in all (spec §1.4 "safe" access).
+const REG_RETRIES: u32 = 29;
+
+impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
+    /// One step of the MCU_READY poll or the WIFI activate handshake.
+    pub(crate) fn handshake<B: Bus + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        now_ns: u64,
+    ) -> Result<(), Fault> {
+        if now_ns < self.core.phase_at_ns {
+            return Ok(());
+        }
+        let shared: &Shared = self.shared.borrow();
+        let hs = Handshake::WIFI_ACTIVATE;
+        let read_status = |bus: &mut B| {
+            with_retries(shared, REG_RETRIES, || bus.read_reg8(SLAVE_STATUS))
+                .map(SlaveStatus)
+                .map_err(|_| Fault(RecoveryCause::BusError))
+        };
+        let c = &mut self.core;
+        match c.phase {
+            Phase::McuReady => {
+                // Spec §1.9 step 1 (unbounded in C; bounded here, spec §7 #26).
+                let st = read_status(bus)?;
+                if st.has(SlaveStatus::MCU_READY) {
+                    c.phase = Phase::Activate;
+                    c.phase_tries = 0;
+                    c.doorbell_sent = false;
+                    c.phase_at_ns = now_ns;
+                    return self.handshake(bus, now_ns);
+                }
+                c.phase_tries += 1;
+                if c.phase_tries >= c.policy.mcu_ready_polls {
+                    return Err(Fault(RecoveryCause::FwHang));
+                }
+                c.phase_at_ns = now_ns.saturating_add(c.policy.activate_poll_ns);
+            }
+            Phase::Activate => {
+                if !c.doorbell_sent {
+                    // Spec §1.4: high byte first, then the low byte raises the interrupt.
+                    for (reg, val) in HostInt::command(hs.cmd).writes() {
+                        with_retries(shared, REG_RETRIES, || bus.write_reg8(reg, val))
+                            .map_err(|_| Fault(RecoveryCause::BusError))?;
+                    }
+                    c.doorbell_sent = true;
+                    let delay = u64::from(hs.delay_ms).saturating_mul(MS_NS);
+                    c.phase_at_ns = now_ns.saturating_add(delay.max(c.policy.activate_poll_ns));
+                    return Ok(());
+                }
+                let st = read_status(bus)?;
+                if hs.confirmed(st) {
+                    c.phase = Phase::WaitStartup;
+                    c.phase_at_ns = now_ns.saturating_add(c.policy.startup_timeout_ns);
+                    // The startup indication arrives as RX; look for it now.
+                    c.rx_pending = true;
+                    return Ok(());
+                }
+                c.phase_tries += 1;
+                if c.phase_tries >= c.policy.activate_attempts {
+                    return Err(Fault(RecoveryCause::FwHang));
+                }
+                c.doorbell_sent = false;
+                c.phase_at_ns = now_ns;
+                return self.handshake(bus, now_ns);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,231 @@
+//! TX flush: commands first (each alone), then data frames pulled from the host while
+//! credits remain, packed ≤16 per CMD53 by the wire packer (spec §1.7, §4.3).
+
+use core::borrow::Borrow;
+
+use bes2600_wire::sdio::{TxConfig, TxPacker};
+
+use crate::bus::Bus;
+use crate::cmd::{id, CmdDone, CmdResult};
+use crate::engine::{with_retries, Engine, Fault, FwMode, Phase, TX_MSG_MAX};
+use crate::host::Host;
+use crate::msg;
+use crate::shared::{bump, DropCause, RecoveryCause, Shared};
+use bes2600_wire::wsm::{Id, SeqSpace};
+
+/// Set-PM mode byte 0 = active (spec §3.3 0x0010); other modes are power save.
+const PM_ACTIVE: u8 = 0;
+
+impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
+    fn tx_config(&self) -> TxConfig {
+        let mut cfg = match self.core.mode {
+            FwMode::Signal => TxConfig::SIGNAL,
+            FwMode::NoSignal => TxConfig::NOSIGNAL,
+        };
+        cfg.trailer = self.core.policy.tx_timestamp_trailer;
+        cfg
+    }
+
+    /// Writes what credits allow. Returns the number of data frames written.
+    pub(crate) fn flush_tx<B: Bus + ?Sized, H: Host + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        host: &mut H,
+        now_ns: u64,
+    ) -> Result<u32, Fault> {
+        if !matches!(self.core.phase, Phase::Configure | Phase::Running) {
+            return Ok(0);
+        }
+        let mut frames = 0u32;
+        loop {
+            if self.core.credits.available() == 0 {
+                let demand =
+                    self.core.held_len > 0 || self.core.cmds.len() > 0 || host.tx_pending();
+                if demand {
+                    bump(&self.shared_ref().counters.credit_stalls, 1);
+                }
+                return Ok(frames);
+            }
+            if self.send_command(bus, host, now_ns)? {
+                continue;
+            }
+            if self.core.phase != Phase::Running {
+                return Ok(frames);
+            }
+            let n = self.send_data(bus, host, now_ns)?;
+            if n == 0 {
+                return Ok(frames);
+            }
+            frames = frames.saturating_add(n);
+        }
+    }
+
+    /// Sends the head command if the outstanding slot is free. Returns whether one went out
+    /// (or was completed without sending).
+    fn send_command<B: Bus + ?Sized, H: Host + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        host: &mut H,
+        now_ns: u64,
+    ) -> Result<bool, Fault> {
+        let cfg = self.tx_config();
+        let shared: &Shared = self.shared.borrow();
+        let c = &mut self.core;
+        let latched = c.psm_latched;
+        let Some(q) = c.cmds.peek_sendable() else {
+            return Ok(false);
+        };
+        // PSM-unsupported latch: power-save requests are answered locally (spec §3.8.2 #7).
+        if latched && q.id == id::SET_PM && q.msg.get(4).copied().unwrap_or(PM_ACTIVE) != PM_ACTIVE
+        {
+            if let Some(u) = c.cmds.pop_unsent() {
+                host.cmd_done(&CmdDone {
+                    tag: u.tag,
+                    id: u.id,
+                    if_id: u.if_id,
+                    result: CmdResult::Skipped,
+                });
+            }
+            return Ok(true);
+        }
+        let len = q.len;
+        let m = q.msg.get_mut(..len).ok_or(Fault(RecoveryCause::FwHang))?;
+        let wire_id = msg::id(m);
+        stamp(m, wire_id.with_seq(c.seq.next_tx(wire_id.seq_space())));
+        let mut packer = TxPacker::new(&mut self.bufs.tx, cfg);
+        let ts = ts_ms(now_ns);
+        if packer.try_push(m, ts) != Ok(true) {
+            // A command we built ourselves does not fit: a bug, not a chip fault; drop it.
+            shared.counters.drop_n(DropCause::TxMalformed, 1);
+            if let Some(u) = c.cmds.pop_unsent() {
+                if !u.internal {
+                    host.cmd_done(&CmdDone {
+                        tag: u.tag,
+                        id: u.id,
+                        if_id: u.if_id,
+                        result: CmdResult::Aborted,
+                    });
+                }
+            }
+            return Ok(true);
+        }
+        let Some(batch) = packer.finish() else {
+            return Ok(false);
+        };
+        let addr = batch.cmd53_addr(Some(c.toggles.tx));
+        let data = self
+            .bufs
+            .tx
+            .get(..batch.bytes)
+            .ok_or(Fault(RecoveryCause::BusError))?;
+        with_retries(shared, c.policy.crc_retries, || bus.write_data(addr, data))
+            .map_err(|_| Fault(RecoveryCause::BusError))?;
+        c.toggles.tx.flip();
+        c.seq.stamp(wire_id);
+        // Cannot fail: available() > 0 was checked by the caller.
+        c.credits.take(1, now_ns);
+        c.cmds.mark_sent(now_ns, c.policy.cmd_timeout_cap_ns);
+        bump(&shared.counters.tx_commands, 1);
+        bump(&shared.counters.tx_writes, 1);
+        Ok(true)
+    }
+
+    /// Packs and writes one batch of data frames. Returns the number written.
+    fn send_data<B: Bus + ?Sized, H: Host + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        host: &mut H,
+        now_ns: u64,
+    ) -> Result<u32, Fault> {
+        let cfg = self.tx_config();
+        let shared: &Shared = self.shared.borrow();
+        let c = &mut self.core;
+        let bufs = &mut self.bufs;
+        let avail = usize::from(c.credits.available());
+        let ts = ts_ms(now_ns);
+        let mut packer = TxPacker::new(&mut bufs.tx, cfg);
+        while packer.len() < avail.min(cfg.max_msgs) {
+            if c.held_len == 0 {
+                match host.next_tx(&mut bufs.held) {
+                    None => break,
+                    Some(n) if (msg::HDR..=TX_MSG_MAX).contains(&n) => c.held_len = n,
+                    Some(n) => {
+                        let cause = if n > TX_MSG_MAX {
+                            DropCause::TxOversize
+                        } else {
+                            DropCause::TxMalformed
+                        };
+                        shared.counters.drop_n(cause, 1);
+                        continue;
+                    }
+                }
+            }
+            let Some(m) = bufs.held.get_mut(..c.held_len) else {
+                c.held_len = 0;
+                continue;
+            };
+            let wire_id = msg::id(m);
+            if wire_id.msg_id() != id::TRANSMIT {
+                shared.counters.drop_n(DropCause::TxMalformed, 1);
+                c.held_len = 0;
+                continue;
+            }
+            // Stamp without advancing: the frame may wait for the next write.
+            stamp(m, wire_id.with_seq(c.seq.next_tx(SeqSpace::Lmac)));
+            match packer.try_push(m, ts) {
+                Ok(true) => {
+                    c.seq.stamp(wire_id);
+                    c.held_len = 0;
+                }
+                // Different slot size: the frame waits for the next write (spec §1.7).
+                Ok(false) => break,
+                Err(bes2600_wire::Error::BadLength) if m.len() > msg::HDR => {
+                    // Either the length field disagrees or the message needs > 1632 B.
+                    let declared = msg::declared_len(m);
+                    let cause = if declared == Some(m.len()) {
+                        DropCause::TxOversize
+                    } else {
+                        DropCause::TxMalformed
+                    };
+                    shared.counters.drop_n(cause, 1);
+                    c.held_len = 0;
+                }
+                Err(_) => {
+                    shared.counters.drop_n(DropCause::TxMalformed, 1);
+                    c.held_len = 0;
+                }
+            }
+        }
+        let Some(batch) = packer.finish() else {
+            return Ok(0);
+        };
+        let addr = batch.cmd53_addr(Some(c.toggles.tx));
+        let count = u16::try_from(batch.count).unwrap_or(u16::MAX);
+        let data = bufs
+            .tx
+            .get(..batch.bytes)
+            .ok_or(Fault(RecoveryCause::BusError))?;
+        if with_retries(shared, c.policy.crc_retries, || bus.write_data(addr, data)).is_err() {
+            shared.counters.drop_n(DropCause::TxBus, u64::from(count));
+            return Err(Fault(RecoveryCause::BusError));
+        }
+        c.toggles.tx.flip();
+        c.credits.take(count, now_ns);
+        bump(&shared.counters.tx_frames, u64::from(count));
+        bump(&shared.counters.tx_writes, 1);
+        Ok(u32::from(count))
+    }
+}
+
+/// Writes `id` into the ID word of `m` (which is at least a header long).
+fn stamp(m: &mut [u8], id: Id) {
+    if let Some(b) = m.get_mut(2..4) {
+        b.copy_from_slice(&id.0.to_le_bytes());
+    }
+}
+
+/// The host timestamp trailer carries milliseconds (spec errata 1); it wraps.
+fn ts_ms(now_ns: u64) -> u32 {
+    // CAST: truncation is the intended wrap of a 32-bit millisecond clock.
+    (now_ns / 1_000_000) as u32
+}
