@@ -19,3 +19,6 @@ pub mod wsm;
 
 pub use chip::{ApState, Fault, Phase, SimChip};
 pub use config::{FaultConfig, SimConfig, SimCounters, TrafficConfig};
+
+#[cfg(feature = "std")]
+pub mod harness;
