@@ -1,0 +1,120 @@
+//! Start-up: bounded MCU_READY poll, WIFI activate handshake order, startup indication,
+//! credits from numInpChBufs, MIB 0x1024 and Configuration for interfaces 0 and 1.
+
+mod common;
+use bes2600_engine::{Phase, Policy, RecoveryCause, RecoveryRequest, StartConfig};
+use common::*;
+
+#[test]
+fn bring_up_sends_handshake_then_startup_commands() {
+    let mut rig = Rig::new(Policy::default());
+    rig.start(12);
+    // Doorbell: high byte 0x121 first, then the low byte 0x120 = DOORBELL | WIFI_ACTIVATE.
+    assert_eq!(rig.chip.host_int, vec![(0x121, 0x00), (0x120, 0x21)]);
+    let info = rig.host.ready.unwrap();
+    assert_eq!(info.num_inp_ch_bufs, 12);
+    assert_eq!(info.label_bytes(), b"SIM-FW 1");
+    assert_eq!(rig.engine.credits(), (12, 0, 12));
+    assert!(rig.chip.protocol_errors.is_empty(), "{:?}", rig.chip.protocol_errors);
+}
+
+#[test]
+fn startup_commands_are_mib_then_configuration_one_at_a_time() {
+    let mut rig = Rig::new(Policy::default());
+    let sdd = [0xC0u8, 2, 1, 2, 0xFE, 0];
+    let cfg = StartConfig {
+        mode: bes2600_engine::FwMode::Signal,
+        macs: [[2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]],
+        max_tx_msdu_lifetime: 0,
+        max_rx_lifetime: 0,
+        rts_threshold: 0,
+        sdd: &sdd,
+    };
+    rig.engine.start(&cfg, 0).unwrap();
+    for _ in 0..5 {
+        let out = rig.step();
+        if rig.engine.phase() == Phase::WaitStartup {
+            break;
+        }
+        rig.now = out.next_deadline_ns.unwrap();
+    }
+    assert_eq!(rig.engine.phase(), Phase::WaitStartup);
+    let ind = rig.chip.startup_ind(8);
+    rig.chip.push_burst(&[ind]);
+    rig.settle(50);
+    assert_eq!(rig.engine.phase(), Phase::Running);
+    let ids: Vec<u16> = rig
+        .chip
+        .writes
+        .iter()
+        .map(|w| {
+            assert_eq!(w.msgs.len(), 1, "commands go alone");
+            u16::from_le_bytes([w.msgs[0][2], w.msgs[0][3]])
+        })
+        .collect();
+    // if_id in bits 6-9, seq in 13-15 (0..3 in the LMAC space).
+    assert_eq!(ids, vec![0x0006, 0x2046, 0x4009, 0x6049]);
+    let mib = &rig.chip.writes[0].msgs[0];
+    assert_eq!(&mib[4..12], &[0x24, 0x10, 4, 0, 1, 0, 0, 0]);
+    let conf = &rig.chip.writes[3].msgs[0];
+    assert_eq!(conf.len(), 4 + 24 + sdd.len());
+    assert_eq!(u16::from_le_bytes([conf[16], conf[17]]), sdd.len() as u16 + 12);
+    assert_eq!(&conf[20..26], &[2, 0, 0, 0, 0, 2]);
+    assert_eq!(&conf[28..], &sdd);
+}
+
+#[test]
+fn no_startup_indication_within_10s_is_a_firmware_hang() {
+    let mut rig = Rig::new(Policy::default());
+    let cfg = StartConfig {
+        mode: bes2600_engine::FwMode::Signal,
+        macs: [[0; 6]; 2],
+        max_tx_msdu_lifetime: 0,
+        max_rx_lifetime: 0,
+        rts_threshold: 0,
+        sdd: &[],
+    };
+    rig.engine.start(&cfg, 0).unwrap();
+    let mut out = rig.step();
+    while rig.engine.phase() != Phase::Down {
+        rig.now = out.next_deadline_ns.expect("a timer is armed while starting");
+        out = rig.step();
+        assert!(rig.now <= 11 * SEC);
+    }
+    assert!(rig.now >= 10 * SEC);
+    assert_eq!(
+        rig.host.recoveries,
+        vec![RecoveryRequest::ResetAndReload {
+            cause: RecoveryCause::FwHang
+        }]
+    );
+}
+
+#[test]
+fn mcu_ready_poll_is_bounded() {
+    let mut rig = Rig::new(Policy {
+        mcu_ready_polls: 5,
+        ..Policy::default()
+    });
+    rig.chip.status = 0;
+    let cfg = StartConfig {
+        mode: bes2600_engine::FwMode::Signal,
+        macs: [[0; 6]; 2],
+        max_tx_msdu_lifetime: 0,
+        max_rx_lifetime: 0,
+        rts_threshold: 0,
+        sdd: &[],
+    };
+    rig.engine.start(&cfg, 0).unwrap();
+    let mut passes = 0;
+    while rig.engine.phase() != Phase::Down {
+        let out = rig.step();
+        passes += 1;
+        assert!(passes <= 5);
+        if let Some(t) = out.next_deadline_ns {
+            rig.now = t;
+        }
+    }
+    assert_eq!(passes, 5);
+    assert!(rig.chip.host_int.is_empty(), "no doorbell without MCU_READY");
+}
