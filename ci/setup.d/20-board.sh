@@ -1,0 +1,34 @@
+# shellcheck shell=bash
+# Board (PineTab2 device tree): dtc/fdtoverlay/fdtget, the pinned Linux source subset (mainline
+# PineTab2 DTS, dt-bindings headers, binding schemas) and dtschema (dt-validate) in the venv.
+# Versions live in board/pinetab2/pins.sh. Heavy parts go to $BES2600_CACHE; a re-run is ~1 s.
+# shellcheck source=board/pinetab2/pins.sh
+. "$BES2600_ROOT/board/pinetab2/pins.sh"
+
+apt_install device-tree-compiler cpp xz-utils
+if [ "$(dpkg-query -W -f='${Version}' "$BOARD_KSRC_PKG" 2>/dev/null)" != "$BOARD_KSRC_VER" ]; then
+    apt_update_once
+    log "apt-get install $BOARD_KSRC_PKG=$BOARD_KSRC_VER"
+    apt-get install -y -q --no-install-recommends "$BOARD_KSRC_PKG=$BOARD_KSRC_VER" >/dev/null \
+        || die "apt-get install $BOARD_KSRC_PKG=$BOARD_KSRC_VER failed"
+fi
+
+# Extract into a temp dir and rename, so an interrupted run never leaves a tree that looks done.
+if [ ! -f "$BOARD_DTS_DIR/.complete" ]; then
+    [ -f "$BOARD_KSRC_TAR" ] || die "$BOARD_KSRC_TAR missing"
+    log "extracting the DTS subset of $BOARD_KSRC_PKG $BOARD_KSRC_VER into $BOARD_DTS_DIR"
+    rm -rf "$BOARD_DTS_DIR.tmp" "$BOARD_DTS_DIR"
+    mkdir -p "$BOARD_DTS_DIR.tmp"
+    tar -C "$BOARD_DTS_DIR.tmp" --strip-components=1 -xJf "$BOARD_KSRC_TAR" \
+        "$BOARD_KSRC_TOP/arch/arm64/boot/dts/rockchip" \
+        "$BOARD_KSRC_TOP/include/dt-bindings" \
+        "$BOARD_KSRC_TOP/include/uapi/linux/input-event-codes.h" \
+        "$BOARD_KSRC_TOP/Documentation/devicetree/bindings" \
+        || die "cannot extract the DTS subset from $BOARD_KSRC_TAR"
+    # dt-bindings/input/linux-event-codes.h links into uapi: fail here, not later in cpp.
+    [ -z "$(find "$BOARD_DTS_DIR.tmp" -xtype l)" ] || die "dangling symlinks in the DTS subset"
+    echo "$BOARD_KSRC_PKG $BOARD_KSRC_VER" > "$BOARD_DTS_DIR.tmp/.complete"
+    mv "$BOARD_DTS_DIR.tmp" "$BOARD_DTS_DIR"
+fi
+
+pip_install "${BOARD_DTSCHEMA_PINS[@]}"
