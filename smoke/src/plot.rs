@@ -1,0 +1,200 @@
+//! Throughput over time as SVG or PNG: one line per measurement, the threshold, and the
+//! windows at zero marked, so the shape of a link's death is visible at a glance.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::report::Report;
+use crate::verdict::Outcome;
+
+/// Why a plot could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// The file name does not end in `.svg` or `.png`.
+    #[error("plot file {0} must end in .svg or .png")]
+    Format(PathBuf),
+    /// The drawing backend failed (including writing the file).
+    #[error("cannot draw plot {path}: {message}")]
+    Draw {
+        /// The file.
+        path: PathBuf,
+        /// The backend's message.
+        message: String,
+    },
+}
+
+const SIZE: (u32, u32) = (960, 540);
+const COLORS: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(23, 190, 207),
+];
+
+/// Registers the first readable font of `fonts` for the plot's text, once per process.
+/// Returns whether text can be drawn.
+fn load_font(fonts: &[PathBuf]) -> bool {
+    static LOADED: OnceLock<bool> = OnceLock::new();
+    *LOADED.get_or_init(|| {
+        fonts.iter().any(|path| {
+            let Ok(bytes) = std::fs::read(path) else {
+                return false;
+            };
+            // The font must live as long as the process: plotters keeps a reference to it.
+            let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+            plotters::style::register_font("sans-serif", FontStyle::Normal, bytes).is_ok()
+        })
+    })
+}
+
+/// Draws `report` to `path` (`.svg` or `.png`). Returns whether the plot carries text (a
+/// font was found); without one, the lines and marks are still drawn.
+pub fn plot(
+    report: &Report,
+    path: &Path,
+    fonts: &[PathBuf],
+    threshold: u64,
+) -> Result<bool, PlotError> {
+    let text = load_font(fonts);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let err = |e: String| PlotError::Draw {
+        path: path.to_owned(),
+        message: e,
+    };
+    match ext.as_deref() {
+        Some("svg") => {
+            let root = SVGBackend::new(path, SIZE).into_drawing_area();
+            draw(&root, report, threshold, text).map_err(err)?;
+            root.present().map_err(|e| err(e.to_string()))?;
+        }
+        Some("png") => {
+            let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+            draw(&root, report, threshold, text).map_err(err)?;
+            root.present().map_err(|e| err(e.to_string()))?;
+        }
+        _ => return Err(PlotError::Format(path.to_owned())),
+    }
+    Ok(text)
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    report: &Report,
+    threshold: u64,
+    text: bool,
+) -> Result<(), String> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let windows = report
+        .tests
+        .iter()
+        .map(|t| t.windows.len())
+        .max()
+        .unwrap_or(0);
+    let peak = report
+        .tests
+        .iter()
+        .flat_map(|t| t.windows.iter().copied())
+        .max()
+        .unwrap_or(0)
+        .max(threshold);
+    let y_max = (peak as f64 / 1e6 * 1.15).max(0.1);
+    let x_max = windows.max(1) as f64;
+    let verdict = match report.verdict.result {
+        Outcome::Pass => "PASS".to_owned(),
+        Outcome::Fail => format!("FAIL ({})", report.verdict.cause_codes().join(", ")),
+    };
+    let mut builder = ChartBuilder::on(root);
+    builder.margin(16);
+    if text {
+        builder
+            .caption(
+                format!(
+                    "bes2600-smoke {} via {}: {verdict}",
+                    report.interface, report.peer
+                ),
+                ("sans-serif", 20),
+            )
+            .x_label_area_size(40)
+            .y_label_area_size(60);
+    }
+    let mut chart = builder
+        .build_cartesian_2d(0f64..x_max, 0f64..y_max)
+        .map_err(e)?;
+    let mut mesh = chart.configure_mesh();
+    if text {
+        mesh.x_desc("time (s, end of 1-second window)")
+            .y_desc("throughput (MB/s)");
+    } else {
+        mesh.x_labels(0).y_labels(0);
+    }
+    mesh.draw().map_err(e)?;
+
+    let th = threshold as f64 / 1e6;
+    let limit = chart
+        .draw_series(LineSeries::new(
+            [(0.0, th), (x_max, th)],
+            RED.mix(0.6).stroke_width(2),
+        ))
+        .map_err(e)?;
+    if text {
+        limit
+            .label(format!("threshold {th:.2} MB/s"))
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED.mix(0.6)));
+    }
+    for (i, t) in report.tests.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        let points: Vec<(f64, f64)> = t
+            .windows
+            .iter()
+            .enumerate()
+            .map(|(w, &b)| ((w + 1) as f64, b as f64 / 1e6))
+            .collect();
+        let series = chart
+            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+            .map_err(e)?;
+        if text {
+            let label = match &t.stats {
+                Some(s) => format!(
+                    "{} (median {:.2} MB/s)",
+                    t.name,
+                    s.median_bytes_per_s as f64 / 1e6
+                ),
+                None => t.name.clone(),
+            };
+            series
+                .label(label)
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color));
+        }
+        chart
+            .draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))
+            .map_err(e)?;
+        // Windows at zero are what kills a boot: mark them large and red.
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .filter(|p| p.1 == 0.0)
+                    .map(|&p| Cross::new(p, 8, RED.stroke_width(3))),
+            )
+            .map_err(e)?;
+    }
+    if text {
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(e)?;
+    }
+    Ok(())
+}
