@@ -555,7 +555,11 @@ impl Bus for SimChip {
     fn reset(&mut self) -> Result<(), BusError> {
         self.counters.resets += 1;
         self.flush_queues();
+        // The AP's stream keeps counting across the chip's power cycle, so the receiver
+        // sees the frames lost meanwhile as a gap.
+        let stream_seq = self.fw.stream_seq;
         self.fw = crate::fw::FwState::new();
+        self.fw.stream_seq = stream_seq;
         self.rx_toggle = false;
         self.tx_toggle = false;
         self.host_int_hi = 0;

@@ -148,7 +148,8 @@ impl TestHost {
         self.events.push((self.now_ns, e));
     }
 
-    fn cmd(&mut self, req: u16, payload: Vec<u8>) {
+    /// Queues a raw WSM command for the harness to submit.
+    pub fn cmd(&mut self, req: u16, payload: Vec<u8>) {
         let tag = self.next_tag;
         self.next_tag += 1;
         self.cmd_out.push_back(PendingCmd {
