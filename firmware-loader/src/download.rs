@@ -1,0 +1,863 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//! The boot-ROM bring-up (spec §2.3-2.5, §2.7) as a sans-IO state machine.
+//!
+//! The driver owns the bus and the clock. It calls [`Loader::start`] once and then, for each
+//! returned [`Action`], performs it and feeds the result back with [`Loader::step`] until it
+//! gets [`Action::Done`] or [`Action::Failed`]:
+//!
+//! ```text
+//! ReadRxBufInfo   -> read reg 0x108 (u8) and u16 LE 0x109/0x10A  -> Event::RxBufInfo
+//! Send { len }    -> CMD53 write of loader.frame()[..len]        -> Event::Sent
+//! Sleep { until } -> sleep until the time                        -> Event::Slept
+//! WaitIrq { deadline } -> wait for the SDIO IRQ                   -> Event::Irq / Event::Timeout
+//! ReadReplyLen    -> read u16 LE at reg 0x000/0x001               -> Event::ReplyLen
+//! ReadReply { len } -> CMD53 read of len bytes                    -> Event::Reply(&bytes)
+//! ReadSlaveStatus -> read reg 0x10C                               -> Event::SlaveStatus
+//! any failed bus access                                           -> Event::BusError
+//! ```
+//!
+//! The sequence is: two register writes whose errors are ignored (spec §2.5 step 3),
+//! factory data to 0x2008B000 (step 4), then by mode (step 5): btrf image only; or the
+//! cached DPD to 0x2008C000 and the stage-2 image; or the boot image, the DPD wait and
+//! read-back, the DPD to 0x2008C000 and the stage-2 image.
+
+use crate::crc::Crc32;
+use crate::image::{EntryClass, Image, Kind};
+use crate::proto::{self, ReplyError};
+
+/// Function-1 register: free receive buffers in the boot ROM (spec §1.4).
+pub const REG_SLAVE_RX_BUF_CNT: u32 = 0x108;
+/// Function-1 register: u16 LE maximum host→device frame length L (spec §1.4).
+pub const REG_SLAVE_RX_BUF_LEN: u32 = 0x109;
+/// Function-1 register: u16 LE length of the reply the boot ROM has ready (spec §1.4).
+pub const REG_REPLY_LEN: u32 = 0x000;
+/// Function-1 register: SLAVE_STATUS (spec §1.4).
+pub const REG_SLAVE_STATUS: u32 = 0x10C;
+/// SLAVE_STATUS bit 1: the DPD calibration blob is ready (spec §1.4).
+pub const SLAVE_STATUS_DPD_READY: u8 = 1 << 1;
+
+/// Where the factory calibration record goes (spec §2.5 step 4).
+pub const FACTORY_ADDR: u32 = 0x2008_B000;
+/// Where the DPD blob goes before the stage-2 image (spec §2.5 step 5).
+pub const DPD_ADDR: u32 = 0x2008_C000;
+/// Size of the DPD blob (`DPD_BIN_SIZE`, spec §2.5).
+pub const DPD_LEN: usize = 0x3B14;
+/// The two undocumented pre-download register writes (spec §2.5 step 3, §9).
+pub const PRE_DOWNLOAD_REGS: [(u32, u32); 2] =
+    [(0x4010_0000, 0x0080_2006), (0x4008_602C, 0x3E00_C000)];
+/// Longest reply we accept outside the DPD read; a REPLY is 8 bytes (spec §2.3).
+pub const MAX_REPLY_LEN: u16 = 64;
+
+const MS: u64 = 1_000_000;
+
+/// Which firmware to bring up (`fw_type`, spec §2.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `fw_type` 0: normal Wi-Fi.
+    Signal,
+    /// `fw_type` 1: RF test firmware.
+    Nosignal,
+    /// `fw_type` 2: BT only, no boot/DPD stage.
+    Btrf,
+}
+
+impl Mode {
+    /// Maps the `fw_type` module parameter: anything but 1 or 2 is signal (spec §2.7).
+    pub const fn from_fw_type(fw_type: i32) -> Mode {
+        match fw_type {
+            1 => Mode::Nosignal,
+            2 => Mode::Btrf,
+            _ => Mode::Signal,
+        }
+    }
+
+    /// The image kind downloaded last in this mode.
+    pub const fn stage2(self) -> Kind {
+        match self {
+            Mode::Signal => Kind::Signal,
+            Mode::Nosignal => Kind::Nosignal,
+            Mode::Btrf => Kind::Btrf,
+        }
+    }
+}
+
+/// Timing and retry knobs; [`Config::default`] gives the vendor values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Attempts per image and per write_mem, in all (`RETRY_CNT_MAX`, spec §2.4 step 7).
+    pub attempts: u8,
+    /// Wait for a reply IRQ (1 s, spec §2.3 step 3).
+    pub reply_timeout_ns: u64,
+    /// Sleep between sending and waiting (2 ms, spec §2.3 step 3).
+    pub pre_reply_sleep_ns: u64,
+    /// Reads of the reply length register while it reads 0 (5, spec §2.3 step 3).
+    pub reply_len_reads: u8,
+    /// Poll interval of the buffer count while it reads 0 (50 ms, spec §2.3 step 1).
+    pub buf_poll_ns: u64,
+    /// Bound on that poll (1 s). C never really polls (spec §2.3 "Bug"), so on expiry we go
+    /// on like C does and count it in [`Outcome::buf_count_zero`].
+    pub buf_poll_timeout_ns: u64,
+    /// Sleep after RUN (500 ms, spec §2.4 step 6).
+    pub post_run_sleep_ns: u64,
+    /// DPD_READY poll interval (100 ms, spec §2.5).
+    pub dpd_poll_ns: u64,
+    /// DPD_READY bound (15 s, spec §2.5, §5.4).
+    pub dpd_timeout_ns: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            attempts: 3,
+            reply_timeout_ns: 1000 * MS,
+            pre_reply_sleep_ns: 2 * MS,
+            reply_len_reads: 5,
+            buf_poll_ns: 50 * MS,
+            buf_poll_timeout_ns: 1000 * MS,
+            post_run_sleep_ns: 500 * MS,
+            dpd_poll_ns: 100 * MS,
+            dpd_timeout_ns: 15_000 * MS,
+        }
+    }
+}
+
+/// The images and records for one bring-up.
+#[derive(Debug, Clone, Copy)]
+pub struct Firmware<'a> {
+    /// Stage-1 boot/DPD image; needed in Wi-Fi modes when no DPD is cached.
+    pub boot: Option<Image<'a>>,
+    /// The image that runs at the end: signal, nosignal or btrf per [`Mode::stage2`].
+    pub stage2: Image<'a>,
+    /// The 72-byte factory record with its CRC already recomputed, if one parsed.
+    pub factory: Option<&'a [u8]>,
+}
+
+/// A step of the bring-up, used in errors and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// One of the two pre-download register writes.
+    RegWrite,
+    /// Factory record to 0x2008B000.
+    Factory,
+    /// Stage-1 boot image.
+    BootImage,
+    /// DPD_READY wait and DPD read-back.
+    DpdCalibration,
+    /// DPD blob to 0x2008C000.
+    DpdWrite,
+    /// The final image.
+    Stage2Image,
+}
+
+/// Why one attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The reply failed the vendor check (spec §2.3).
+    Reply(ReplyError),
+    /// No reply IRQ before the deadline (-110).
+    Timeout,
+    /// The reply length register stayed 0.
+    NoReplyLength,
+    /// The reply length register gave an impossible value.
+    ReplyTooLong(u16),
+    /// The CMD53 read returned another length than asked.
+    ShortReply(usize),
+    /// L ≤ 12 at INFO time: nothing can be downloaded (spec errata 5).
+    FrameLenTooSmall(u16),
+    /// L at DATA time is below 12 or not a multiple of 4 (-203, spec §2.4 step 3).
+    BadFrameLen(u16),
+    /// A bus access failed.
+    Bus,
+    /// DPD_READY did not come within the bound (spec §2.5).
+    DpdTimeout,
+    /// The DPD reply length is not 0x3B14 (spec §2.5).
+    DpdLength(u16),
+    /// The DPD blob's first word is not the CRC-32 of the rest (spec §2.5).
+    DpdCrc {
+        /// CRC stored in the blob.
+        stored: u32,
+        /// CRC computed over bytes 4..end.
+        computed: u32,
+    },
+    /// The driver fed an event that does not answer the last action.
+    UnexpectedEvent,
+}
+
+impl Cause {
+    /// A Linux errno for the kernel module (vendor numbers for reply errors).
+    pub const fn errno(self) -> i32 {
+        match self {
+            Cause::Reply(e) => e.vendor_errno(),
+            Cause::Timeout | Cause::DpdTimeout => -110,
+            Cause::BadFrameLen(_) => -203,
+            Cause::FrameLenTooSmall(_) | Cause::UnexpectedEvent => -22,
+            Cause::DpdCrc { .. } => -74,
+            Cause::NoReplyLength
+            | Cause::ReplyTooLong(_)
+            | Cause::ShortReply(_)
+            | Cause::Bus
+            | Cause::DpdLength(_) => -5,
+        }
+    }
+}
+
+/// A bring-up failure: where, why, and after how many attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Error {
+    /// The step that failed.
+    pub stage: Stage,
+    /// The cause of the last attempt.
+    pub cause: Cause,
+    /// Attempts made at this step.
+    pub attempts: u8,
+}
+
+/// Why [`Loader::new`] refused its inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupError {
+    /// The frame buffer is smaller than one 512-byte block plus DATA overhead.
+    TxBufferTooSmall(usize),
+    /// The DPD buffer is smaller than [`DPD_LEN`].
+    DpdBufferTooSmall(usize),
+    /// A Wi-Fi mode without cached DPD needs the boot image.
+    MissingBootImage,
+    /// The image's entry word says it is another kind of image (spec §2.2).
+    WrongImage(Kind),
+    /// The factory record is not 72 bytes.
+    BadFactoryLen(usize),
+    /// `attempts` is 0.
+    NoAttempts,
+}
+
+/// Where the DPD blob came from in a successful bring-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DpdSource {
+    /// Btrf mode: no DPD.
+    None,
+    /// The cached blob was sent.
+    Cached,
+    /// The boot image calibrated; the blob is now in the caller's DPD buffer.
+    Fresh,
+}
+
+/// What a successful bring-up did; the figures are worth logging (spec §9 asks for L).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// Where the DPD came from; after `Fresh` the caller should keep its DPD buffer.
+    pub dpd: DpdSource,
+    /// Whether the factory record was sent.
+    pub factory_sent: bool,
+    /// Frames written to the boot ROM.
+    pub frames_sent: u32,
+    /// Attempts that failed and were retried.
+    pub retries: u32,
+    /// Pre-download register writes that failed (ignored, spec §2.5 step 3).
+    pub reg_write_failures: u8,
+    /// Times the buffer count stayed 0 for the whole poll.
+    pub buf_count_zero: u32,
+    /// The last maximum frame length L the boot ROM reported.
+    pub max_frame_len: u16,
+    /// The last buffer count the boot ROM reported.
+    pub buf_count: u8,
+}
+
+/// A result fed back to the loader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event<'e> {
+    /// Registers 0x108 and 0x109/0x10A.
+    RxBufInfo {
+        /// Free buffers (reg 0x108).
+        count: u8,
+        /// Maximum frame length L (u16 LE at 0x109).
+        max_len: u16,
+    },
+    /// The CMD53 write completed.
+    Sent,
+    /// The sleep is over.
+    Slept,
+    /// The SDIO interrupt arrived.
+    Irq,
+    /// The wait deadline passed without an interrupt.
+    Timeout,
+    /// The u16 at reg 0x000/0x001.
+    ReplyLen(u16),
+    /// The bytes the CMD53 read returned.
+    Reply(&'e [u8]),
+    /// Register 0x10C.
+    SlaveStatus(u8),
+    /// The requested bus access failed.
+    BusError,
+}
+
+/// What the driver must do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read reg 0x108 and the u16 at 0x109; answer [`Event::RxBufInfo`].
+    ReadRxBufInfo,
+    /// One CMD53 write of `frame()[..len]` (already zero padded); answer [`Event::Sent`].
+    Send {
+        /// Bytes to write: `max(frame length, 512)`.
+        len: usize,
+    },
+    /// Sleep until the monotonic time `until_ns`; answer [`Event::Slept`].
+    Sleep {
+        /// Wake-up time in ns.
+        until_ns: u64,
+    },
+    /// Wait for the SDIO IRQ until `deadline_ns`; answer [`Event::Irq`] or [`Event::Timeout`].
+    WaitIrq {
+        /// Deadline in ns.
+        deadline_ns: u64,
+    },
+    /// Read the u16 at reg 0x000; answer [`Event::ReplyLen`].
+    ReadReplyLen,
+    /// One CMD53 read of `len` bytes; answer [`Event::Reply`].
+    ReadReply {
+        /// Bytes to read.
+        len: usize,
+    },
+    /// Read reg 0x10C; answer [`Event::SlaveStatus`].
+    ReadSlaveStatus,
+    /// The chip runs the stage-2 image.
+    Done(Outcome),
+    /// The bring-up failed; the chip needs a reset before another try.
+    Failed(Error),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Reg(u8),
+    Factory,
+    Boot,
+    DpdRead,
+    DpdWrite,
+    Stage2,
+}
+
+impl Op {
+    fn stage(self) -> Stage {
+        match self {
+            Op::Reg(_) => Stage::RegWrite,
+            Op::Factory => Stage::Factory,
+            Op::Boot => Stage::BootImage,
+            Op::DpdRead => Stage::DpdCalibration,
+            Op::DpdWrite => Stage::DpdWrite,
+            Op::Stage2 => Stage::Stage2Image,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    Info,
+    Data,
+    End,
+    Run,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    BufInfo { since_ns: u64 },
+    BufSleep { since_ns: u64 },
+    Sending,
+    PreReply,
+    Irq,
+    ReplyLen { reads: u8 },
+    Reply,
+    PostRun,
+    DpdStatus { deadline_ns: u64 },
+    DpdSleep { deadline_ns: u64 },
+    DpdIrq,
+    DpdLen { reads: u8 },
+    DpdData,
+    Over,
+}
+
+/// One download/write_mem/write_reg session (spec §2.4).
+#[derive(Debug, Clone, Copy)]
+struct Session {
+    op: Op,
+    addr: u32,
+    total: usize,
+    crc: u32,
+    seq: u8,
+    sent_seq: u8,
+    next: Next,
+    offset: usize,
+    chunk: usize,
+    attempt: u8,
+    got_buf_info: bool,
+}
+
+const MAX_OPS: usize = 7;
+
+/// The bring-up state machine. See the module docs for the driving loop.
+pub struct Loader<'a, C: Crc32> {
+    crc: C,
+    cfg: Config,
+    fw: Firmware<'a>,
+    tx: &'a mut [u8],
+    dpd: &'a mut [u8],
+    plan: [Op; MAX_OPS],
+    plan_len: usize,
+    plan_idx: usize,
+    sess: Session,
+    phase: Phase,
+    frame_len: usize,
+    out: Outcome,
+    end: Option<Action>,
+}
+
+impl<'a, C: Crc32> Loader<'a, C> {
+    /// Prepares a bring-up.
+    ///
+    /// `tx` holds one frame (32 KiB like C is plenty; at least 520 bytes); the chunk size is
+    /// `min(L, tx.len()) - 8`. `dpd` (at least [`DPD_LEN`] bytes) is the DPD cache: when
+    /// `dpd_cached` it is sent as is; otherwise a fresh blob is read into it.
+    ///
+    /// # Errors
+    ///
+    /// See [`SetupError`].
+    pub fn new(
+        crc: C,
+        cfg: Config,
+        mode: Mode,
+        fw: Firmware<'a>,
+        tx: &'a mut [u8],
+        dpd: &'a mut [u8],
+        dpd_cached: bool,
+    ) -> Result<Self, SetupError> {
+        if tx.len() < proto::MIN_WRITE_LEN + 8 {
+            return Err(SetupError::TxBufferTooSmall(tx.len()));
+        }
+        if dpd.len() < DPD_LEN && mode != Mode::Btrf {
+            return Err(SetupError::DpdBufferTooSmall(dpd.len()));
+        }
+        if cfg.attempts == 0 {
+            return Err(SetupError::NoAttempts);
+        }
+        if let Some(f) = fw.factory {
+            if f.len() != crate::calib::RECORD_LEN {
+                return Err(SetupError::BadFactoryLen(f.len()));
+            }
+        }
+        if !mode.stage2().matches(fw.stage2.entry_class()) {
+            return Err(SetupError::WrongImage(mode.stage2()));
+        }
+        let mut plan = [Op::Stage2; MAX_OPS];
+        let mut n = 0;
+        let mut push = |op| {
+            plan[n] = op;
+            n += 1;
+        };
+        push(Op::Reg(0));
+        push(Op::Reg(1));
+        if fw.factory.is_some() {
+            push(Op::Factory);
+        }
+        match (mode, dpd_cached) {
+            (Mode::Btrf, _) => {}
+            (_, true) => push(Op::DpdWrite),
+            (_, false) => {
+                let boot = fw.boot.ok_or(SetupError::MissingBootImage)?;
+                if boot.entry_class() != EntryClass::Boot
+                    && boot.entry_class() != EntryClass::Unknown
+                {
+                    return Err(SetupError::WrongImage(Kind::Boot));
+                }
+                push(Op::Boot);
+                push(Op::DpdRead);
+                push(Op::DpdWrite);
+            }
+        }
+        push(Op::Stage2);
+        let dpd_src = match (mode, dpd_cached) {
+            (Mode::Btrf, _) => DpdSource::None,
+            (_, true) => DpdSource::Cached,
+            (_, false) => DpdSource::Fresh,
+        };
+        Ok(Loader {
+            crc,
+            cfg,
+            fw,
+            tx,
+            dpd,
+            plan,
+            plan_len: n,
+            plan_idx: 0,
+            sess: Session {
+                op: Op::Reg(0),
+                addr: 0,
+                total: 0,
+                crc: 0,
+                seq: 0,
+                sent_seq: 0,
+                next: Next::Info,
+                offset: 0,
+                chunk: 0,
+                attempt: 1,
+                got_buf_info: false,
+            },
+            phase: Phase::Over,
+            frame_len: 0,
+            out: Outcome {
+                dpd: dpd_src,
+                factory_sent: false,
+                frames_sent: 0,
+                retries: 0,
+                reg_write_failures: 0,
+                buf_count_zero: 0,
+                max_frame_len: 0,
+                buf_count: 0,
+            },
+            end: None,
+        })
+    }
+
+    /// Starts the bring-up at monotonic time `now_ns`; returns the first action.
+    pub fn start(&mut self, now_ns: u64) -> Action {
+        self.plan_idx = 0;
+        self.begin_op(now_ns)
+    }
+
+    /// The frame to write for the last [`Action::Send`].
+    pub fn frame(&self) -> &[u8] {
+        self.tx.get(..self.frame_len).unwrap_or(&[])
+    }
+
+    /// The DPD cache buffer (valid after a bring-up whose outcome says `Fresh` or `Cached`).
+    pub fn dpd(&self) -> &[u8] {
+        self.dpd.get(..DPD_LEN).unwrap_or(&[])
+    }
+
+    /// The stage the loader is in now.
+    pub fn stage(&self) -> Stage {
+        self.sess.op.stage()
+    }
+
+    /// Feeds the result of the last action at time `now_ns`; returns the next action.
+    pub fn step(&mut self, now_ns: u64, ev: Event<'_>) -> Action {
+        if let Some(end) = self.end {
+            return end;
+        }
+        match (self.phase, ev) {
+            (Phase::BufInfo { since_ns }, Event::RxBufInfo { count, max_len }) => {
+                self.sess.got_buf_info = true;
+                self.out.buf_count = count;
+                self.out.max_frame_len = max_len;
+                if count == 0 {
+                    if now_ns.saturating_sub(since_ns) < self.cfg.buf_poll_timeout_ns {
+                        self.phase = Phase::BufSleep { since_ns };
+                        return Action::Sleep {
+                            until_ns: now_ns + self.cfg.buf_poll_ns,
+                        };
+                    }
+                    self.out.buf_count_zero += 1;
+                }
+                self.send(now_ns, max_len)
+            }
+            (Phase::BufSleep { since_ns }, Event::Slept) => {
+                self.phase = Phase::BufInfo { since_ns };
+                Action::ReadRxBufInfo
+            }
+            (Phase::BufInfo { .. }, Event::BusError)
+                if !self.sess.got_buf_info && self.sess.attempt == 1 =>
+            {
+                // The first buffer-info read of a session is not retried (spec errata 5).
+                self.fatal(Cause::Bus)
+            }
+            (Phase::Sending, Event::Sent) => {
+                self.out.frames_sent += 1;
+                self.phase = Phase::PreReply;
+                Action::Sleep {
+                    until_ns: now_ns + self.cfg.pre_reply_sleep_ns,
+                }
+            }
+            (Phase::PreReply, Event::Slept) => {
+                self.phase = Phase::Irq;
+                Action::WaitIrq {
+                    deadline_ns: now_ns + self.cfg.reply_timeout_ns,
+                }
+            }
+            (Phase::Irq, Event::Irq) => {
+                self.phase = Phase::ReplyLen { reads: 1 };
+                Action::ReadReplyLen
+            }
+            (Phase::Irq, Event::Timeout) => self.fail(now_ns, Cause::Timeout),
+            (Phase::ReplyLen { reads }, Event::ReplyLen(0)) => {
+                if reads < self.cfg.reply_len_reads {
+                    self.phase = Phase::ReplyLen { reads: reads + 1 };
+                    Action::ReadReplyLen
+                } else {
+                    self.fail(now_ns, Cause::NoReplyLength)
+                }
+            }
+            (Phase::ReplyLen { .. }, Event::ReplyLen(n)) => {
+                if n > MAX_REPLY_LEN {
+                    return self.fail(now_ns, Cause::ReplyTooLong(n));
+                }
+                self.phase = Phase::Reply;
+                Action::ReadReply {
+                    len: usize::from(n),
+                }
+            }
+            (Phase::Reply, Event::Reply(bytes)) => {
+                match proto::check_reply(bytes, self.sess.sent_seq) {
+                    Ok(()) => self.advance(now_ns),
+                    Err(e) => self.fail(now_ns, Cause::Reply(e)),
+                }
+            }
+            (Phase::PostRun, Event::Slept) => self.finish_op(now_ns),
+            (Phase::DpdStatus { deadline_ns }, ev @ (Event::SlaveStatus(_) | Event::BusError)) => {
+                if let Event::SlaveStatus(s) = ev {
+                    if s & SLAVE_STATUS_DPD_READY != 0 {
+                        self.phase = Phase::DpdIrq;
+                        return Action::WaitIrq {
+                            deadline_ns: now_ns + self.cfg.reply_timeout_ns,
+                        };
+                    }
+                }
+                // Read errors while the chip calibrates are tolerated (spec §2.5).
+                if now_ns >= deadline_ns {
+                    return self.fatal(Cause::DpdTimeout);
+                }
+                self.phase = Phase::DpdSleep { deadline_ns };
+                Action::Sleep {
+                    until_ns: now_ns + self.cfg.dpd_poll_ns,
+                }
+            }
+            (Phase::DpdSleep { deadline_ns }, Event::Slept) => {
+                self.phase = Phase::DpdStatus { deadline_ns };
+                Action::ReadSlaveStatus
+            }
+            (Phase::DpdIrq, Event::Irq) => {
+                self.phase = Phase::DpdLen { reads: 1 };
+                Action::ReadReplyLen
+            }
+            (Phase::DpdIrq, Event::Timeout) => self.fatal(Cause::Timeout),
+            (Phase::DpdLen { reads }, Event::ReplyLen(0)) if reads < self.cfg.reply_len_reads => {
+                self.phase = Phase::DpdLen { reads: reads + 1 };
+                Action::ReadReplyLen
+            }
+            (Phase::DpdLen { .. }, Event::ReplyLen(n)) => {
+                if usize::from(n) != DPD_LEN {
+                    return self.fatal(Cause::DpdLength(n));
+                }
+                self.phase = Phase::DpdData;
+                Action::ReadReply { len: DPD_LEN }
+            }
+            (Phase::DpdData, Event::Reply(bytes)) => self.take_dpd(now_ns, bytes),
+            (Phase::Over, _) => self.fatal(Cause::UnexpectedEvent),
+            (_, Event::BusError) => self.fail(now_ns, Cause::Bus),
+            _ => self.fatal(Cause::UnexpectedEvent),
+        }
+    }
+
+    fn take_dpd(&mut self, now_ns: u64, bytes: &[u8]) -> Action {
+        let Some(blob) = bytes.get(..DPD_LEN).filter(|_| bytes.len() == DPD_LEN) else {
+            return self.fatal(Cause::ShortReply(bytes.len()));
+        };
+        let (head, rest) = blob.split_at(4);
+        let stored = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+        let computed = self.crc.crc32(rest);
+        if stored != computed {
+            return self.fatal(Cause::DpdCrc { stored, computed });
+        }
+        if let Some(dst) = self.dpd.get_mut(..DPD_LEN) {
+            dst.copy_from_slice(blob);
+        }
+        self.finish_op(now_ns)
+    }
+
+    fn data_of(&self, op: Op) -> &[u8] {
+        match op {
+            Op::Reg(_) => &[],
+            Op::Factory => self.fw.factory.unwrap_or(&[]),
+            Op::Boot => self.fw.boot.map(|b| b.code()).unwrap_or(&[]),
+            Op::DpdRead => &[],
+            Op::DpdWrite => self.dpd.get(..DPD_LEN).unwrap_or(&[]),
+            Op::Stage2 => self.fw.stage2.code(),
+        }
+    }
+
+    fn begin_op(&mut self, now_ns: u64) -> Action {
+        let Some(&op) = self
+            .plan
+            .get(self.plan_idx)
+            .filter(|_| self.plan_idx < self.plan_len)
+        else {
+            self.phase = Phase::Over;
+            let done = Action::Done(self.out);
+            self.end = Some(done);
+            return done;
+        };
+        let (addr, total) = match op {
+            Op::Reg(i) => (PRE_DOWNLOAD_REGS[usize::from(i & 1)].0, 4),
+            Op::Factory => (FACTORY_ADDR, self.data_of(op).len()),
+            Op::Boot => (
+                self.fw.boot.map(|b| b.load_addr()).unwrap_or(0),
+                self.data_of(op).len(),
+            ),
+            Op::DpdRead => (0, 0),
+            Op::DpdWrite => (DPD_ADDR, DPD_LEN),
+            Op::Stage2 => (self.fw.stage2.load_addr(), self.data_of(op).len()),
+        };
+        let crc = match op {
+            Op::Boot => self.fw.boot.map(|b| b.crc()).unwrap_or(0),
+            Op::Stage2 => self.fw.stage2.crc(),
+            Op::Factory | Op::DpdWrite => self.crc.crc32(self.data_of(op)),
+            Op::Reg(_) | Op::DpdRead => 0,
+        };
+        self.sess = Session {
+            op,
+            addr,
+            total,
+            crc,
+            // Each download/write_mem/write_reg call starts at seq 0 (spec §2.3).
+            seq: 0,
+            sent_seq: 0,
+            next: Next::Info,
+            offset: 0,
+            chunk: 0,
+            attempt: 1,
+            got_buf_info: false,
+        };
+        if op == Op::DpdRead {
+            self.phase = Phase::DpdStatus {
+                deadline_ns: now_ns + self.cfg.dpd_timeout_ns,
+            };
+            return Action::ReadSlaveStatus;
+        }
+        self.phase = Phase::BufInfo { since_ns: now_ns };
+        Action::ReadRxBufInfo
+    }
+
+    fn finish_op(&mut self, now_ns: u64) -> Action {
+        if self.sess.op == Op::Factory {
+            self.out.factory_sent = true;
+        }
+        self.plan_idx += 1;
+        self.begin_op(now_ns)
+    }
+
+    /// Builds and sends the next frame of the session, given the reported L.
+    fn send(&mut self, now_ns: u64, max_len: u16) -> Action {
+        let l = usize::from(max_len).min(self.tx.len());
+        let s = self.sess;
+        let len = match s.next {
+            Next::Info => {
+                // INFO is 12 bytes; an L that cannot even carry it is an error, not the
+                // silent success C returns (spec errata 5).
+                if max_len <= 12 {
+                    return self.fail(now_ns, Cause::FrameLenTooSmall(max_len));
+                }
+                let total = u32::try_from(s.total).unwrap_or(u32::MAX);
+                proto::emit_info(self.tx, s.seq, total, s.addr)
+            }
+            Next::Data => {
+                if max_len < 12 || max_len % 4 != 0 {
+                    return self.fail(now_ns, Cause::BadFrameLen(max_len));
+                }
+                let chunk = (l & !3) - 8;
+                let reg_bytes;
+                let data = if let Op::Reg(i) = s.op {
+                    reg_bytes = PRE_DOWNLOAD_REGS[usize::from(i & 1)].1.to_le_bytes();
+                    &reg_bytes[..]
+                } else {
+                    let all = match s.op {
+                        Op::Factory => self.fw.factory.unwrap_or(&[]),
+                        Op::Boot => self.fw.boot.map(|b| b.code()).unwrap_or(&[]),
+                        Op::DpdWrite => self.dpd.get(..DPD_LEN).unwrap_or(&[]),
+                        _ => self.fw.stage2.code(),
+                    };
+                    let end = s.offset.saturating_add(chunk).min(all.len());
+                    all.get(s.offset..end).unwrap_or(&[])
+                };
+                self.sess.chunk = data.len();
+                let addr = s.addr.wrapping_add(u32::try_from(s.offset).unwrap_or(0));
+                proto::emit_data(self.tx, s.seq, addr, data)
+            }
+            Next::End => proto::emit_end(self.tx, s.seq, s.crc),
+            Next::Run => proto::emit_run(self.tx, s.seq, s.addr),
+        };
+        let Some(len) = len else {
+            return self.fatal(Cause::UnexpectedEvent);
+        };
+        let padded = proto::padded_len(len);
+        match self.tx.get_mut(len..padded) {
+            // Zero padding: C sends leftover buffer contents here (spec errata).
+            Some(pad) => pad.fill(0),
+            None => return self.fatal(Cause::UnexpectedEvent),
+        }
+        self.frame_len = padded;
+        // Every frame put on the bus consumes a sequence number, whatever its fate.
+        self.sess.sent_seq = s.seq;
+        self.sess.seq = s.seq.wrapping_add(1);
+        self.phase = Phase::Sending;
+        Action::Send { len: padded }
+    }
+
+    /// The reply to the current frame was good: move to the next frame or op.
+    fn advance(&mut self, now_ns: u64) -> Action {
+        let s = &mut self.sess;
+        match s.next {
+            Next::Info => s.next = Next::Data,
+            Next::Data => {
+                s.offset += s.chunk;
+                if matches!(s.op, Op::Reg(_)) {
+                    // write_reg ends after its single DATA (spec §2.4).
+                    return self.finish_op(now_ns);
+                }
+                if s.offset >= s.total {
+                    s.next = Next::End;
+                }
+            }
+            Next::End => {
+                if matches!(s.op, Op::Boot | Op::Stage2) {
+                    s.next = Next::Run;
+                } else {
+                    return self.finish_op(now_ns);
+                }
+            }
+            Next::Run => {
+                self.phase = Phase::PostRun;
+                return Action::Sleep {
+                    until_ns: now_ns + self.cfg.post_run_sleep_ns,
+                };
+            }
+        }
+        self.phase = Phase::BufInfo { since_ns: now_ns };
+        Action::ReadRxBufInfo
+    }
+
+    /// One attempt failed: retry the session if allowed, else give up.
+    fn fail(&mut self, now_ns: u64, cause: Cause) -> Action {
+        let op = self.sess.op;
+        if let Op::Reg(_) = op {
+            // Errors of the two pre-download writes are ignored (spec §2.5 step 3).
+            self.out.reg_write_failures = self.out.reg_write_failures.saturating_add(1);
+            return self.finish_op(now_ns);
+        }
+        if self.sess.attempt < self.cfg.attempts {
+            self.sess.attempt += 1;
+            self.out.retries += 1;
+            // The sequence byte is not reset on a retry (spec errata 5).
+            self.sess.next = Next::Info;
+            self.sess.offset = 0;
+            self.phase = Phase::BufInfo { since_ns: now_ns };
+            return Action::ReadRxBufInfo;
+        }
+        self.fatal(cause)
+    }
+
+    fn fatal(&mut self, cause: Cause) -> Action {
+        self.phase = Phase::Over;
+        let a = Action::Failed(Error {
+            stage: self.sess.op.stage(),
+            cause,
+            attempts: self.sess.attempt,
+        });
+        self.end = Some(a);
+        a
+    }
+}
