@@ -38,7 +38,11 @@ fn tx_never_exceeds_credits_and_confirms_release_them() {
     rig.step();
     assert_eq!(rig.host.tx_status.last().unwrap().packet_id, 3);
     assert_eq!(rig.chip.data_msgs().len(), 8);
-    assert!(rig.chip.max_in_flight <= 4, "max in flight {}", rig.chip.max_in_flight);
+    assert!(
+        rig.chip.max_in_flight <= 4,
+        "max in flight {}",
+        rig.chip.max_in_flight
+    );
 }
 
 #[test]
@@ -58,9 +62,17 @@ fn saturation_with_auto_confirms_keeps_within_credits() {
     assert!(rig.host.tx_queue.is_empty());
     assert_eq!(rig.chip.data_msgs().len(), 500);
     assert_eq!(rig.host.tx_status.len(), 500);
-    assert!(rig.chip.max_in_flight <= 8, "max in flight {}", rig.chip.max_in_flight);
+    assert!(
+        rig.chip.max_in_flight <= 8,
+        "max in flight {}",
+        rig.chip.max_in_flight
+    );
     assert_eq!(rig.engine.credits(), (8, 0, 8));
-    assert!(rig.chip.protocol_errors.is_empty(), "{:?}", rig.chip.protocol_errors);
+    assert!(
+        rig.chip.protocol_errors.is_empty(),
+        "{:?}",
+        rig.chip.protocol_errors
+    );
 }
 
 #[test]

@@ -45,7 +45,11 @@ fn three_bursts_in_one_wakeup_cost_two_transactions_each() {
         }
     }
     assert!(rig.chip.irq_enabled, "IRQ unmasked when idle");
-    assert!(rig.chip.protocol_errors.is_empty(), "{:?}", rig.chip.protocol_errors);
+    assert!(
+        rig.chip.protocol_errors.is_empty(),
+        "{:?}",
+        rig.chip.protocol_errors
+    );
 }
 
 #[test]
@@ -79,7 +83,11 @@ fn stale_toggle_is_skipped_and_the_fresh_value_read() {
     rig.engine.run(&mut rig.chip, &mut rig.host, rig.now);
     assert_eq!(rig.host.frames(), 1);
     assert_eq!(rig.snap().rx_len_retries, 1);
-    assert!(rig.chip.protocol_errors.is_empty(), "{:?}", rig.chip.protocol_errors);
+    assert!(
+        rig.chip.protocol_errors.is_empty(),
+        "{:?}",
+        rig.chip.protocol_errors
+    );
 }
 
 #[test]
@@ -128,7 +136,10 @@ fn length_above_the_rx_buffer_is_refused() {
     assert_eq!(s.drops_of(DropCause::RxBadLength), 1);
     assert_eq!(s.recoveries_of(RecoveryCause::BusError), 1);
     let mut events = Vec::new();
-    rig.engine.shared().recovery_log.for_each(|e| events.push(e));
+    rig.engine
+        .shared()
+        .recovery_log
+        .for_each(|e| events.push(e));
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].cause, RecoveryCause::BusError);
     assert_eq!(events[0].count, 1);
@@ -166,7 +177,9 @@ fn frame_budget_yields_with_work_left() {
     });
     rig.start(4);
     for _ in 0..3 {
-        let msgs: Vec<_> = (0..16).map(|i| rig.chip.rx_ind(0, 0, &frame(i, 50))).collect();
+        let msgs: Vec<_> = (0..16)
+            .map(|i| rig.chip.rx_ind(0, 0, &frame(i, 50)))
+            .collect();
         rig.chip.push_burst(&msgs);
     }
     // The IRQ handler masks the chip interrupt before waking the BH.

@@ -15,7 +15,11 @@ fn bring_up_sends_handshake_then_startup_commands() {
     assert_eq!(info.num_inp_ch_bufs, 12);
     assert_eq!(info.label_bytes(), b"SIM-FW 1");
     assert_eq!(rig.engine.credits(), (12, 0, 12));
-    assert!(rig.chip.protocol_errors.is_empty(), "{:?}", rig.chip.protocol_errors);
+    assert!(
+        rig.chip.protocol_errors.is_empty(),
+        "{:?}",
+        rig.chip.protocol_errors
+    );
 }
 
 #[test]
@@ -58,7 +62,10 @@ fn startup_commands_are_mib_then_configuration_one_at_a_time() {
     assert_eq!(&mib[4..12], &[0x24, 0x10, 4, 0, 1, 0, 0, 0]);
     let conf = &rig.chip.writes[3].msgs[0];
     assert_eq!(conf.len(), 4 + 24 + sdd.len());
-    assert_eq!(u16::from_le_bytes([conf[16], conf[17]]), sdd.len() as u16 + 12);
+    assert_eq!(
+        u16::from_le_bytes([conf[16], conf[17]]),
+        sdd.len() as u16 + 12
+    );
     assert_eq!(&conf[20..26], &[2, 0, 0, 0, 0, 2]);
     assert_eq!(&conf[28..], &sdd);
 }
@@ -77,7 +84,9 @@ fn no_startup_indication_within_10s_is_a_firmware_hang() {
     rig.engine.start(&cfg, 0).unwrap();
     let mut out = rig.step();
     while rig.engine.phase() != Phase::Down {
-        rig.now = out.next_deadline_ns.expect("a timer is armed while starting");
+        rig.now = out
+            .next_deadline_ns
+            .expect("a timer is armed while starting");
         out = rig.step();
         assert!(rig.now <= 11 * SEC);
     }
@@ -116,5 +125,8 @@ fn mcu_ready_poll_is_bounded() {
         }
     }
     assert_eq!(passes, 5);
-    assert!(rig.chip.host_int.is_empty(), "no doorbell without MCU_READY");
+    assert!(
+        rig.chip.host_int.is_empty(),
+        "no doorbell without MCU_READY"
+    );
 }

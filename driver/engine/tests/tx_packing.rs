@@ -35,7 +35,11 @@ fn sixteen_per_write_then_the_rest() {
     // Two data writes after the four start-up command writes.
     assert_eq!(rig.snap().tx_writes, 4 + 2);
     assert_eq!(rig.snap().tx_commands, 4);
-    assert!(rig.chip.protocol_errors.is_empty(), "{:?}", rig.chip.protocol_errors);
+    assert!(
+        rig.chip.protocol_errors.is_empty(),
+        "{:?}",
+        rig.chip.protocol_errors
+    );
 }
 
 #[test]
@@ -102,7 +106,10 @@ fn commands_go_alone_and_before_data() {
     rig.settle(10);
     let w0 = &rig.chip.writes[0];
     assert_eq!(w0.msgs.len(), 1);
-    assert_eq!(u16::from_le_bytes([w0.msgs[0][2], w0.msgs[0][3]]) & 0x0C3F, 0x000D);
+    assert_eq!(
+        u16::from_le_bytes([w0.msgs[0][2], w0.msgs[0][3]]) & 0x0C3F,
+        0x000D
+    );
     assert_eq!(rig.chip.writes[1].msgs.len(), 3);
     assert_eq!(rig.host.done, vec![(77, 0x000D, Ok(0))]);
 }
@@ -151,5 +158,9 @@ fn crc_on_write_is_retried() {
     rig.settle(10);
     assert_eq!(rig.chip.data_msgs().len(), 1);
     assert_eq!(rig.snap().bus_crc_retries, 3);
-    assert!(rig.chip.protocol_errors.is_empty(), "{:?}", rig.chip.protocol_errors);
+    assert!(
+        rig.chip.protocol_errors.is_empty(),
+        "{:?}",
+        rig.chip.protocol_errors
+    );
 }

@@ -160,11 +160,15 @@ impl MockChip {
     fn on_write(&mut self, addr: u32, buf: &[u8]) {
         let len_field = (addr & 0xFFFF) as u16;
         if (addr >> 16) & 1 != u32::from(self.tx_toggle) {
-            self.protocol_errors.push(format!("tx toggle wrong in {addr:#x}"));
+            self.protocol_errors
+                .push(format!("tx toggle wrong in {addr:#x}"));
         }
         self.tx_toggle = !self.tx_toggle;
         let msgs: Vec<Vec<u8>> = match TxSlots::new(len_field, buf) {
-            Ok(slots) => slots.filter_map(|s| s.ok()).map(|s| s.msg.to_vec()).collect(),
+            Ok(slots) => slots
+                .filter_map(|s| s.ok())
+                .map(|s| s.msg.to_vec())
+                .collect(),
             Err(e) => {
                 self.protocol_errors.push(format!("bad tx batch: {e:?}"));
                 Vec::new()
@@ -239,14 +243,17 @@ impl Bus for MockChip {
             return Err(BusError::Crc);
         }
         let Some(b) = self.current.take() else {
-            self.protocol_errors.push("read with nothing announced".into());
+            self.protocol_errors
+                .push("read with nothing announced".into());
             return Err(BusError::Io);
         };
         if (addr & 0xFFFF) as usize != b.len() || buf.len() != b.len() {
-            self.protocol_errors.push(format!("read len {addr:#x} vs {}", b.len()));
+            self.protocol_errors
+                .push(format!("read len {addr:#x} vs {}", b.len()));
         }
         if (addr >> 16) & 1 != u32::from(self.rx_toggle) {
-            self.protocol_errors.push(format!("rx toggle wrong in {addr:#x}"));
+            self.protocol_errors
+                .push(format!("rx toggle wrong in {addr:#x}"));
         }
         let n = buf.len().min(b.len());
         buf[..n].copy_from_slice(&b[..n]);
