@@ -15,11 +15,15 @@ REQUIRED_DISTRO_FEATURES = "systemd"
 IMAGE_FEATURES += "ssh-server-dropbear"
 
 BES2600_IMAGE_WIFI ?= "iw util-linux-rfkill wireless-regdb-static wpa-supplicant"
-BES2600_IMAGE_TOOLS ?= "bes2600-firmware bes2600-fw bes2600-smoke kernel-module-bes2600"
+BES2600_IMAGE_TOOLS ?= "bes2600-fw bes2600-smoke kernel-module-bes2600"
+# The firmware is only built once its licence flag is accepted (README.md, "Firmware");
+# without it the image still builds, but Wi-Fi cannot come up.
+BES2600_IMAGE_FIRMWARE ?= "${@bb.utils.contains('LICENSE_FLAGS_ACCEPTED', 'bestechnic-firmware', 'bes2600-firmware', '', d)}"
 
 IMAGE_INSTALL += "packagegroup-core-boot \
                   ${BES2600_IMAGE_WIFI} \
                   ${BES2600_IMAGE_TOOLS} \
+                  ${BES2600_IMAGE_FIRMWARE} \
                   ${CORE_IMAGE_EXTRA_INSTALL}"
 
 # RAUC (dynamic-layers/rauc): the update client and the service that marks the booted slot

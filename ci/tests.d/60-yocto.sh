@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Yocto layer checks for meta-bes2600, all offline (no bitbake, no Yocto sources):
+#   1. oelint-adv --release wrynose --mode all on every recipe/append/class/inc/conf
+#   2. kas files: kas's JSON schema, commit pins, kas's own include handler
+#   3. layer structure, SRC_URI pinning, wks layout, files taken from the tree
+#   4. the crates .inc files match Cargo.lock
+#   5. negative self-test: copies of the layer with one deliberate violation each must fail
+#      the check that covers it (and name the violated rule).
+# Prints what it measured; exits non-zero on any failure. Costs ~15-25 s on 2 cores.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+layer="$BES2600_ROOT/meta-bes2600"
+py="$BES2600_VENV/bin/python"
+[ -x "$py" ] || die "venv missing: run ci/setup.sh"
+fail=0
+run() { local name="$1"; shift; log "yocto: $name"; if ! "$@"; then fail=1; log "yocto: FAILED $name"; fi; }
+
+run "oelint-adv" sh "$layer/scripts/run-oelint.sh" "$layer"
+# kas's loader wants a work dir; keep it out of the tree.
+kaswork="$(mktemp -d)"
+run "kas files" env KAS_WORK_DIR="$kaswork" "$py" "$layer/scripts/check-kas.py" --layer "$layer"
+run "layer structure" "$py" "$layer/scripts/check-layer.py" --layer "$layer" --tree "$BES2600_ROOT"
+run "crates .inc up to date" "$py" "$layer/scripts/gen-crates-inc.py" --check --lock "$BES2600_ROOT/Cargo.lock"
+
+# ---- negative self-test -------------------------------------------------------------------
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp" "$kaswork"' EXIT
+cases=0 caught=0
+# expect_fail NAME PATTERN CHECK...: CHECK must exit non-zero and print PATTERN.
+expect_fail() {
+    local name="$1" pattern="$2"; shift 2
+    local out
+    cases=$((cases + 1))
+    if out="$("$@" 2>&1)"; then
+        echo "self-test: NOT caught: $name (check passed)"; fail=1
+    elif ! grep -qE -- "$pattern" <<<"$out"; then
+        echo "self-test: NOT caught: $name (failed, but without /$pattern/)"; echo "$out" | tail -5; fail=1
+    else
+        caught=$((caught + 1)); echo "self-test: caught: $name"
+    fi
+}
+# fresh: a clean copy of the layer in $tmp/<case>/meta-bes2600
+fresh() { rm -rf "$tmp/$1"; mkdir -p "$tmp/$1"; cp -r "$layer" "$tmp/$1/"; echo "$tmp/$1/meta-bes2600"; }
+layercheck() { "$py" "$1/scripts/check-layer.py" --layer "$1" --tree "$BES2600_ROOT"; }
+
+l="$(fresh distro)"; mkdir -p "$l/conf/distro"; echo 'DISTRO_NAME = "x"' >"$l/conf/distro/demo.conf"
+expect_fail "conf/distro in a BSP layer" "FAIL  no conf/distro" layercheck "$l"
+
+l="$(fresh compat)"; sed -i 's/^LAYERSERIES_COMPAT_bes2600 = .*/LAYERSERIES_COMPAT_bes2600 = "scarthgap wrynose"/' "$l/conf/layer.conf"
+expect_fail "LAYERSERIES_COMPAT not exactly wrynose" "FAIL  LAYERSERIES_COMPAT" layercheck "$l"
+
+l="$(fresh patch)"; mkdir -p "$l/recipes-kernel/bes2600/files"
+printf 'From 1 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] x\n\nSigned-off-by: A <a@b.c>\n---\n' >"$l/recipes-kernel/bes2600/files/0001-x.patch"
+expect_fail "patch without Upstream-Status" "FAIL  1 patch\(es\)" layercheck "$l"
+
+l="$(fresh sha)"; sed -i '/^SRC_URI\[signal.sha256sum\]/d' "$l"/recipes-bsp/bes2600-firmware/*.bb
+expect_fail "download without sha256" "FAIL  recipes-bsp/bes2600-firmware.*best2002_fw_sdio.bin has no sha256sum" layercheck "$l"
+
+l="$(fresh autorev)"; echo 'SRCREV = "${AUTOREV}"' >>"$l/recipes-kernel/bes2600/bes2600-module_git.bb"
+expect_fail "AUTOREV" "FAIL  no AUTOREV" layercheck "$l"
+
+l="$(fresh wicdir)"; mkdir -p "$l/wic"; mv "$l/files/wic/pinetab2.wks" "$l/wic/"
+expect_fail "wks outside files/wic" "FAIL  all .wks files are in files/wic/" layercheck "$l"
+
+l="$(fresh offset)"; sed -i 's/--offset 16384s/--offset 8192s/' "$l/files/wic/pinetab2.wks"
+expect_fail "u-boot.itb not at sector 16384" "FAIL  pinetab2.wks: idbloader" layercheck "$l"
+
+l="$(fresh scope)"; echo 'KERNEL_FEATURES += "rust"' >>"$l/recipes-kernel/linux/linux-yocto_%.bbappend"
+expect_fail "unscoped bbappend assignment" "FAIL  bbappends only set override-scoped" layercheck "$l"
+
+l="$(fresh kaspin)"; sed -i '/commit: 9d02575bfd9ca5e87c394f593f2bbdbdee914d4e/d' "$l/kas/base.yml"
+expect_fail "kas repo without commit" "repo meta-rockchip has a url but no 40-hex commit" \
+    env KAS_WORK_DIR="$kaswork" "$py" "$l/scripts/check-kas.py" --layer "$l"
+
+l="$(fresh kasschema)"; sed -i 's/^  version: 20/  version: 99/' "$l/kas/pinetab2.yml"
+expect_fail "kas header version kas does not know" "FAIL  pinetab2.yml: schema" \
+    env KAS_WORK_DIR="$kaswork" "$py" "$l/scripts/check-kas.py" --layer "$l"
+
+l="$(fresh oelint)"; sed -i 's/^SECTION = "net"$//' "$l/recipes-support/bes2600-smoke/bes2600-smoke_git.bb"
+sed -i 's/^inherit bes2600_src cargo/RDEPENDS:${PN} += "iw"\ninherit bes2600_src cargo/' "$l/recipes-support/bes2600-smoke/bes2600-smoke_git.bb"
+expect_fail "recipe lint violations" "oelint\.(var\.order|var\.suggestedvar\.SECTION)" sh "$l/scripts/run-oelint.sh" "$l"
+
+printf '\n[[package]]\nname = "zz-extra"\nversion = "1.0.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "%064d"\n' 0 \
+    | cat "$BES2600_ROOT/Cargo.lock" - >"$tmp/Cargo.lock"
+expect_fail "crates .inc stale after a Cargo.lock change" "stale: " \
+    "$py" "$layer/scripts/gen-crates-inc.py" --check --lock "$tmp/Cargo.lock"
+
+echo "yocto self-test: $caught of $cases deliberate violations caught"
+[ "$caught" -eq "$cases" ] || fail=1
+exit "$fail"
