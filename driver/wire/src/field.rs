@@ -103,6 +103,11 @@ impl<const N: usize> LeField for [u8; N] {
     }
 }
 
+/// True if a field of `size` bytes at `off` lies inside `len` bytes (used in const asserts).
+pub const fn fits(off: usize, size: usize, len: usize) -> bool {
+    off + size <= len
+}
+
 /// Returns `Err(Reserved)` unless every byte of `b` is zero.
 pub fn check_zero(b: &[u8]) -> crate::Result<()> {
     if b.iter().all(|&x| x == 0) {

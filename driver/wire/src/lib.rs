@@ -24,6 +24,7 @@ mod macros;
 pub mod bootrom;
 pub mod calib;
 pub mod field;
+pub mod list;
 pub mod sdio;
 pub mod wsm;
 

@@ -41,7 +41,6 @@ macro_rules! enum_with_unknown {
 ///
 /// Each field is `getter / setter : type = offset;`. A compile-time assertion proves that
 /// every field lies inside `min_len`, so once `check_len` succeeds no getter can panic.
-#[allow(unused_macros)] // Used by the message modules.
 macro_rules! view {
     (
         $(#[$attr:meta])*
@@ -55,7 +54,7 @@ macro_rules! view {
             buf: T,
         }
 
-        $( const _: () = assert!($off + <$ty as $crate::field::LeField>::SIZE <= $len); )*
+        $( const _: () = assert!($crate::field::fits($off, <$ty as $crate::field::LeField>::SIZE, $len)); )*
 
         impl<T: AsRef<[u8]>> $name<T> {
             /// Length of the fixed part in bytes.

@@ -6,15 +6,26 @@
 //! header and body; [`Msg`] splits a received message into its [`Id`] and body, and
 //! [`decode`] dispatches a body to the right `Repr`.
 
+pub mod common;
+pub mod config;
+mod decode;
+pub mod event;
+pub mod join;
+pub mod key;
+pub mod mcu;
+pub mod mib;
+pub mod misc;
+pub mod pm;
+pub mod queue;
+pub mod rate;
+pub mod rx;
+pub mod scan;
+pub mod startup;
 pub mod status;
+pub mod tx;
 
+pub use decode::{decode, Decoded, Direction};
 pub use status::Status;
-
-/// Exception indication (spec §3.6).
-pub mod misc {
-    /// ID of the exception indication.
-    pub const EXCEPTION_IND: u16 = 0x0800;
-}
 
 use crate::field::{le16, set_le16};
 use crate::{Error, Result};
@@ -310,6 +321,33 @@ pub fn split(msg: &[u8]) -> Result<(Id, &[u8])> {
     let id = m.id();
     let len = usize::from(m.msg_len());
     Ok((id, msg.get(HEADER_LEN..len).ok_or(Error::BadLength)?))
+}
+
+/// Helpers shared by the message tests.
+#[cfg(test)]
+pub(crate) mod testutil {
+    use super::Message;
+    use core::fmt::Debug;
+
+    /// Checks one golden vector: `parse`, `buffer_len`, `emit` into a 0xa5-filled buffer, and
+    /// that every prefix shorter than `min_len` fails to parse.
+    pub fn check_golden<'a, M: Message<'a> + PartialEq + Debug>(
+        repr: &M,
+        golden: &'a [u8],
+        min_len: usize,
+    ) {
+        assert_eq!(M::parse(golden).as_ref(), Ok(repr), "parse");
+        assert_eq!(repr.buffer_len(), golden.len(), "buffer_len");
+        let mut buf = vec![0xa5u8; golden.len()];
+        repr.emit(&mut buf);
+        assert_eq!(&buf[..], golden, "emit");
+        for n in 0..min_len {
+            assert!(
+                M::parse(&golden[..n]).is_err(),
+                "prefix of {n} bytes parsed"
+            );
+        }
+    }
 }
 
 #[cfg(test)]
