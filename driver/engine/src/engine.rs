@@ -106,6 +106,8 @@ pub(crate) struct Core<const CQ: usize> {
     pub(crate) rx_pending: bool,
     /// A length register value was consumed but the read could not run (bus busy).
     pub(crate) rx_len_pending: Option<usize>,
+    /// Consecutive stale length-register reads (reset by any fresh or empty value).
+    pub(crate) rx_stale_streak: u32,
     pub(crate) last_rx_data_ns: u64,
     pub(crate) decrypt: Window,
     pub(crate) conn_loss: Window,
@@ -160,6 +162,7 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 startup: None,
                 rx_pending: false,
                 rx_len_pending: None,
+                rx_stale_streak: 0,
                 last_rx_data_ns: 0,
                 psm_latched: false,
                 held_len: 0,
@@ -500,6 +503,7 @@ impl<const CQ: usize> Core<CQ> {
         self.toggles.reset();
         self.rx_pending = false;
         self.rx_len_pending = None;
+        self.rx_stale_streak = 0;
         self.startup = None;
         self.config_left = 0;
         self.doorbell_sent = false;

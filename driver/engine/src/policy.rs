@@ -42,6 +42,11 @@ pub struct Policy {
     /// Re-reads of a zero or stale length register before giving up for this pass: 6
     /// (spec §1.5 errata 4, 7 reads in all).
     pub rx_zero_retries: u32,
+    /// Consecutive stale length-register reads (non-zero length, wrong toggle, spec §1.5)
+    /// across passes after which the RX toggle is taken as lost and the bus is reset. A
+    /// stale value normally clears within one poll; one that never does would otherwise
+    /// stall RX for good. Our choice: 21 (three passes of 7 reads).
+    pub rx_stale_limit: u32,
     /// CMD53 retries on CRC errors: 10 (spec §1.5, §1.7).
     pub crc_retries: u32,
     /// Frames (RX delivered plus TX written) after which `run` yields.
@@ -68,6 +73,7 @@ impl Default for Policy {
             activate_attempts: 200,
             activate_poll_ns: 25 * MS_NS,
             rx_zero_retries: 6,
+            rx_stale_limit: 21,
             crc_retries: 10,
             budget_frames: 1024,
             budget_ns: 2 * MS_NS,

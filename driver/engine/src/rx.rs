@@ -167,9 +167,20 @@ fn read_len<B: Bus + ?Sized, const CQ: usize>(
         let v = with_retries(shared, REG_RETRIES, || bus.read_reg8(RX_LEN_CTRL))
             .map_err(|_| Fault(RecoveryCause::BusError))?;
         match decode_rx_len(v, &mut c.toggles.rx_expected) {
-            Ok(RxLen::Ready { len }) => return Ok(Some(len)),
-            Ok(RxLen::Stale) => {}
+            Ok(RxLen::Ready { len }) => {
+                c.rx_stale_streak = 0;
+                return Ok(Some(len));
+            }
+            Ok(RxLen::Stale) => {
+                c.rx_stale_streak += 1;
+                if c.rx_stale_streak > c.policy.rx_stale_limit {
+                    // The toggle never matches again: host and chip lost step (spec §1.3).
+                    shared.counters.drop_n(DropCause::RxBadLength, 1);
+                    return Err(Fault(RecoveryCause::BusError));
+                }
+            }
             Ok(RxLen::Empty) => {
+                c.rx_stale_streak = 0;
                 let s = with_retries(shared, REG_RETRIES, || bus.read_reg8(RX_STATUS))
                     .map_err(|_| Fault(RecoveryCause::BusError))?;
                 if rx_status_done(s) {

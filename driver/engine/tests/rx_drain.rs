@@ -195,3 +195,23 @@ fn frame_budget_yields_with_work_left() {
     rig.engine.run(&mut rig.chip, &mut rig.host, rig.now);
     assert_eq!(rig.host.frames(), 48);
 }
+
+#[test]
+fn a_toggle_that_never_matches_again_resets_the_bus() {
+    let mut rig = Rig::new(Policy::default());
+    rig.start(4);
+    // Always the wrong toggle: 22 stale reads in a row (3 passes of 7, then one more).
+    let toggle = (rig.snap().rx_bursts % 2) as u8;
+    for _ in 0..30 {
+        rig.chip.len_reg_script.push_back(1 | ((toggle ^ 1) << 7));
+    }
+    for pass in 0..3 {
+        rig.engine.on_irq();
+        rig.engine.run(&mut rig.chip, &mut rig.host, rig.now);
+        assert_eq!(rig.engine.phase(), Phase::Running, "pass {pass}");
+    }
+    rig.engine.on_irq();
+    rig.engine.run(&mut rig.chip, &mut rig.host, rig.now);
+    assert_eq!(rig.engine.phase(), Phase::Down);
+    assert_eq!(rig.snap().recoveries_of(RecoveryCause::BusError), 1);
+}
