@@ -359,8 +359,10 @@ impl SimChip {
         }
     }
 
+    /// Asserts the interrupt while anything waits for the host, including an announced
+    /// burst the host has not fetched (so a host that lost track is reminded, not starved).
     pub(crate) fn raise_if_pending(&mut self) {
-        if self.latched.is_none() && self.has_pending() && !self.fw.hung {
+        if (self.latched.is_some() || self.has_pending()) && !self.fw.hung {
             self.irq_line = true;
         }
     }

@@ -181,6 +181,9 @@ pub struct SimCounters {
     pub bss_lost_sent: u64,
     /// Garbage messages, bursts and register values emitted in hostile mode.
     pub hostile_events: u64,
+    /// Stream datagrams packed behind a hostile garbage message in the same burst (sent,
+    /// but unreachable for any parser).
+    pub hostile_tainted: u64,
     /// Control messages dropped because the control queue was full.
     pub ctrl_overflow: u64,
     /// Chip resets (power cycles).

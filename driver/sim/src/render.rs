@@ -207,6 +207,7 @@ impl SimChip {
             }
         } else {
             let bufs = (self.cfg.num_inp_ch_bufs, self.cfg.size_inp_ch_buf);
+            let mut garbage_seen = false;
             while usize::from(l.msgs) < regs::RX_MULTIPLE_NUM {
                 enum Next {
                     Ctrl(Out),
@@ -223,6 +224,7 @@ impl SimChip {
                 let Some(dst) = self.burst.get_mut(pos..pos + regs::MAX_MSG) else {
                     break;
                 };
+                garbage_seen |= matches!(next, Next::Ctrl(Out::Garbage { .. }));
                 let (n, mid, is_data) = match next {
                     Next::Ctrl(m) => {
                         match render(&m, dst, &mut self.fw, self.now, bufs, &mut self.rng) {
@@ -255,6 +257,10 @@ impl SimChip {
                     pad.fill(0);
                 }
                 pos += padded;
+                if is_data && garbage_seen {
+                    // No parser can find a frame behind a garbage header in the same burst.
+                    self.counters.hostile_tainted += 1;
+                }
                 if is_data {
                     if let Some(e) = l.data_ends.get_mut(usize::from(l.data_count)) {
                         *e = pos as u16;

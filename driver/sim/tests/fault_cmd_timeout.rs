@@ -12,7 +12,10 @@ use bes2600_sim::wsm::id;
 use bes2600_sim::{Fault, SimConfig, TrafficConfig};
 
 fn rig(fw_hang_ns: u64) -> Harness {
-    let policy = Policy { fw_hang_ns, ..Policy::default() };
+    let policy = Policy {
+        fw_hang_ns,
+        ..Policy::default()
+    };
     streaming_with(HarnessConfig {
         sim: SimConfig {
             traffic: TrafficConfig::SEED_4MBPS,

@@ -82,9 +82,10 @@ pub struct TestHost {
     pub rx_batches: u64,
     /// Beacons received while associated.
     pub beacons: u64,
-    /// Time of the last frame from the AP (beacon or data) while associated.
+    /// Time of the last frame from the AP (beacon, data or association response) while
+    /// associated; kept across resets so a recovery's outage counts as a gap.
     pub last_ap_rx_ns: Option<u64>,
-    /// Longest silence from the AP while associated (the link-death measure).
+    /// Longest silence from the AP since the first association (the link-death measure).
     pub max_ap_gap_ns: u64,
     /// TX statuses received, and how many reported failure.
     pub tx_status_ok: u64,
@@ -298,7 +299,6 @@ impl TestHost {
     pub fn link_down(&mut self) {
         self.state = StaState::Down;
         self.scan_finished = false;
-        self.last_ap_rx_ns = None;
         self.tx_queue.clear();
         self.cmd_out.clear();
     }
@@ -341,7 +341,7 @@ impl TestHost {
                 if status == 0 {
                     self.state = StaState::Associated;
                     self.log(HostEvent::Associated(aid));
-                    self.last_ap_rx_ns = Some(self.now_ns);
+                    self.ap_heard();
                     self.queue_arp();
                 }
             }

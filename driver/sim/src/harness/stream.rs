@@ -2,7 +2,7 @@
 //! reordered, by the sequence number in each datagram.
 
 /// What a receiver saw of the stream.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StreamStats {
     /// Datagrams received (including duplicates).
     pub received: u64,
@@ -19,6 +19,22 @@ pub struct StreamStats {
     /// Bytes of UDP payload received.
     pub payload_bytes: u64,
     seen: Vec<u64>,
+}
+
+impl core::fmt::Debug for StreamStats {
+    // The seen-bitmap is omitted: it is megabytes in a soak.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("StreamStats")
+            .field("received", &self.received)
+            .field("unique", &self.unique)
+            .field("in_order", &self.in_order)
+            .field("duplicates", &self.duplicates)
+            .field("reordered", &self.reordered)
+            .field("lost", &self.lost())
+            .field("next_expected", &self.next_expected)
+            .field("payload_bytes", &self.payload_bytes)
+            .finish()
+    }
 }
 
 impl StreamStats {
