@@ -106,7 +106,7 @@ fn draw<DB: DrawingBackend>(
         .max()
         .unwrap_or(0)
         .max(threshold);
-    let y_max = (peak as f64 / 1e6 * 1.15).max(0.1);
+    let y_max = (peak as f64 / 1e6 * 1.3).max(0.1);
     let x_max = windows.max(1) as f64;
     let verdict = match report.verdict.result {
         Outcome::Pass => "PASS".to_owned(),
@@ -192,7 +192,7 @@ fn draw<DB: DrawingBackend>(
             .configure_series_labels()
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
+            .position(SeriesLabelPosition::UpperRight)
             .draw()
             .map_err(e)?;
     }

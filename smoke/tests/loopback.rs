@@ -1,0 +1,146 @@
+//! A whole run against a local `serve` peer, with a faked device tree (module, firmware,
+//! counters, interface) and a fake `iw`, on the loopback interface. No root needed.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+
+const COUNTERS_BEFORE: &str = "rx_frames 1000\nrx_bursts 100\ntx_frames 500\n\
+    bus_transactions 400\nbh_wakeups 150\ndrops_total 0\nrecoveries_total 0\n";
+const COUNTERS_AFTER: &str = "rx_frames 9000\nrx_bursts 600\ntx_frames 4500\n\
+    bus_transactions 3400\nbh_wakeups 1150\ndrops_total 2\nrecoveries_total 0\n";
+
+#[test]
+fn issue_8_full_run_with_a_fake_device_passes_and_writes_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let dbg = "sys/kernel/debug/bes2600";
+    write(
+        &root,
+        "proc/modules",
+        "cfg80211 1 1 bes2600, Live 0x0\nbes2600 1 0 - Live 0x0 (O)\n",
+    );
+    write(&root, &format!("{dbg}/fw_version"), "SYNTH-0.1 synthetic\n");
+    let counters = write(&root, &format!("{dbg}/counters"), COUNTERS_BEFORE);
+    write(&root, &format!("{dbg}/recovery"), "");
+    write(&root, "sys/class/net/wlan0/operstate", "up\n");
+    let iw = script(
+        dir.path(),
+        "iw",
+        "printf 'Connected to 02:b5:26:00:00:01 (on wlan0)\\n\\tSSID: bes2600-sim\\n\\tfreq: 2437\\n\\tsignal: -40 dBm\\n'",
+    );
+    let (_serve, port) = serve_local();
+    let cfg = write(
+        dir.path(),
+        "smoke.toml",
+        &format!(
+            "[peer]\naddress = \"127.0.0.1:{port}\"\n[tools]\niw = \"{}\"\n\
+             [test]\nduration_s = 2\ntcp_rate_bytes_per_s = 3000000\nudp_rate_bytes_per_s = 3000000\n",
+            iw.display()
+        ),
+    );
+    // The driver's counters move while the traffic flows.
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(1));
+        std::fs::write(counters, COUNTERS_AFTER).unwrap();
+    });
+    let json_path = dir.path().join("report.json");
+    let plot = dir.path().join("plot.svg");
+    let (code, out, err) = run(&[
+        "run",
+        "-c",
+        cfg.to_str().unwrap(),
+        "--sysroot",
+        root.to_str().unwrap(),
+        "--json",
+        json_path.to_str().unwrap(),
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    writer.join().unwrap();
+    println!("{out}");
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.ends_with("verdict: PASS\n"), "{out}");
+    assert!(out.contains("firmware: SYNTH-0.1 synthetic"), "{out}");
+    assert!(
+        out.contains("link: bes2600-sim (02:b5:26:00:00:01), 2437 MHz, -40 dBm"),
+        "{out}"
+    );
+
+    let r = json(&json_path);
+    for c in r["checks"].as_array().unwrap() {
+        assert_eq!(c["status"], "pass", "{c}");
+    }
+    let tests = r["tests"].as_array().unwrap();
+    let names: Vec<&str> = tests.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["tcp-rx", "tcp-tx", "udp-rx", "udp-tx"]);
+    for t in tests {
+        assert_eq!(t["windows"].as_array().unwrap().len(), 2, "{t}");
+        // Paced senders at 3 MB/s: the receiver's median window is within 5 % of it.
+        let m = median(t);
+        assert!((m / 3e6 - 1.0).abs() < 0.05, "{}: median {m}", t["name"]);
+    }
+    assert_eq!(tests[0]["measured_at"], "device");
+    assert_eq!(tests[1]["measured_at"], "peer");
+    for t in &tests[2..] {
+        let u = &t["udp"];
+        assert!(u["received"].as_u64().unwrap() > 1000, "{u}");
+        assert_eq!(u["duplicates"], 0);
+        assert_eq!(u["malformed"], 0);
+    }
+    // (8000 + 4000 frames) moved with 3000 bus transactions and 1000 wakeups.
+    let d = &r["driver"];
+    assert_eq!(d["deltas"]["rx_frames"], 8000);
+    assert_eq!(d["per_frame"]["frames"], 12000);
+    assert_eq!(d["per_frame"]["bus_transactions_per_frame"], 0.25);
+    assert!((d["per_frame"]["bh_wakeups_per_frame"].as_f64().unwrap() - 1.0 / 12.0).abs() < 1e-12);
+    assert_eq!(d["recoveries"], 0);
+    assert_eq!(r["associated_at_end"], true);
+    assert!(
+        out.contains("driver: 12000 frames, 0.250 bus transactions/frame"),
+        "{out}"
+    );
+    let size = assert_plot(&plot);
+    let svg = std::fs::read_to_string(&plot).unwrap();
+    for name in names {
+        assert!(svg.contains(name), "legend lacks {name}");
+    }
+    println!("plot: {size} bytes");
+}
+
+#[test]
+fn driver_recovery_during_the_run_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let dbg = "sys/kernel/debug/bes2600";
+    let counters = write(&root, &format!("{dbg}/counters"), COUNTERS_BEFORE);
+    let (_serve, port) = serve_local();
+    let cfg = write(
+        dir.path(),
+        "smoke.toml",
+        &format!(
+            "[checks]\nmodule = false\nfirmware = false\ninterface = false\nassociated = false\n\
+             [peer]\naddress = \"127.0.0.1:{port}\"\n[test]\nduration_s = 1\ntests = [\"tcp-rx\"]\n"
+        ),
+    );
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        let after = COUNTERS_AFTER.replace("recoveries_total 0", "recoveries_total 1");
+        std::fs::write(counters, after).unwrap();
+    });
+    let json_path = dir.path().join("r.json");
+    let (code, out, _) = run(&[
+        "run",
+        "-c",
+        cfg.to_str().unwrap(),
+        "--sysroot",
+        root.to_str().unwrap(),
+        "--json",
+        json_path.to_str().unwrap(),
+    ]);
+    writer.join().unwrap();
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(causes(&json(&json_path)), vec!["driver_recovery"]);
+}
