@@ -10,8 +10,11 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 layer="$BES2600_ROOT/meta-bes2600"
-py="$BES2600_VENV/bin/python"
-[ -x "$py" ] || die "venv missing: run ci/setup.sh"
+# The tools live in their own venv (see ci/setup.d/60-yocto.sh).
+yvenv="$BES2600_CACHE/venv-yocto"
+py="$yvenv/bin/python"
+[ -x "$yvenv/bin/oelint-adv" ] || die "$yvenv is incomplete: run ci/setup.sh"
+export PATH="$yvenv/bin:$PATH"
 fail=0
 run() { local name="$1"; shift; log "yocto: $name"; if ! "$@"; then fail=1; log "yocto: FAILED $name"; fi; }
 
