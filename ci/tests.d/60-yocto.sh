@@ -4,7 +4,9 @@
 #   2. kas files: kas's JSON schema, commit pins, kas's own include handler
 #   3. layer structure, SRC_URI pinning, wks layout, files taken from the tree
 #   4. the crates .inc files match Cargo.lock
-#   5. negative self-test: copies of the layer with one deliberate violation each must fail
+#   5. ci/pipelines: GitLab CI / GitHub workflow schemas (check-jsonschema's vendored copies),
+#      and the image artifacts they publish are the ones kas/ci.yml declares
+#   6. negative self-test: copies of the layer with one deliberate violation each must fail
 #      the check that covers it (and name the violated rule).
 # Prints what it measured; exits non-zero on any failure. Costs ~15-25 s on 2 cores.
 set -uo pipefail
@@ -24,6 +26,22 @@ kaswork="$(mktemp -d)"
 run "kas files" env KAS_WORK_DIR="$kaswork" "$py" "$layer/scripts/check-kas.py" --layer "$layer"
 run "layer structure" "$py" "$layer/scripts/check-layer.py" --layer "$layer" --tree "$BES2600_ROOT"
 run "crates .inc up to date" "$py" "$layer/scripts/gen-crates-inc.py" --check --lock "$BES2600_ROOT/Cargo.lock"
+
+pipelines="$BES2600_ROOT/ci/pipelines"
+run "GitLab CI schema" check-jsonschema --builtin-schema vendor.gitlab-ci "$pipelines/gitlab-ci.yml"
+run "GitHub workflow schema" check-jsonschema --builtin-schema vendor.github-workflows "$pipelines/github/kas-build.yml"
+# Every file kas/ci.yml promises (wic.gz, wic.bmap, raucb) is collected by both pipelines.
+artifacts_match() {
+    local missing=0 f
+    for f in $(sed -n 's|^  [a-z]*: build/tmp/deploy/images/pinetab2/||p' "$layer/kas/ci.yml"); do
+        for p in "$pipelines/gitlab-ci.yml" "$pipelines/github/kas-build.yml"; do
+            grep -q -- "$f" "$p" || { echo "$(basename "$p") does not collect $f"; missing=1; }
+        done
+    done
+    [ "$missing" -eq 0 ] && echo "pipelines collect every artifact kas/ci.yml declares"
+    return "$missing"
+}
+run "pipeline artifacts" artifacts_match
 
 # ---- negative self-test -------------------------------------------------------------------
 tmp="$(mktemp -d)"
@@ -82,6 +100,10 @@ expect_fail "kas header version kas does not know" "FAIL  pinetab2.yml: schema" 
 l="$(fresh oelint)"; sed -i 's/^SECTION = "net"$//' "$l/recipes-support/bes2600-smoke/bes2600-smoke_git.bb"
 sed -i 's/^inherit bes2600_src cargo/RDEPENDS:${PN} += "iw"\ninherit bes2600_src cargo/' "$l/recipes-support/bes2600-smoke/bes2600-smoke_git.bb"
 expect_fail "recipe lint violations" "oelint\.(var\.order|var\.suggestedvar\.SECTION)" sh "$l/scripts/run-oelint.sh" "$l"
+
+sed 's/^pinetab2-image:$/image:/' "$pipelines/gitlab-ci.yml" >"$tmp/gitlab-ci.yml"
+expect_fail "GitLab job named after a reserved keyword" "is not valid under any of the given schemas" \
+    check-jsonschema --builtin-schema vendor.gitlab-ci "$tmp/gitlab-ci.yml"
 
 printf '\n[[package]]\nname = "zz-extra"\nversion = "1.0.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "%064d"\n' 0 \
     | cat "$BES2600_ROOT/Cargo.lock" - >"$tmp/Cargo.lock"

@@ -24,7 +24,7 @@ CARGO_SRC_DIR = "firmware-loader"
 CARGO_LOCK_PATH = "${S}/Cargo.lock"
 
 # Default configuration shipped by the crate; installed as /etc/bes2600/fw.toml.
-BES2600_FW_CONFIG ?= "firmware-loader/fw.toml"
+BES2600_FW_CONFIG ?= "firmware-loader/config/fw.toml"
 
 do_install:append() {
     install -d ${D}${systemd_system_unitdir}

@@ -31,11 +31,16 @@ do_install:append() {
     install -m 0644 ${S}/smoke/systemd/bes2600-smoke.service ${D}${systemd_system_unitdir}/
     install -d ${D}${sysconfdir}/bes2600
     install -m 0644 ${S}/${BES2600_SMOKE_CONFIG} ${D}${sysconfdir}/bes2600/smoke.toml
+    # systemd pulls boot-complete.target in only for units that need it (rauc-mark-good);
+    # wanting it from multi-user.target makes the smoke test run on every boot.
+    install -d ${D}${systemd_system_unitdir}/multi-user.target.wants
+    ln -sf ../boot-complete.target ${D}${systemd_system_unitdir}/multi-user.target.wants/boot-complete.target
 }
 
 # Enabling the unit links it into boot-complete.target.requires/ (its [Install] section).
 SYSTEMD_SERVICE:${PN} = "bes2600-smoke.service"
 
+FILES:${PN} += "${systemd_system_unitdir}/multi-user.target.wants/boot-complete.target"
 CONFFILES:${PN} = "${sysconfdir}/bes2600/smoke.toml"
 RDEPENDS:${PN} += "kernel-module-bes2600"
 RRECOMMENDS:${PN} += "iw wpa-supplicant"
