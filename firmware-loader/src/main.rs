@@ -139,10 +139,11 @@ fn init_logging(args: &Args) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(base));
     let fmt = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     // Under systemd the journal stamps each line itself.
     if std::env::var_os("JOURNAL_STREAM").is_some() {
-        fmt.without_time().with_ansi(false).init();
+        fmt.without_time().init();
     } else {
         fmt.init();
     }
