@@ -89,16 +89,17 @@ fn verify_reports_bad_files_with_exit_1() {
         .stdout(predicate::str::contains("cannot read"));
     // A file of a known vendor size with another CRC is a corrupt copy (spec §2.1).
     let fake = t.path().join(Kind::Btrf.file_name());
-    fs::write(&fake, synth::image(Kind::Btrf, 132_640 - 4 - 64, 1)).unwrap();
-    let n = fs::metadata(&fake).unwrap().len();
-    if n == 132_640 {
-        bin()
-            .arg("verify")
-            .arg(&fake)
-            .assert()
-            .code(1)
-            .stdout(predicate::str::contains("corrupt copy"));
-    }
+    let mut img = synth::default_image(Kind::Btrf);
+    let trailer = img.split_off(img.len() - 4);
+    img.resize(132_640 - 4, 0);
+    img.extend(trailer);
+    fs::write(&fake, &img).unwrap();
+    bin()
+        .arg("verify")
+        .arg(&fake)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("corrupt copy"));
     bin()
         .arg("verify")
         .assert()
