@@ -28,7 +28,7 @@ IMAGE_INSTALL += "packagegroup-core-boot \
 
 # RAUC (dynamic-layers/rauc): the update client and the service that marks the booted slot
 # good once boot-complete.target is reached, i.e. once bes2600-smoke.service succeeded.
-IMAGE_INSTALL:append:bes2600-rauc = " rauc rauc-mark-good"
+IMAGE_INSTALL:append:bes2600-rauc = " rauc rauc-mark-good bes2600-rauc-data"
 
 # The A/B bundle carries the root filesystem as ext4.
 IMAGE_FSTYPES:append:bes2600-rauc = " ext4"

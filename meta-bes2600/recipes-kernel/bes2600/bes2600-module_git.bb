@@ -24,6 +24,13 @@ inherit bes2600_src module-rust
 EXTRA_OEMAKE += "-C ${STAGING_KERNEL_DIR} M=${S}/driver/kmod"
 MODULES_MODULE_SYMVERS_LOCATION = "driver/kmod"
 
+# A developer's tree may hold objects from a host or QEMU build; build from sources only.
+do_configure:prepend() {
+    find ${S}/driver/kmod \( -name '*.o' -o -name '*.ko' -o -name '*.rmeta' -o -name '*.mod' \
+        -o -name '*.mod.c' -o -name '.*.cmd' -o -name '*_generated.rs' -o -name '*.d' \
+        -o -name Module.symvers -o -name modules.order \) -delete
+}
+
 # Load at boot (modules-load.d); default bus is sdio (module parameter "bus").
 KERNEL_MODULE_AUTOLOAD += "bes2600"
 

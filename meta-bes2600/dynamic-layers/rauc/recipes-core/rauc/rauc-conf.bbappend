@@ -9,5 +9,6 @@ FILESEXTRAPATHS:prepend:bes2600-rauc := "${BES2600_RAUC_KEYDIR}:${THISDIR}/files
 do_install:prepend:bes2600-rauc() {
     sed -i -e 's!@MACHINE@!${MACHINE}!g' \
         -e 's!@KEYRING@!${nonarch_libdir}/rauc/${RAUC_KEYRING_FILE}!g' \
+        -e 's!@BOOT_TRIES@!${BES2600_BOOT_TRIES}!g' \
         ${UNPACKDIR}/system.conf
 }
