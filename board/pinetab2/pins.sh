@@ -13,5 +13,8 @@ BOARD_KSRC_TOP=linux-source-6.12
 BOARD_DTSCHEMA_VER=2024.11
 BOARD_DTSCHEMA_PINS=(dtschema==$BOARD_DTSCHEMA_VER jsonschema==4.17.3 pyrsistent==0.20.0
     attrs==26.1.0 pylibfdt==1.7.2.post2 ruamel.yaml==0.19.1 rfc3987==1.3.8)
+# dtschema pins jsonschema below 4.18, so it gets a venv of its own (other fragments share the
+# project venv and may need a newer jsonschema).
+BOARD_VENV="$BES2600_CACHE/venv-board"
 # The extracted subset (~40 MB of the 1.7 GB tree), keyed by the package version.
 BOARD_DTS_DIR="$BES2600_CACHE/dts-${BOARD_KSRC_VER//[~]/_}"

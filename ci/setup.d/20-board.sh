@@ -31,4 +31,4 @@ if [ ! -f "$BOARD_DTS_DIR/.complete" ]; then
     mv "$BOARD_DTS_DIR.tmp" "$BOARD_DTS_DIR"
 fi
 
-pip_install "${BOARD_DTSCHEMA_PINS[@]}"
+BES2600_VENV="$BOARD_VENV" pip_install "${BOARD_DTSCHEMA_PINS[@]}"
