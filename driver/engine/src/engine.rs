@@ -330,8 +330,14 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 Drained::Idle
             };
             let progress = match got {
-                Drained::Burst(n) => {
+                Drained::Burst { frames: n, full } => {
                     frames = frames.saturating_add(n);
+                    if full && self.core.policy.rx_irq_after_full_burst {
+                        // More is likely queued; the chip's level IRQ (re-armed by the
+                        // length-register read) brings us back without the two-register
+                        // idle poll.
+                        self.core.rx_pending = false;
+                    }
                     true
                 }
                 Drained::Idle => false,

@@ -6,7 +6,9 @@
 use core::borrow::Borrow;
 
 use bes2600_wire::sdio::regs::{RX_LEN_CTRL, RX_STATUS};
-use bes2600_wire::sdio::{cmd53_addr, decode_rx_len, rx_status_done, Burst, RxLen};
+use bes2600_wire::sdio::{
+    cmd53_addr, decode_rx_len, rx_status_done, Burst, RxLen, RX_MULTIPLE_NUM,
+};
 
 use crate::bus::{Bus, BusError};
 use crate::cmd::{id, CmdDone, CmdResult};
@@ -21,8 +23,13 @@ const REG_RETRIES: u32 = 29;
 /// Result of one drain step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Drained {
-    /// One burst was read; this many frames were delivered.
-    Burst(u32),
+    /// One burst was read.
+    Burst {
+        /// Frames delivered from it.
+        frames: u32,
+        /// It carried the maximum of 16 messages, so more are likely queued.
+        full: bool,
+    },
     /// Nothing (more) to read.
     Idle,
     /// The host controller was busy; try again later (never a reason to reset, spec §7 #8).
@@ -130,6 +137,7 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 }
             }
         }
+        let burst_msgs = Burst::count(&burst);
         if fault.is_some() {
             // Frames after the fault are not dispatched; count them so every frame is either
             // delivered or a counted drop.
@@ -148,7 +156,10 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         match fault {
             Some(f) => Err(f),
             // CAST: n <= RX_BATCH_MAX = 16.
-            None => Ok(Drained::Burst(n as u32)),
+            None => Ok(Drained::Burst {
+                frames: n as u32,
+                full: burst_msgs >= RX_MULTIPLE_NUM,
+            }),
         }
     }
 }

@@ -11,12 +11,8 @@ fn frame(i: u8, len: usize) -> Vec<u8> {
     f
 }
 
-#[test]
-fn three_bursts_in_one_wakeup_cost_two_transactions_each() {
-    let mut rig = Rig::new(Policy::default());
-    rig.start(16);
-    let before = rig.snap();
-    for b in 0..3u8 {
+fn queue_full_bursts(rig: &mut Rig, n: u8) {
+    for b in 0..n {
         let msgs: Vec<_> = (0..16u8)
             .map(|i| {
                 let f = frame(b * 16 + i, 100 + usize::from(i));
@@ -25,6 +21,29 @@ fn three_bursts_in_one_wakeup_cost_two_transactions_each() {
             .collect();
         rig.chip.push_burst(&msgs);
     }
+}
+
+fn check_batches(rig: &Rig, n: usize) {
+    assert_eq!(rig.host.batches.len(), n);
+    for (b, batch) in rig.host.batches.iter().enumerate() {
+        assert_eq!(batch.len(), 16);
+        for (i, (meta, f)) in batch.iter().enumerate() {
+            assert_eq!(f.len(), 100 + i);
+            assert_eq!(f[1], (b * 16 + i) as u8);
+            assert_eq!((meta.channel, meta.rate, meta.rcpi), (6, 14, 120));
+        }
+    }
+}
+
+#[test]
+fn polling_mode_drains_three_bursts_in_one_wakeup() {
+    let mut rig = Rig::new(Policy {
+        rx_irq_after_full_burst: false,
+        ..Policy::default()
+    });
+    rig.start(16);
+    let before = rig.snap();
+    queue_full_bursts(&mut rig, 3);
     rig.engine.on_irq();
     let out = rig.engine.run(&mut rig.chip, &mut rig.host, rig.now);
     assert!(!out.more_work);
@@ -35,21 +54,36 @@ fn three_bursts_in_one_wakeup_cost_two_transactions_each() {
     // Per burst: reg 0x001 + one CMD53; then reg 0x001 (empty) + reg 0x000 (done).
     assert_eq!(s.bus_transactions - before.bus_transactions, 3 * 2 + 2);
     assert_eq!(s.locks_taken, 0);
-    assert_eq!(rig.host.batches.len(), 3);
-    for (b, batch) in rig.host.batches.iter().enumerate() {
-        assert_eq!(batch.len(), 16);
-        for (i, (meta, f)) in batch.iter().enumerate() {
-            assert_eq!(f.len(), 100 + i);
-            assert_eq!(f[1], (b * 16 + i) as u8);
-            assert_eq!((meta.channel, meta.rate, meta.rcpi), (6, 14, 120));
-        }
-    }
+    check_batches(&rig, 3);
     assert!(rig.chip.irq_enabled, "IRQ unmasked when idle");
     assert!(
         rig.chip.protocol_errors.is_empty(),
         "{:?}",
         rig.chip.protocol_errors
     );
+}
+
+#[test]
+fn full_bursts_cost_two_transactions_each_by_default() {
+    let mut rig = Rig::new(Policy::default());
+    rig.start(16);
+    let before = rig.snap();
+    queue_full_bursts(&mut rig, 3);
+    // One wakeup per full burst (the level IRQ brings the next one), then the idle poll.
+    let passes = rig.settle(10);
+    assert_eq!(passes, 3);
+    let s = rig.snap();
+    assert_eq!(s.bh_wakeups - before.bh_wakeups, 3);
+    assert_eq!(s.rx_frames - before.rx_frames, 48);
+    assert_eq!(s.bus_transactions - before.bus_transactions, 3 * 2);
+    check_batches(&rig, 3);
+    assert!(rig.chip.irq_enabled);
+    // A burst that is not full is followed by the idle poll (0x001, then 0x000).
+    let m = rig.chip.rx_ind(0, 0, &frame(1, 60));
+    rig.chip.push_burst(&[m]);
+    let before = rig.snap();
+    rig.settle(5);
+    assert_eq!(rig.snap().bus_transactions - before.bus_transactions, 4);
 }
 
 #[test]
@@ -173,6 +207,7 @@ fn bad_status_frames_are_counted_not_delivered() {
 fn frame_budget_yields_with_work_left() {
     let mut rig = Rig::new(Policy {
         budget_frames: 16,
+        rx_irq_after_full_burst: false,
         ..Policy::default()
     });
     rig.start(4);
