@@ -6,13 +6,15 @@ use core::ops::Range;
 use bes2600_wire::sdio::{Toggles, MAX_RX_BUF, MAX_TX_BUF};
 
 use crate::bus::{Bus, BusError};
-use crate::cmd::{id, CmdDone, CmdQueue, CmdResult, SubmitError};
+use crate::cmd::{CmdDone, CmdQueue, CmdResult, SubmitError};
 use crate::credits::Credits;
 use crate::host::{Host, RecoveryRequest, RxEntry, RxMeta, StartupInfo, RX_BATCH_MAX};
 use crate::policy::{Policy, Window};
 use crate::rx::{record_recovery, Drained};
 use crate::shared::{bump, DropCause, RecoveryCause, Shared, WAKE_RX};
-use bes2600_wire::wsm::SeqState;
+use bes2600_wire::wsm::config::{ConfigReq, DPD_FLAGS, DPD_VERSION};
+use bes2600_wire::wsm::mib::{Mib, WriteMib};
+use bes2600_wire::wsm::{Message, SeqState};
 
 /// Largest SDD blob [`StartConfig::sdd`] may carry (spec §3.10: the shipped one is 832 B).
 pub const SDD_MAX: usize = 1024;
@@ -526,50 +528,42 @@ impl<const CQ: usize> Core<CQ> {
     pub(crate) fn queue_startup_cmds(&mut self, sdd: &[u8]) -> Result<(), Fault> {
         let mut n = 0u8;
         if self.mode == FwMode::Signal {
-            // Write MIB payload: u16 mib id, u16 length, data (spec §3.3 0x0006).
-            // TODO(wire): emit with bes2600_wire::wsm's write-MIB Repr.
-            let mib: [u8; 8] = [0x24, 0x10, 4, 0, 1, 0, 0, 0];
+            let mib = WriteMib {
+                mib: Mib::UseMultiTxConf(true),
+            };
             for if_id in 0..2u8 {
-                let t = CmdQueue::<CQ>::timeout_for(id::WRITE_MIB, &self.policy);
-                self.cmds
-                    .push(id::WRITE_MIB, if_id, 0, t, &mib, true)
-                    .map_err(|_| Fault(RecoveryCause::FwHang))?;
+                self.push_internal(&mib, if_id)?;
                 n += 1;
             }
         }
+        let [max_tx_msdu_lifetime, max_rx_lifetime, rts_threshold] = self.lifetimes;
         for if_id in 0..2u8 {
-            let mut buf = [0u8; 24 + SDD_MAX];
-            let len = self.configuration_payload(if_id, sdd, &mut buf);
-            let t = CmdQueue::<CQ>::timeout_for(id::CONFIGURATION, &self.policy);
-            let payload = buf.get(..len).ok_or(Fault(RecoveryCause::FwHang))?;
-            self.cmds
-                .push(id::CONFIGURATION, if_id, 0, t, payload, true)
-                .map_err(|_| Fault(RecoveryCause::FwHang))?;
+            let conf = ConfigReq {
+                max_tx_msdu_lifetime,
+                max_rx_lifetime,
+                rts_threshold,
+                dpd_version: DPD_VERSION,
+                mac: self.macs.get(usize::from(if_id)).copied().unwrap_or([0; 6]),
+                dpd_flags: DPD_FLAGS,
+                sdd,
+            };
+            self.push_internal(&conf, if_id)?;
             n += 1;
         }
         self.config_left = n;
         Ok(())
     }
 
-    /// Configuration 0x0009 payload (spec §3.3). Returns its length.
-    /// TODO(wire): emit with bes2600_wire::wsm's Configuration Repr.
-    fn configuration_payload(&self, if_id: u8, sdd: &[u8], out: &mut [u8; 24 + SDD_MAX]) -> usize {
-        let sdd = sdd.get(..self.sdd_len.min(SDD_MAX)).unwrap_or(&[]);
-        let [tx_life, rx_life, rts] = self.lifetimes;
-        out[0..4].copy_from_slice(&tx_life.to_le_bytes());
-        out[4..8].copy_from_slice(&rx_life.to_le_bytes());
-        out[8..12].copy_from_slice(&rts.to_le_bytes());
-        // CAST: sdd.len() <= SDD_MAX = 1024, so + 12 fits in u16.
-        out[12..14].copy_from_slice(&((sdd.len() + 12) as u16).to_le_bytes());
-        out[14..16].copy_from_slice(&1u16.to_le_bytes());
-        let mac = self.macs.get(usize::from(if_id)).copied().unwrap_or([0; 6]);
-        out[16..22].copy_from_slice(&mac);
-        out[22..24].copy_from_slice(&5u16.to_le_bytes());
-        let end = 24 + sdd.len();
-        if let Some(dst) = out.get_mut(24..end) {
-            dst.copy_from_slice(sdd);
-        }
-        end
+    /// Queues one start-up command built by the wire crate.
+    fn push_internal<'m, M: Message<'m>>(&mut self, m: &M, if_id: u8) -> Result<(), Fault> {
+        let t = CmdQueue::<CQ>::timeout_for(M::ID, &self.policy);
+        self.cmds
+            .push_with(M::ID, if_id, 0, t, true, |body| {
+                let out = body.get_mut(..m.buffer_len())?;
+                m.emit(out);
+                Some(out.len())
+            })
+            .map_err(|_| Fault(RecoveryCause::FwHang))
     }
 }
 

@@ -177,7 +177,7 @@ pub enum RecoveryRequest {
 }
 
 /// Length of the firmware label in the startup indication (spec §3.6).
-pub const LABEL_LEN: usize = 128;
+pub const LABEL_LEN: usize = bes2600_wire::wsm::startup::LABEL_LEN;
 
 /// The startup indication's fields the host may want (spec §3.6, 0x0801).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,5 +256,20 @@ pub trait Host {
     /// `None`: only the frame budget applies.
     fn now_ns(&mut self) -> Option<u64> {
         None
+    }
+}
+
+impl From<&bes2600_wire::wsm::startup::StartupInd> for StartupInfo {
+    fn from(s: &bes2600_wire::wsm::startup::StartupInd) -> Self {
+        Self {
+            label: s.label,
+            num_inp_ch_bufs: s.num_inp_ch_bufs,
+            size_inp_ch_buf: s.size_inp_ch_buf,
+            hw_id: s.hw_id,
+            fw_type: s.fw_type.into(),
+            fw_api: s.fw_api_ver,
+            fw_build: s.fw_build,
+            fw_version: s.fw_version,
+        }
     }
 }

@@ -38,7 +38,6 @@ pub mod credits;
 pub mod ctl;
 mod engine;
 pub mod host;
-mod msg;
 pub mod policy;
 mod rx;
 pub mod shared;

@@ -13,8 +13,15 @@ use bes2600_wire::sdio::{
 use crate::bus::{Bus, BusError};
 use crate::cmd::{id, CmdDone, CmdResult};
 use crate::engine::{range, with_retries, Bufs, Core, Engine, Fault, Phase, SDD_MAX};
-use crate::host::{ConnEvent, Host, RecoveryRequest, RxBatch, RxEntry, RxMeta};
-use crate::msg;
+use bes2600_wire::wsm::event::{EventId, EventInd};
+use bes2600_wire::wsm::rx::{RxInd, RX_IND};
+use bes2600_wire::wsm::status::GenericCnf;
+use bes2600_wire::wsm::tx::TxCnf;
+use bes2600_wire::wsm::{self, Class, Decoded, Direction, Id, Status};
+
+use crate::host::{
+    ConnEvent, Host, RecoveryRequest, RxBatch, RxEntry, RxMeta, StartupInfo, TxStatus,
+};
 use crate::shared::{bump, DropCause, RecoveryCause, RecoveryEvent, Shared};
 
 /// CMD52 accesses retry up to 30 times in all (spec §1.4).
@@ -105,7 +112,7 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                     break;
                 }
             };
-            let idw = msg::id(m);
+            let idw = msg_id(m);
             if c.seq.check_rx(idw).is_err() {
                 lost_cause = DropCause::RxSeq;
                 if idw.msg_id() == RX_IND {
@@ -143,7 +150,7 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
             // delivered or a counted drop.
             let lost = burst
                 .filter_map(Result::ok)
-                .filter(|m| msg::id(m).msg_id() == RX_IND)
+                .filter(|m| msg_id(m).msg_id() == RX_IND)
                 .count();
             shared.counters.drop_n(lost_cause, lost as u64);
         }
@@ -164,8 +171,10 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
     }
 }
 
-/// Receive indication number (spec §3.6).
-const RX_IND: u16 = 0x0804;
+/// The ID word of a message from a burst (the splitter guarantees ≥ 4 bytes).
+fn msg_id(m: &[u8]) -> Id {
+    wsm::split(m).map(|(id, _)| id).unwrap_or_default()
+}
 
 /// Polls the length register (spec §1.5 with errata 4). `Ok(None)`: no data.
 fn read_len<B: Bus + ?Sized, const CQ: usize>(
@@ -242,71 +251,84 @@ impl<const CQ: usize> Ctx<'_, CQ> {
         m: &[u8],
         off: usize,
     ) -> Result<Option<RxEntry>, Fault> {
-        let idw = msg::id(m);
-        let num = idw.msg_id();
-        let if_id = idw.if_id();
+        let (idw, body) = match wsm::split(m) {
+            Ok(x) => x,
+            Err(_) => {
+                self.drop1(DropCause::RxMalformed);
+                return Err(Fault(RecoveryCause::BusError));
+            }
+        };
+        // Spec §3.6: an exception always ends in recovery, whatever its body holds.
         if idw.is_exception() {
             return Err(Fault(RecoveryCause::FwHang));
         }
-        if num & id::MCU == id::MCU {
-            match msg::mcu_reply(m) {
-                Some((0x0F, rest)) => {
+        let if_id = idw.if_id();
+        let decoded = match wsm::decode(idw, body, Direction::ToHost) {
+            Ok(d) => d,
+            Err(_) => {
+                self.drop1(DropCause::RxMalformed);
+                // A confirm we cannot read leaves the command and credit books unknown.
+                return match idw.class() {
+                    Class::Confirm => Err(Fault(RecoveryCause::FwHang)),
+                    _ => Ok(None),
+                };
+            }
+        };
+        match decoded {
+            Decoded::Rx(ri) => return Ok(self.rx_indication(host, if_id, &ri, off, m.len())),
+            // TX confirm (spec §3.6): one credit.
+            Decoded::TxCnf(c) => {
+                self.release(1);
+                host.tx_status(&tx_status(&c));
+            }
+            // Multi-TX confirm: `count` credits (spec §3.6, §4.3).
+            Decoded::MultiTxCnf(mc) => {
+                self.release(u16::try_from(mc.confirms.len()).unwrap_or(u16::MAX));
+                for c in mc.confirms.iter() {
+                    host.tx_status(&tx_status(&c));
+                }
+            }
+            Decoded::Startup(ind) => self.startup(&StartupInfo::from(&ind))?,
+            Decoded::Event(ev) => self.event(host, if_id, &ev)?,
+            Decoded::ScanComplete(sc) => host.scan_complete(if_id, u32::from(sc.status)),
+            Decoded::SetPmInd(pm) => host.event(&ConnEvent::PmComplete {
+                if_id,
+                status: u32::from(pm.status),
+                psm: pm.psm,
+            }),
+            Decoded::McuReply { msg_id, reply } => {
+                if reply.is_confirm() {
                     self.release(1);
-                    self.complete(host, num, 0, rest)?;
+                    self.complete(host, msg_id, 0, reply.payload)?;
                 }
-                Some((0xF0, _)) => {}
+            }
+            Decoded::Unknown { msg_id, .. } => match msg_id {
+                // Channel switch done, find complete, suspend/resume TX: AP/P2P only.
+                0x080A..=0x080C => {}
+                _ if idw.class() == Class::Confirm => {
+                    self.release(1);
+                    self.drop1(DropCause::RxUnexpected);
+                    return Err(Fault(RecoveryCause::FwHang));
+                }
                 _ => self.drop1(DropCause::RxUnknown),
-            }
-            return Ok(None);
-        }
-        match num & id::MCU {
-            id::CONFIRM => {
-                self.confirm(host, num, m)?;
-                Ok(None)
-            }
-            id::INDICATION => self.indication(host, num, if_id, m, off),
-            _ => {
-                self.drop1(DropCause::RxUnknown);
-                Ok(None)
-            }
-        }
-    }
-
-    fn confirm<H: Host + ?Sized>(&mut self, host: &mut H, num: u16, m: &[u8]) -> Result<(), Fault> {
-        match num {
-            // TX confirm (spec §3.6).
-            0x0404 => {
+            },
+            // Every other confirm answers the outstanding command: status first, then the
+            // per-command data (read MIB value, configuration, join power range…).
+            _ if idw.class() == Class::Confirm => {
                 self.release(1);
-                match m.get(4..).and_then(msg::tx_confirm_record) {
-                    Some(st) => host.tx_status(&st),
-                    None => self.drop1(DropCause::RxMalformed),
-                }
-            }
-            // Multi-TX confirm: releases `count` credits (spec §3.6, §4.3).
-            0x041E => {
-                let recs = m.get(8..).unwrap_or(&[]);
-                let count = msg::multi_count(m).and_then(|n| usize::try_from(n).ok());
-                let Some(count) = count.filter(|&n| n <= recs.len() / msg::TX_CNF_LEN) else {
-                    self.drop1(DropCause::RxMalformed);
-                    return Err(Fault(RecoveryCause::FwHang));
-                };
-                self.release(u16::try_from(count).unwrap_or(u16::MAX));
-                for r in recs.chunks_exact(msg::TX_CNF_LEN).take(count) {
-                    if let Some(st) = msg::tx_confirm_record(r) {
-                        host.tx_status(&st);
+                let status = match GenericCnf::parse(body) {
+                    Ok(g) => u32::from(g.status),
+                    Err(_) => {
+                        self.drop1(DropCause::RxMalformed);
+                        return Err(Fault(RecoveryCause::FwHang));
                     }
-                }
-            }
-            _ => {
-                self.release(1);
-                let Some((status, body)) = msg::confirm(m) else {
-                    self.drop1(DropCause::RxMalformed);
-                    return Err(Fault(RecoveryCause::FwHang));
                 };
-                self.complete(host, num, status, body)?;
+                self.complete(host, idw.msg_id(), status, body.get(4..).unwrap_or(&[]))?;
             }
+            // Requests never come from the device.
+            _ => self.drop1(DropCause::RxUnknown),
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Matches a confirm with the outstanding command (a mismatch is fatal, spec §3.6).
@@ -359,64 +381,32 @@ impl<const CQ: usize> Ctx<'_, CQ> {
         Ok(())
     }
 
-    fn indication<H: Host + ?Sized>(
-        &mut self,
-        host: &mut H,
-        num: u16,
-        if_id: u8,
-        m: &[u8],
-        off: usize,
-    ) -> Result<Option<RxEntry>, Fault> {
-        match num {
-            RX_IND => return Ok(self.rx_indication(host, if_id, m, off)),
-            0x0801 => self.startup(host, m)?,
-            0x0805 => self.event(host, if_id, m)?,
-            0x0806 => match msg::status_psm(m) {
-                Some((status, _)) => host.scan_complete(if_id, status),
-                None => self.drop1(DropCause::RxMalformed),
-            },
-            0x0809 => match msg::status_psm(m) {
-                Some((status, psm)) => host.event(&ConnEvent::PmComplete { if_id, status, psm }),
-                None => self.drop1(DropCause::RxMalformed),
-            },
-            // Channel switch done, find complete, suspend/resume TX: AP/P2P only.
-            0x080A..=0x080C => {}
-            _ => self.drop1(DropCause::RxUnknown),
-        }
-        Ok(None)
-    }
-
     fn rx_indication<H: Host + ?Sized>(
         &mut self,
         host: &mut H,
         if_id: u8,
-        m: &[u8],
+        ri: &RxInd<'_>,
         off: usize,
+        msg_len: usize,
     ) -> Option<RxEntry> {
-        let Some(ri) = msg::rx_ind(m) else {
-            self.drop1(DropCause::RxMalformed);
-            return None;
-        };
         match ri.status {
             // Success, or MIC failure passed up for mac80211 to count (spec §3.7).
-            0 | 5 => {
-                let r = range(
-                    off.checked_add(msg::RX_FRAME_OFF)?,
-                    m.len() - msg::RX_FRAME_OFF,
-                )?;
+            Status::Success | Status::MicFailure => {
+                // The frame is the tail of the message (spec §3.7: from byte 32).
+                let start = off.checked_add(msg_len.checked_sub(ri.frame.len())?)?;
                 Some(RxEntry {
-                    range: r,
+                    range: range(start, ri.frame.len())?,
                     meta: RxMeta {
                         if_id,
-                        status: ri.status,
+                        status: u32::from(ri.status),
                         channel: ri.channel,
-                        rate: ri.rate,
+                        rate: ri.rxed_rate,
                         rcpi: ri.rcpi,
-                        flags: ri.flags,
+                        flags: ri.flags.0,
                     },
                 })
             }
-            4 => {
+            Status::DecryptFailure => {
                 self.drop1(DropCause::RxDecrypt);
                 if self.c.decrypt.record(self.now_ns) {
                     let cause = RecoveryCause::DecryptStorm;
@@ -425,7 +415,7 @@ impl<const CQ: usize> Ctx<'_, CQ> {
                 }
                 None
             }
-            9 => {
+            Status::NoKeyFound => {
                 self.drop1(DropCause::RxNoKey);
                 None
             }
@@ -436,48 +426,45 @@ impl<const CQ: usize> Ctx<'_, CQ> {
         }
     }
 
-    fn startup<H: Host + ?Sized>(&mut self, _host: &mut H, m: &[u8]) -> Result<(), Fault> {
+    fn startup(&mut self, info: &StartupInfo) -> Result<(), Fault> {
         let c = &mut *self.c;
         // A startup indication at any other time means the firmware restarted.
         if c.phase != Phase::WaitStartup {
             return Err(Fault(RecoveryCause::FwHang));
         }
-        // Spec §3.6: status must be 0 and fwType known (checked by the parser); with no
+        // Status 0 and a known fwType were checked by the parser (spec §3.6); with no
         // buffers nothing could ever be sent.
-        let Some(info) = msg::startup(m) else {
-            self.drop1(DropCause::RxMalformed);
-            return Err(Fault(RecoveryCause::FwHang));
-        };
         if info.num_inp_ch_bufs == 0 {
             return Err(Fault(RecoveryCause::FwHang));
         }
         c.credits.reset(info.num_inp_ch_bufs);
-        c.startup = Some(info);
+        c.startup = Some(*info);
         let sdd = self.sdd.get(..c.sdd_len.min(SDD_MAX)).unwrap_or(&[]);
         c.queue_startup_cmds(sdd)?;
         c.phase = Phase::Configure;
         Ok(())
     }
 
-    fn event<H: Host + ?Sized>(&mut self, host: &mut H, if_id: u8, m: &[u8]) -> Result<(), Fault> {
-        let Some((ev, data)) = msg::event(m) else {
-            self.drop1(DropCause::RxMalformed);
-            return Ok(());
-        };
-        match ev {
-            1 => {
+    fn event<H: Host + ?Sized>(
+        &mut self,
+        host: &mut H,
+        if_id: u8,
+        ev: &EventInd,
+    ) -> Result<(), Fault> {
+        let data = ev.data;
+        match ev.id {
+            EventId::BssLost => {
                 host.event(&ConnEvent::BssLost { if_id });
                 if self.c.conn_loss.record(self.now_ns) {
                     return Err(Fault(RecoveryCause::ConnectionLoss));
                 }
             }
-            2 => host.event(&ConnEvent::BssRegained { if_id }),
-            4 => host.event(&ConnEvent::RssiThreshold {
+            EventId::BssRegained => host.event(&ConnEvent::BssRegained { if_id }),
+            EventId::RcpiRssi => host.event(&ConnEvent::RssiThreshold {
                 if_id,
-                // CAST: the value is the low byte (spec §3.8.2).
-                value: data as u8,
+                value: ev.rcpi_rssi(),
             }),
-            7 => {
+            EventId::PsModeError => {
                 // Reason 4 (no data after TIM) does not mean the AP mishandles power save.
                 let latched = data != 4;
                 if latched {
@@ -489,12 +476,25 @@ impl<const CQ: usize> Ctx<'_, CQ> {
                     latched,
                 });
             }
-            _ => host.event(&ConnEvent::Other {
+            other => host.event(&ConnEvent::Other {
                 if_id,
-                event: ev,
+                event: u32::from(other),
                 data,
             }),
         }
         Ok(())
+    }
+}
+
+/// The host's view of one TX confirm record.
+fn tx_status(c: &TxCnf) -> TxStatus {
+    TxStatus {
+        packet_id: c.packet_id.0,
+        status: u32::from(c.status),
+        txed_rate: c.txed_rate,
+        ack_failures: c.ack_failures,
+        flags: c.flags.0,
+        media_delay: c.media_delay,
+        queue_delay: c.tx_queue_delay,
     }
 }

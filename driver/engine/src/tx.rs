@@ -9,9 +9,9 @@ use crate::bus::Bus;
 use crate::cmd::{id, CmdDone, CmdResult};
 use crate::engine::{with_retries, Engine, Fault, FwMode, Phase, TX_MSG_MAX};
 use crate::host::Host;
-use crate::msg;
 use crate::shared::{bump, DropCause, RecoveryCause, Shared};
-use bes2600_wire::wsm::{Id, SeqSpace};
+use bes2600_wire::le16;
+use bes2600_wire::wsm::{Id, SeqSpace, HEADER_LEN};
 
 /// Set-PM mode byte 0 = active (spec §3.3 0x0010); other modes are power save.
 const PM_ACTIVE: u8 = 0;
@@ -90,7 +90,7 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         }
         let len = q.len;
         let m = q.msg.get_mut(..len).ok_or(Fault(RecoveryCause::FwHang))?;
-        let wire_id = msg::id(m);
+        let wire_id = header_id(m);
         stamp(m, wire_id.with_seq(c.seq.next_tx(wire_id.seq_space())));
         let mut packer = TxPacker::new(&mut self.bufs.tx, cfg);
         let ts = ts_ms(now_ns);
@@ -148,7 +148,7 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
             if c.held_len == 0 {
                 match host.next_tx(&mut bufs.held) {
                     None => break,
-                    Some(n) if (msg::HDR..=TX_MSG_MAX).contains(&n) => c.held_len = n,
+                    Some(n) if (HEADER_LEN..=TX_MSG_MAX).contains(&n) => c.held_len = n,
                     Some(n) => {
                         let cause = if n > TX_MSG_MAX {
                             DropCause::TxOversize
@@ -164,7 +164,7 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 c.held_len = 0;
                 continue;
             };
-            let wire_id = msg::id(m);
+            let wire_id = header_id(m);
             if wire_id.msg_id() != id::TRANSMIT {
                 shared.counters.drop_n(DropCause::TxMalformed, 1);
                 c.held_len = 0;
@@ -179,9 +179,9 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 }
                 // Different slot size: the frame waits for the next write (spec §1.7).
                 Ok(false) => break,
-                Err(bes2600_wire::Error::BadLength) if m.len() > msg::HDR => {
+                Err(bes2600_wire::Error::BadLength) if m.len() > HEADER_LEN => {
                     // Either the length field disagrees or the message needs > 1632 B.
-                    let declared = msg::declared_len(m);
+                    let declared = m.get(0..2).map(|b| usize::from(le16(b)));
                     let cause = if declared == Some(m.len()) {
                         DropCause::TxOversize
                     } else {
@@ -215,6 +215,11 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         bump(&shared.counters.tx_writes, 1);
         Ok(u32::from(count))
     }
+}
+
+/// The ID word of a message built by the host or the command queue (`Id(0)` if short).
+fn header_id(m: &[u8]) -> Id {
+    m.get(2..4).map(|b| Id(le16(b))).unwrap_or_default()
 }
 
 /// Writes `id` into the ID word of `m` (which is at least a header long).

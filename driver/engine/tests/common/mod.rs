@@ -129,7 +129,15 @@ impl MockChip {
 
     /// A generic confirm for request `req` with `status`.
     pub fn confirm(&mut self, req: u16, status: u32) -> Vec<u8> {
-        self.msg((req & 0x3F) | 0x0400, &status.to_le_bytes())
+        let mut body = status.to_le_bytes().to_vec();
+        match req & 0x3F {
+            // Join confirm: + min/max TX power (spec §3.3).
+            0x0B => body.extend_from_slice(&[0; 8]),
+            // Read MIB confirm: + mib id, length 0.
+            0x05 => body.extend_from_slice(&[0; 4]),
+            _ => {}
+        }
+        self.msg((req & 0x3F) | 0x0400, &body)
     }
 
     /// A multi-TX confirm for `ids` (status 0).
