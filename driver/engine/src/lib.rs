@@ -8,21 +8,65 @@
 //!
 //! # Driving loop
 //!
-//! ```ignore
-//! use bes2600_engine::{Engine, Policy, Shared, StartConfig, FwMode};
+//! One bottom-half context owns the engine and the bus. The IRQ context only masks the chip
+//! interrupt and calls [`Engine::on_irq`] (or [`Shared::on_irq`]); other contexts read the
+//! counters and the recovery ring through [`Engine::shared`].
 //!
-//! let mut engine: Engine = Engine::new(Shared::new(), Policy::default());
+//! ```no_run
+//! use bes2600_engine::*;
+//! # struct MyBus;
+//! # impl Bus for MyBus {
+//! #     fn read_reg8(&mut self, _: u32) -> Result<u8, BusError> { Ok(0) }
+//! #     fn write_reg8(&mut self, _: u32, _: u8) -> Result<(), BusError> { Ok(()) }
+//! #     fn read_data(&mut self, _: u32, _: &mut [u8]) -> Result<(), BusError> { Ok(()) }
+//! #     fn write_data(&mut self, _: u32, _: &[u8]) -> Result<(), BusError> { Ok(()) }
+//! #     fn set_irq_enabled(&mut self, _: bool) {}
+//! #     fn reset(&mut self) -> Result<(), BusError> { Ok(()) }
+//! # }
+//! # #[derive(Default)] struct MyHost { reload: bool }
+//! # impl Host for MyHost {
+//! #     fn next_tx(&mut self, _: &mut [u8]) -> Option<usize> { None }
+//! #     fn rx_batch(&mut self, _: &RxBatch<'_>) {}
+//! #     fn tx_status(&mut self, _: &TxStatus) {}
+//! #     fn cmd_done(&mut self, _: &CmdDone<'_>) {}
+//! #     fn scan_complete(&mut self, _: u8, _: u32) {}
+//! #     fn event(&mut self, _: &ConnEvent) {}
+//! #     fn recovery(&mut self, r: &RecoveryRequest) {
+//! #         self.reload = matches!(r, RecoveryRequest::ResetAndReload { .. });
+//! #     }
+//! # }
+//! # fn now_ns() -> u64 { 0 }
+//! # fn sleep_until_irq_tx_or(_: Option<u64>) {}
+//! # fn download_firmware(_: &mut MyBus) {}
+//! let (mut bus, mut host) = (MyBus, MyHost::default());
+//! // Boxed: the engine holds two 26 KiB burst buffers.
+//! let mut engine: Box<Engine> = Box::new(Engine::new(Shared::new(), Policy::default()));
+//! let sdd: &[u8] = &[]; // the vendor SDD blob, loaded by the caller
+//! let cfg = StartConfig {
+//!     mode: FwMode::Signal,
+//!     macs: [[2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]],
+//!     max_tx_msdu_lifetime: 0,
+//!     max_rx_lifetime: 0,
+//!     rts_threshold: 2347,
+//!     sdd,
+//! };
 //! // After the firmware download (bes2600-fw core):
-//! engine.start(&StartConfig { mode: FwMode::Signal, macs, max_tx_msdu_lifetime: 0,
-//!                             max_rx_lifetime: 0, rts_threshold: 0, sdd: &sdd }, now_ns)?;
+//! engine.start(&cfg, now_ns()).expect("SDD fits");
 //! loop {
-//!     // IRQ context (or the sim harness when its IRQ line is up): mask the chip IRQ,
-//!     // then `engine.on_irq()` and wake the bottom half.
-//!     let out = engine.run(&mut bus, &mut host, now_ns);
-//!     // `out.more_work`: call again soon; otherwise sleep until an IRQ, a TX wake
-//!     // (`engine.shared().on_tx()`) or `out.next_deadline_ns`.
-//!     // A `Host::recovery(ResetAndReload)` means: `bus.reset()`, download the firmware,
-//!     // `engine.start(..)` again.
+//!     let out = engine.run(&mut bus, &mut host, now_ns());
+//!     if host.reload {
+//!         // Host::recovery(ResetAndReload): reset, download again, start again.
+//!         host.reload = false;
+//!         bus.reset().ok();
+//!         download_firmware(&mut bus);
+//!         engine.start(&cfg, now_ns()).expect("SDD fits");
+//!         continue;
+//!     }
+//!     if !out.more_work {
+//!         // Sleep until an IRQ (`engine.on_irq()`), a TX wake (`engine.shared().on_tx()`)
+//!         // or the engine's next timer.
+//!         sleep_until_irq_tx_or(out.next_deadline_ns);
+//!     }
 //! }
 //! ```
 //!
