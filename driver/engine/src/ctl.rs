@@ -1,15 +1,22 @@
 //! Station control API: each call queues one WSM request (spec §3.3) and its completion
 //! comes back through [`crate::Host::cmd_done`] with the caller's tag.
 //!
-//! Payloads are built with `bes2600_wire::wsm` message types ([`Engine::submit_msg`]) or
-//! passed as bytes ([`Engine::submit`]). The named helpers pin the request number so a
-//! caller cannot send a join as an add-key.
+//! Requests are `bes2600_wire::wsm` message types, emitted straight into the command queue
+//! ([`Engine::submit_msg`]); [`Engine::submit`] takes raw payload bytes for anything else.
 
 use core::borrow::Borrow;
 
+use bes2600_wire::wsm::config::ConfigReq;
+use bes2600_wire::wsm::join::{BssParams, JoinReq};
+use bes2600_wire::wsm::key::{AddKey, RemoveKey};
+use bes2600_wire::wsm::mib::{ReadMib, WriteMib};
+use bes2600_wire::wsm::misc::{MapLink, Reset};
+use bes2600_wire::wsm::pm::SetPm;
+use bes2600_wire::wsm::queue::{EdcaParams, TxQueueParams};
+use bes2600_wire::wsm::scan::{StartScan, StopScan};
 use bes2600_wire::wsm::Message;
 
-use crate::cmd::{id, SubmitError};
+use crate::cmd::SubmitError;
 use crate::engine::{Engine, Phase};
 use crate::shared::Shared;
 
@@ -40,7 +47,8 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         Ok(())
     }
 
-    /// Configuration 0x0009 (payload per spec §3.3).
+    /// Configuration 0x0009 (spec §3.3). The engine already sends it for interfaces 0 and
+    /// 1 at start-up; this is for a reconfiguration.
     ///
     /// # Errors
     ///
@@ -49,18 +57,18 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         &mut self,
         if_id: u8,
         tag: u32,
-        payload: &[u8],
+        req: &ConfigReq<'_>,
     ) -> Result<(), SubmitError> {
-        self.submit(id::CONFIGURATION, if_id, tag, payload)
+        self.submit_msg(req, if_id, tag)
     }
 
-    /// Join 0x000B (60-byte payload, spec §3.3).
+    /// Join 0x000B (spec §3.3); 7 s timeout (spec §3.11).
     ///
     /// # Errors
     ///
     /// See [`SubmitError`].
-    pub fn join(&mut self, if_id: u8, tag: u32, payload: &[u8]) -> Result<(), SubmitError> {
-        self.submit(id::JOIN, if_id, tag, payload)
+    pub fn join(&mut self, if_id: u8, tag: u32, req: &JoinReq) -> Result<(), SubmitError> {
+        self.submit_msg(req, if_id, tag)
     }
 
     /// Set BSS params 0x0011 (12-byte BES form, spec §3.3).
@@ -72,9 +80,9 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         &mut self,
         if_id: u8,
         tag: u32,
-        payload: &[u8],
+        req: &BssParams,
     ) -> Result<(), SubmitError> {
-        self.submit(id::SET_BSS_PARAMS, if_id, tag, payload)
+        self.submit_msg(req, if_id, tag)
     }
 
     /// Add key 0x000C (44-byte union, spec §3.4).
@@ -82,17 +90,17 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
     /// # Errors
     ///
     /// See [`SubmitError`].
-    pub fn add_key(&mut self, if_id: u8, tag: u32, payload: &[u8]) -> Result<(), SubmitError> {
-        self.submit(id::ADD_KEY, if_id, tag, payload)
+    pub fn add_key(&mut self, if_id: u8, tag: u32, req: &AddKey) -> Result<(), SubmitError> {
+        self.submit_msg(req, if_id, tag)
     }
 
-    /// Remove key 0x000D: entry index, 3 pad bytes (spec §3.3).
+    /// Remove key 0x000D (spec §3.3).
     ///
     /// # Errors
     ///
     /// See [`SubmitError`].
     pub fn remove_key(&mut self, if_id: u8, tag: u32, entry: u8) -> Result<(), SubmitError> {
-        self.submit(id::REMOVE_KEY, if_id, tag, &[entry, 0, 0, 0])
+        self.submit_msg(&RemoveKey { entry_index: entry }, if_id, tag)
     }
 
     /// Start scan 0x0007 (spec §3.3). Results arrive as RX frames with interface id 2, then
@@ -101,51 +109,54 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
     /// # Errors
     ///
     /// See [`SubmitError`].
-    pub fn start_scan(&mut self, if_id: u8, tag: u32, payload: &[u8]) -> Result<(), SubmitError> {
-        self.submit(id::START_SCAN, if_id, tag, payload)
+    pub fn start_scan(
+        &mut self,
+        if_id: u8,
+        tag: u32,
+        req: &StartScan<'_>,
+    ) -> Result<(), SubmitError> {
+        self.submit_msg(req, if_id, tag)
     }
 
-    /// Stop scan 0x0008 (empty payload).
+    /// Stop scan 0x0008.
     ///
     /// # Errors
     ///
     /// See [`SubmitError`].
     pub fn stop_scan(&mut self, if_id: u8, tag: u32) -> Result<(), SubmitError> {
-        self.submit(id::STOP_SCAN, if_id, tag, &[])
+        self.submit_msg(&StopScan, if_id, tag)
     }
 
-    /// Set PM 0x0010: mode (0 active, 0x01 PS, 0x81 fast PS), fast-PSM idle period, AP PSM
-    /// change period, min auto PS-poll period (spec §3.3). While power save is latched off
-    /// (PS mode error) a non-active request completes as [`crate::CmdResult::Skipped`].
+    /// Set PM 0x0010 (spec §3.3). While power save is latched off (PS mode error, spec
+    /// §3.8.2) a request for a power-save mode completes as [`crate::CmdResult::Skipped`]
+    /// without reaching the firmware; `Active` is always sent.
     ///
     /// # Errors
     ///
     /// See [`SubmitError`].
-    pub fn set_pm(&mut self, if_id: u8, tag: u32, payload: [u8; 4]) -> Result<(), SubmitError> {
-        self.submit(id::SET_PM, if_id, tag, &payload)
+    pub fn set_pm(&mut self, if_id: u8, tag: u32, req: &SetPm) -> Result<(), SubmitError> {
+        self.submit_msg(req, if_id, tag)
     }
 
-    /// Reset 0x000A: `keep_stats` false resets statistics (flags 0), true keeps them (1).
+    /// Reset 0x000A (spec §3.3); 7 s timeout. The firmware forgets its rate policies.
     ///
     /// # Errors
     ///
     /// See [`SubmitError`].
-    pub fn reset(&mut self, if_id: u8, tag: u32, keep_stats: bool) -> Result<(), SubmitError> {
-        self.submit(id::RESET, if_id, tag, &u32::from(keep_stats).to_le_bytes())
+    pub fn reset(&mut self, if_id: u8, tag: u32, keep_statistics: bool) -> Result<(), SubmitError> {
+        self.submit_msg(&Reset { keep_statistics }, if_id, tag)
     }
 
-    /// Read MIB 0x0005: u16 MIB id, u16 0 (spec §3.3). The value comes back in the
-    /// completion's body.
+    /// Read MIB 0x0005; the value comes back in the completion's body (spec §3.3).
     ///
     /// # Errors
     ///
     /// See [`SubmitError`].
-    pub fn read_mib(&mut self, if_id: u8, tag: u32, mib: u16) -> Result<(), SubmitError> {
-        let [a, b] = mib.to_le_bytes();
-        self.submit(id::READ_MIB, if_id, tag, &[a, b, 0, 0])
+    pub fn read_mib(&mut self, if_id: u8, tag: u32, mib_id: u16) -> Result<(), SubmitError> {
+        self.submit_msg(&ReadMib { mib_id }, if_id, tag)
     }
 
-    /// Write MIB 0x0006: u16 MIB id, u16 length, data (spec §3.3).
+    /// Write MIB 0x0006 (spec §3.3, §3.10).
     ///
     /// # Errors
     ///
@@ -154,51 +165,21 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         &mut self,
         if_id: u8,
         tag: u32,
-        mib: u16,
-        data: &[u8],
+        req: &WriteMib<'_>,
     ) -> Result<(), SubmitError> {
-        let len = u16::try_from(data.len()).map_err(|_| SubmitError::TooLarge)?;
-        if self.core.phase != Phase::Running {
-            return Err(SubmitError::NotRunning);
-        }
-        let timeout = crate::cmd::CmdQueue::<CQ>::timeout_for(id::WRITE_MIB, &self.core.policy);
-        self.core
-            .cmds
-            .push_with(id::WRITE_MIB, if_id, tag, timeout, false, |body| {
-                let end = data.len().checked_add(4)?;
-                let out = body.get_mut(..end)?;
-                out[0..2].copy_from_slice(&mib.to_le_bytes());
-                out[2..4].copy_from_slice(&len.to_le_bytes());
-                out[4..].copy_from_slice(data);
-                Some(end)
-            })?;
-        self.shared().on_tx();
-        Ok(())
+        self.submit_msg(req, if_id, tag)
     }
 
-    /// Map link 0x001C: MAC, unmap flag, link id (BES form, spec §3.3).
+    /// Map link 0x001C (BES form, spec §3.3).
     ///
     /// # Errors
     ///
     /// See [`SubmitError`].
-    pub fn map_link(
-        &mut self,
-        if_id: u8,
-        tag: u32,
-        mac: [u8; 6],
-        unmap: bool,
-        link_id: u8,
-    ) -> Result<(), SubmitError> {
-        let [a, b, c, d, e, f] = mac;
-        self.submit(
-            id::MAP_LINK,
-            if_id,
-            tag,
-            &[a, b, c, d, e, f, u8::from(unmap), link_id],
-        )
+    pub fn map_link(&mut self, if_id: u8, tag: u32, req: &MapLink) -> Result<(), SubmitError> {
+        self.submit_msg(req, if_id, tag)
     }
 
-    /// Set TX queue params 0x0012 (12 bytes, spec §3.3).
+    /// Set TX queue params 0x0012 (spec §3.3).
     ///
     /// # Errors
     ///
@@ -207,12 +188,12 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         &mut self,
         if_id: u8,
         tag: u32,
-        payload: &[u8],
+        req: &TxQueueParams,
     ) -> Result<(), SubmitError> {
-        self.submit(id::SET_TX_QUEUE_PARAMS, if_id, tag, payload)
+        self.submit_msg(req, if_id, tag)
     }
 
-    /// Set EDCA params 0x0013 (44 bytes, queue order 3,2,1,0, spec §3.3).
+    /// Set EDCA params 0x0013 (queue order 3,2,1,0, spec §3.3).
     ///
     /// # Errors
     ///
@@ -221,8 +202,8 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         &mut self,
         if_id: u8,
         tag: u32,
-        payload: &[u8],
+        req: &EdcaParams,
     ) -> Result<(), SubmitError> {
-        self.submit(id::SET_EDCA_PARAMS, if_id, tag, payload)
+        self.submit_msg(req, if_id, tag)
     }
 }

@@ -7,17 +7,13 @@ mod common;
 use bes2600_engine::{Phase, Policy, RecoveryCause, RecoveryRequest, SubmitError};
 use common::*;
 
-fn join_payload() -> [u8; 60] {
-    [0u8; 60]
-}
-
 #[test]
 fn only_one_command_is_outstanding() {
     let mut rig = Rig::new(Policy::default());
     rig.start(8);
     let t0 = rig.now;
     rig.chip.auto_confirm = false;
-    rig.engine.join(0, 1, &join_payload()).unwrap();
+    rig.engine.join(0, 1, &join_req()).unwrap();
     rig.engine.remove_key(0, 2, 0).unwrap();
     rig.settle(5);
     assert_eq!(
@@ -38,7 +34,7 @@ fn join_times_out_after_7s_and_recovers() {
     rig.start(8);
     let t0 = rig.now;
     rig.chip.auto_confirm = false;
-    rig.engine.join(0, 5, &join_payload()).unwrap();
+    rig.engine.join(0, 5, &join_req()).unwrap();
     let out = rig.step();
     // The firmware-hang watchdog (3 s, outstanding credit) comes first unless disabled.
     assert_eq!(out.next_deadline_ns, Some(t0 + 3 * SEC));
@@ -49,7 +45,7 @@ fn join_times_out_after_7s_and_recovers() {
     rig.start(8);
     let t0 = rig.now;
     rig.chip.auto_confirm = false;
-    rig.engine.join(0, 5, &join_payload()).unwrap();
+    rig.engine.join(0, 5, &join_req()).unwrap();
     let out = rig.step();
     assert_eq!(out.next_deadline_ns, Some(t0 + 7 * SEC));
     rig.now = t0 + 7 * SEC - 1;
@@ -81,7 +77,13 @@ fn deadline_extends_to_the_cap_while_data_flows() {
     rig.start(8);
     let t0 = rig.now;
     rig.chip.auto_confirm = false;
-    rig.engine.write_mib(0, 9, 0x1007, &[1, 0, 3, 0]).unwrap();
+    let mib = bes2600_wire::wsm::mib::WriteMib {
+        mib: bes2600_wire::wsm::mib::Mib::BeaconWakeUpPeriod {
+            num_beacon_periods: 1,
+            listen_interval: 3,
+        },
+    };
+    rig.engine.write_mib(0, 9, &mib).unwrap();
     rig.step();
     // Data keeps arriving after the command went out.
     rig.now = t0 + 2 * SEC;
@@ -124,7 +126,7 @@ fn recovery_aborts_queued_commands() {
     rig.start(8);
     let t0 = rig.now;
     rig.chip.auto_confirm = false;
-    rig.engine.join(0, 1, &join_payload()).unwrap();
+    rig.engine.join(0, 1, &join_req()).unwrap();
     rig.engine.remove_key(0, 2, 0).unwrap();
     rig.engine.stop_scan(0, 3).unwrap();
     rig.step();
@@ -146,7 +148,7 @@ fn confirm_for_the_wrong_command_is_fatal() {
     rig.start(8);
     let t0 = rig.now;
     rig.chip.auto_confirm = false;
-    rig.engine.join(0, 1, &join_payload()).unwrap();
+    rig.engine.join(0, 1, &join_req()).unwrap();
     rig.step();
     let c = rig.chip.confirm(0x000C, 0);
     rig.chip.push_burst(&[c]);

@@ -3,6 +3,7 @@
 
 mod common;
 use bes2600_engine::{ConnEvent, DropCause, Phase, Policy, RecoveryCause, RecoveryRequest};
+use bes2600_wire::wsm::pm::PmMode;
 use common::*;
 
 #[test]
@@ -120,8 +121,8 @@ fn ps_mode_error_latches_power_save_off() {
     rig.settle(3);
     assert!(rig.engine.psm_latched());
     let writes = rig.chip.writes.len();
-    rig.engine.set_pm(0, 40, [0x81, 16, 0, 0]).unwrap();
-    rig.engine.set_pm(0, 41, [0x00, 0, 0, 0]).unwrap();
+    rig.engine.set_pm(0, 40, &set_pm(PmMode::FastPs)).unwrap();
+    rig.engine.set_pm(0, 41, &set_pm(PmMode::Active)).unwrap();
     rig.settle(5);
     // Power save skipped locally; "active" still goes to the firmware.
     assert_eq!(rig.chip.writes.len(), writes + 1);
@@ -130,7 +131,7 @@ fn ps_mode_error_latches_power_save_off() {
         vec![(40, 0x0010, Err("skipped")), (41, 0x0010, Ok(0))]
     );
     // A successful join clears the latch.
-    rig.engine.join(0, 42, &[0u8; 60]).unwrap();
+    rig.engine.join(0, 42, &join_req()).unwrap();
     rig.settle(5);
     assert!(!rig.engine.psm_latched());
 }

@@ -368,6 +368,36 @@ impl Host for MockHost {
 
 pub type TestEngine = Engine<Shared, 8>;
 
+/// A join request for the simulated AP.
+pub fn join_req() -> bes2600_wire::wsm::join::JoinReq {
+    use bes2600_wire::wsm::common::{Band, Ssid};
+    use bes2600_wire::wsm::join::{JoinMode, JoinReq, Preamble};
+    JoinReq {
+        mode: JoinMode::Bss,
+        band: Band::Band2G4,
+        channel: 6,
+        bssid: [2, 0xB5, 0x26, 0, 0, 1],
+        atim_window: 0,
+        preamble: Preamble::Long,
+        probe_for_join: 0,
+        dtim_period: 1,
+        flags: 0,
+        ssid: Ssid::new(b"bes2600-sim").unwrap(),
+        beacon_interval: 100,
+        basic_rate_set: 0xF,
+    }
+}
+
+/// A set-PM request.
+pub fn set_pm(mode: bes2600_wire::wsm::pm::PmMode) -> bes2600_wire::wsm::pm::SetPm {
+    bes2600_wire::wsm::pm::SetPm {
+        mode,
+        fast_psm_idle_period: 16,
+        ap_psm_change_period: 0,
+        min_auto_ps_poll_period: 0,
+    }
+}
+
 pub struct Rig {
     pub engine: Box<TestEngine>,
     pub chip: MockChip,
