@@ -332,12 +332,11 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 Drained::Idle
             };
             let progress = match got {
-                Drained::Burst { frames: n, full } => {
+                Drained::Burst { frames: n } => {
                     frames = frames.saturating_add(n);
-                    if full && self.core.policy.rx_irq_after_full_burst {
-                        // More is likely queued; the chip's level IRQ (re-armed by the
-                        // length-register read) brings us back without the two-register
-                        // idle poll.
+                    if self.core.policy.rx_irq_after_burst {
+                        // The chip's level IRQ (re-armed by the length-register read) brings
+                        // us back for the next burst without the two-register idle poll.
                         self.core.rx_pending = false;
                     }
                     true

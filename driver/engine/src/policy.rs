@@ -47,12 +47,12 @@ pub struct Policy {
     /// stale value normally clears within one poll; one that never does would otherwise
     /// stall RX for good. Our choice: 21 (three passes of 7 reads).
     pub rx_stale_limit: u32,
-    /// After a full burst (16 messages), leave the next burst to the chip's interrupt
-    /// instead of polling the length and status registers again. The SDIO card interrupt is
-    /// level-triggered and reading reg 0x001 re-arms it (spec §1.4), so nothing is missed;
-    /// it saves the idle poll (0x001 + 0x000) per burst at saturation. `false` polls as the
-    /// C driver does (spec §1.5).
-    pub rx_irq_after_full_burst: bool,
+    /// After a burst, leave the next one to the chip's interrupt instead of polling the
+    /// length and status registers again. The SDIO card interrupt is level-triggered and
+    /// reading reg 0x001 re-arms it (spec §1.4), so nothing is missed; it saves the idle poll
+    /// (0x001 + 0x000) per burst. The zero-length rules of spec §1.5 (errata 4) still apply
+    /// whenever reg 0x001 reads 0. `false` polls after every burst as the C driver does.
+    pub rx_irq_after_burst: bool,
     /// CMD53 retries on CRC errors: 10 (spec §1.5, §1.7).
     pub crc_retries: u32,
     /// Frames (RX delivered plus TX written) after which `run` yields.
@@ -80,7 +80,7 @@ impl Default for Policy {
             activate_poll_ns: 25 * MS_NS,
             rx_zero_retries: 6,
             rx_stale_limit: 21,
-            rx_irq_after_full_burst: true,
+            rx_irq_after_burst: true,
             crc_retries: 10,
             budget_frames: 1024,
             budget_ns: 2 * MS_NS,

@@ -6,9 +6,7 @@
 use core::borrow::Borrow;
 
 use bes2600_wire::sdio::regs::{RX_LEN_CTRL, RX_STATUS};
-use bes2600_wire::sdio::{
-    cmd53_addr, decode_rx_len, rx_status_done, Burst, RxLen, RX_MULTIPLE_NUM,
-};
+use bes2600_wire::sdio::{cmd53_addr, decode_rx_len, rx_status_done, Burst, RxLen};
 
 use crate::bus::{Bus, BusError};
 use crate::cmd::{id, CmdDone, CmdResult};
@@ -34,8 +32,6 @@ pub(crate) enum Drained {
     Burst {
         /// Frames delivered from it.
         frames: u32,
-        /// It carried the maximum of 16 messages, so more are likely queued.
-        full: bool,
     },
     /// Nothing (more) to read.
     Idle,
@@ -144,7 +140,6 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 }
             }
         }
-        let burst_msgs = Burst::count(&burst);
         if fault.is_some() {
             // Frames after the fault are not dispatched; count them so every frame is either
             // delivered or a counted drop.
@@ -163,10 +158,7 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         match fault {
             Some(f) => Err(f),
             // CAST: n <= RX_BATCH_MAX = 16.
-            None => Ok(Drained::Burst {
-                frames: n as u32,
-                full: burst_msgs >= RX_MULTIPLE_NUM,
-            }),
+            None => Ok(Drained::Burst { frames: n as u32 }),
         }
     }
 }
