@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//! Renders the debugfs files of contracts.md into a caller-provided buffer.
+
+use core::fmt::{self, Write};
+
+use crate::device::Device;
+
+/// `counters`, `fw_version`, `recovery` (values of `enum bes_dbg_file` in the shim).
+const COUNTERS: i32 = 0;
+const FW_VERSION: i32 = 1;
+const RECOVERY: i32 = 2;
+
+/// A `fmt::Write` over a byte slice that stops (without error) when full.
+pub(crate) struct SliceWriter<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> SliceWriter<'a> {
+    /// Writes from the start of `buf`.
+    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
+        Self { buf, len: 0 }
+    }
+
+    /// Bytes written.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl Write for SliceWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let room = self.buf.len().saturating_sub(self.len);
+        let n = s.len().min(room);
+        if let (Some(dst), Some(src)) = (self.buf.get_mut(self.len..self.len + n), s.as_bytes().get(..n)) {
+            dst.copy_from_slice(src);
+            self.len += n;
+        }
+        if n < s.len() {
+            Err(fmt::Error)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Fills `out` with file `which`; returns the length.
+pub(crate) fn render(dev: &Device, which: i32, out: &mut [u8]) -> usize {
+    let mut w = SliceWriter::new(out);
+    match which {
+        COUNTERS => {
+            let snap = dev.shared.snapshot();
+            snap.for_each(|prefix, name, v| {
+                let _ = writeln!(w, "{}{} {}", prefix, name, v);
+            });
+        }
+        FW_VERSION => {
+            dev.with_fw_label(|l| {
+                let _ = w.write_str(core::str::from_utf8(l).unwrap_or("unknown"));
+            });
+            let _ = w.write_str("\n");
+        }
+        RECOVERY => {
+            dev.shared.recovery_log.for_each(|ev| {
+                let secs = ev.time_ns.saturating_sub(dev.load_ns) / 1_000_000_000;
+                let _ = writeln!(w, "{} {} {}", secs, ev.cause.name(), ev.count);
+            });
+        }
+        _ => {}
+    }
+    w.len()
+}

@@ -1,0 +1,863 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//! One BES2600 device: the engine and its bus owned by the bottom-half thread, the mac80211
+//! ops (which only post requests to the BH and wake it), and bring-up/teardown.
+
+use core::borrow::Borrow;
+use core::mem::MaybeUninit;
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+use kernel::prelude::*;
+use kernel::sync::{new_spinlock, Arc, SpinLock};
+use kernel::c_str;
+
+use bes2600_engine::{
+    Bus, BusError, CmdDone, CmdResult, ConnEvent, Engine, FwMode, Host, Policy, RecoveryCause,
+    RecoveryRequest, RxBatch, Shared, StartConfig, StartupInfo, TxStatus,
+};
+use bes2600_sim::{SimChip, SimConfig, TrafficConfig};
+use bes2600_wire::list::List;
+use bes2600_wire::wsm::common::{Band, Ssid};
+use bes2600_wire::wsm::join::{JoinMode, JoinReq, Preamble};
+use bes2600_wire::wsm::scan::{ScanChannel, ScanType, StartScan};
+use bes2600_wire::wsm::tx::{PacketId, Queue, TxFlags, TxReq};
+
+use crate::ffi::{
+    self, BhCell, BhLink, BhSelf, BssInfo, DevicePtr, Hw, HwRef, RxBatch as SkbBatch, ScanReqC,
+    SdioFunc, SimParent, Skb,
+};
+use crate::sdio_bus::SdioBus;
+
+/// Period of the sim bus clock: the simulated chip advances and raises its interrupt at
+/// this rate (one BH wake-up per tick at most, however many frames arrived).
+const SIM_TICK_NS: u64 = 1_000_000;
+/// Longest BH sleep when no timer is due.
+const IDLE_NS: u64 = 100_000_000;
+/// How long bring-up may take before init fails.
+const READY_TIMEOUT_MS: u32 = 5000;
+/// TX frames in flight (sent, not yet confirmed); the firmware credit limit is lower.
+const TX_SLOTS: usize = 64;
+/// Command tags.
+const TAG_SCAN: u32 = 1;
+const TAG_JOIN: u32 = 2;
+const TAG_RESET: u32 = 3;
+const TAG_STOP_SCAN: u32 = 4;
+/// Station MAC of the simulated device (locally administered).
+const SIM_STA_MAC: [u8; 6] = [0x02, 0xb5, 0x26, 0x00, 0x00, 0x02];
+
+/// The engine's view of the shared atomics, kept alive by an `Arc` that debugfs also holds.
+pub(crate) struct SharedRef(Arc<Shared>);
+
+impl Borrow<Shared> for SharedRef {
+    fn borrow(&self) -> &Shared {
+        &self.0
+    }
+}
+
+type Eng = Engine<SharedRef, 8>;
+
+/// The simulated chip with the time base of its clock.
+pub(crate) struct SimBus {
+    chip: SimChip,
+    t0: u64,
+}
+
+/// The bus behind the engine.
+pub(crate) enum AnyBus {
+    /// In-kernel simulated chip.
+    Sim(KBox<SimBus>),
+    /// SDIO function 1.
+    Sdio(SdioBus),
+}
+
+impl Bus for AnyBus {
+    fn read_reg8(&mut self, reg: u32) -> Result<u8, BusError> {
+        match self {
+            AnyBus::Sim(s) => s.chip.read_reg8(reg),
+            AnyBus::Sdio(s) => s.read_reg8(reg),
+        }
+    }
+    fn write_reg8(&mut self, reg: u32, val: u8) -> Result<(), BusError> {
+        match self {
+            AnyBus::Sim(s) => s.chip.write_reg8(reg, val),
+            AnyBus::Sdio(s) => s.write_reg8(reg, val),
+        }
+    }
+    fn read_data(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), BusError> {
+        match self {
+            AnyBus::Sim(s) => s.chip.read_data(addr, buf),
+            AnyBus::Sdio(s) => s.read_data(addr, buf),
+        }
+    }
+    fn write_data(&mut self, addr: u32, buf: &[u8]) -> Result<(), BusError> {
+        match self {
+            AnyBus::Sim(s) => s.chip.write_data(addr, buf),
+            AnyBus::Sdio(s) => s.write_data(addr, buf),
+        }
+    }
+    fn set_irq_enabled(&mut self, enabled: bool) {
+        match self {
+            AnyBus::Sim(s) => s.chip.set_irq_enabled(enabled),
+            AnyBus::Sdio(s) => s.set_irq_enabled(enabled),
+        }
+    }
+    fn reset(&mut self) -> Result<(), BusError> {
+        match self {
+            AnyBus::Sim(s) => s.chip.reset(),
+            AnyBus::Sdio(s) => s.reset(),
+        }
+    }
+}
+
+/// A scan request copied out of mac80211's.
+#[derive(Clone, Copy)]
+struct ScanJob {
+    chans: [u16; 16],
+    n: usize,
+    ssid: [u8; 32],
+    ssid_len: usize,
+}
+
+/// A join request from `bss_info_changed`.
+#[derive(Clone, Copy)]
+struct JoinJob {
+    bssid: [u8; 6],
+    channel: u16,
+    beacon_int: u32,
+    dtim: u8,
+    basic_rates: u32,
+}
+
+/// Requests from mac80211 ops (any process context) to the BH.
+pub(crate) struct Mailbox {
+    scan: Option<ScanJob>,
+    cancel_scan: bool,
+    join: Option<JoinJob>,
+    leave: bool,
+    vif: usize,
+    bssid: [u8; 6],
+    fw_label: [u8; 96],
+    fw_label_len: usize,
+}
+
+impl Default for Mailbox {
+    fn default() -> Self {
+        Self {
+            scan: None,
+            cancel_scan: false,
+            join: None,
+            leave: false,
+            vif: 0,
+            bssid: [0; 6],
+            fw_label: [0; 96],
+            fw_label_len: 0,
+        }
+    }
+}
+
+/// What only the BH thread touches.
+pub(crate) struct BhState {
+    engine: KBox<Eng>,
+    bus: AnyBus,
+    host: MacHost,
+}
+
+/// mac80211 side of the engine's host trait (RX batch, TX slots, scan state).
+pub(crate) struct MacHost {
+    hw: HwRef,
+    rx: SkbBatch,
+    pending: [Option<Skb>; TX_SLOTS],
+    next_slot: usize,
+    gen: u8,
+    scanning: bool,
+    restart: bool,
+}
+
+/// A device: shared between the BH thread, mac80211 ops and debugfs.
+///
+/// Field order matters for drop: the BH state (skbs) goes before the hw it refers to.
+pub(crate) struct Device {
+    pub(crate) bh_state: BhCell<BhState>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) mbox: Pin<KBox<SpinLock<Mailbox>>>,
+    pub(crate) bh_link: BhLink,
+    ready: AtomicBool,
+    cur_freq: AtomicU32,
+    tx_inflight: AtomicU32,
+    pub(crate) load_ns: u64,
+    is_sim: bool,
+    mac: [u8; 6],
+    pub(crate) hw: Hw,
+}
+
+/// An up-and-running device and what it needs beyond the device memory.
+pub(crate) struct DeviceHandle {
+    ptr: DevicePtr,
+    sdio: Option<SdioFunc>,
+    _parent: Option<SimParent>,
+}
+
+fn fw_mode() -> FwMode {
+    if ffi::param_fw_type() == 1 {
+        FwMode::NoSignal
+    } else {
+        FwMode::Signal
+    }
+}
+
+impl DeviceHandle {
+    /// `bus=sim`: a device backed by the simulated chip and AP.
+    pub(crate) fn create_sim() -> Result<Self> {
+        let parent = SimParent::create()?;
+        let kbps = u64::from(ffi::param_sim_rate_kbps());
+        let cfg = SimConfig {
+            traffic: TrafficConfig {
+                enabled: kbps > 0,
+                phy_rate_bps: kbps * 1000,
+                ..TrafficConfig::SEED_4MBPS
+            },
+            ..SimConfig::default()
+        };
+        // Built straight into the heap allocation: the chip model is tens of KiB.
+        let sim = ffi::kbox_in_place(|slot| init_sim(slot, cfg))?;
+        let hw = Hw::alloc()?;
+        hw.set_parent(&parent);
+        // The simulated chip boots straight into its firmware; the stage-2 image (the
+        // synthetic set in the QEMU image) is still requested so fw_version shows its label.
+        let label = firmware_label(hw.r());
+        let handle = Self::create(hw, AnyBus::Sim(sim), SIM_STA_MAC, true, Some(parent), None)?;
+        handle.ptr.get().set_fw_file_label(label.as_ref().map(|(b, n)| b.get(..*n).unwrap_or(&[])));
+        Ok(handle)
+    }
+
+    /// `bus=sdio`: probe of function 1.
+    pub(crate) fn create_sdio(func: SdioFunc) -> Result<Self> {
+        let bus = SdioBus::new(func)?;
+        let mac = ffi::dt_mac().unwrap_or_else(ffi::random_mac);
+        let hw = Hw::alloc()?;
+        hw.set_sdio_parent(func);
+        Self::create(hw, AnyBus::Sdio(bus), mac, false, None, Some(func))
+    }
+
+    fn create(
+        hw: Hw,
+        bus: AnyBus,
+        mac: [u8; 6],
+        is_sim: bool,
+        parent: Option<SimParent>,
+        sdio: Option<SdioFunc>,
+    ) -> Result<Self> {
+        let shared = Arc::new(Shared::new(), GFP_KERNEL)?;
+        let engine = ffi::kbox_in_place(|slot| init_engine(slot, SharedRef(shared.clone())))?;
+        let pending = core::array::from_fn(|_| None);
+        let host = MacHost {
+            hw: hw.r(),
+            rx: SkbBatch::new()?,
+            pending,
+            next_slot: 0,
+            gen: 0,
+            scanning: false,
+            restart: false,
+        };
+        let mbox = KBox::pin_init(new_spinlock!(Mailbox::default(), "bes2600::mbox"), GFP_KERNEL)?;
+        let dev = KBox::new(
+            Device {
+                bh_state: BhCell::new(BhState { engine, bus, host }),
+                shared,
+                mbox,
+                bh_link: BhLink::default(),
+                ready: AtomicBool::new(false),
+                cur_freq: AtomicU32::new(2437),
+                tx_inflight: AtomicU32::new(0),
+                load_ns: ffi::now_ns(),
+                is_sim,
+                mac,
+                hw,
+            },
+            GFP_KERNEL,
+        )?;
+        let ptr = DevicePtr::publish(dev, c_str!("bes2600-bh"))?;
+        if let Some(f) = sdio {
+            ptr.set_sdio_drvdata(f);
+            if let Err(e) = f.claim_irq() {
+                ptr.clear_sdio_drvdata(f);
+                return Err(e);
+            }
+        }
+        let mut me = Self { ptr, sdio, _parent: parent };
+        // Bring-up (firmware start-up handshake, WSM configuration) runs in the BH.
+        let mut waited = 0;
+        while !me.ptr.get().ready.load(Ordering::Acquire) {
+            if waited >= READY_TIMEOUT_MS {
+                pr_err!("bes2600: firmware did not come up in {} ms\n", READY_TIMEOUT_MS);
+                return Err(ffi::errno(ffi::ETIMEDOUT));
+            }
+            ffi::msleep(10);
+            waited += 10;
+        }
+        me.ptr.get().register()?;
+        me.ptr.create_debugfs();
+        pr_info!(
+            "bes2600: {} device up, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
+            if is_sim { "sim" } else { "sdio" },
+            mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]
+        );
+        Ok(me)
+    }
+}
+
+impl Drop for DeviceHandle {
+    fn drop(&mut self) {
+        if let Some(f) = self.sdio {
+            f.release_irq();
+            self.ptr.clear_sdio_drvdata(f);
+        }
+        self.ptr.get().hw_unregister();
+        self.ptr.stop_bh();
+        // Give back the frames still waiting for a confirm while the hw is alive.
+        self.ptr.with_bh_state(|st| {
+            for s in st.host.pending.iter_mut() {
+                drop(s.take());
+            }
+        });
+        if let Some(f) = self.sdio {
+            f.disable();
+        }
+    }
+}
+
+impl Device {
+    fn register(&self) -> Result {
+        // HT MCS0-7 (spec §3.9: hw rates 14..21).
+        self.hw.register(self.mac, 0xff)
+    }
+
+    pub(crate) fn hw_unregister(&self) {
+        self.hw.unregister();
+    }
+
+    fn wake(&self) {
+        self.bh_link.wake();
+    }
+
+    /// SDIO interrupt (mmc irq thread): mark RX pending and wake the BH.
+    pub(crate) fn on_bus_irq(&self) {
+        self.shared.on_irq();
+        self.wake();
+    }
+
+    /// Prefixes the firmware label with the firmware file's version string.
+    fn set_fw_file_label(&self, file: Option<&[u8]>) {
+        let mut g = self.mbox.lock();
+        let old_len = g.fw_label_len.min(g.fw_label.len());
+        let mut old = [0u8; 96];
+        old[..old_len].copy_from_slice(&g.fw_label[..old_len]);
+        let mut w = crate::debugfs::SliceWriter::new(&mut g.fw_label);
+        let f = file.and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("no firmware file");
+        let _ = core::fmt::write(
+            &mut w,
+            format_args!("{} ({})", f.trim_end_matches('\0'), core::str::from_utf8(&old[..old_len]).unwrap_or("")),
+        );
+        let n = w.len();
+        g.fw_label_len = n;
+    }
+
+    /// The firmware label for debugfs.
+    pub(crate) fn with_fw_label<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+        let g = self.mbox.lock();
+        f(g.fw_label.get(..g.fw_label_len).unwrap_or(&[]))
+    }
+
+    // ------------------------------------------------------------ mac80211 ops
+
+    pub(crate) fn op_start(&self) -> Result {
+        Ok(())
+    }
+
+    pub(crate) fn op_stop(&self) {
+        let mut g = self.mbox.lock();
+        g.scan = None;
+        g.join = None;
+    }
+
+    pub(crate) fn op_add_interface(&self, vif: usize, _addr: [u8; 6], typ: i32) -> Result {
+        // NL80211_IFTYPE_STATION = 2; one station interface only.
+        if typ != 2 {
+            return Err(ffi::errno(ffi::EOPNOTSUPP));
+        }
+        let mut g = self.mbox.lock();
+        if g.vif != 0 {
+            return Err(EBUSY);
+        }
+        g.vif = vif;
+        Ok(())
+    }
+
+    pub(crate) fn op_remove_interface(&self, vif: usize) {
+        let mut g = self.mbox.lock();
+        if g.vif == vif {
+            g.vif = 0;
+            if g.bssid != [0; 6] {
+                g.bssid = [0; 6];
+                g.leave = true;
+            }
+        }
+        drop(g);
+        self.wake();
+    }
+
+    pub(crate) fn op_config(&self, _changed: u32, freq: i32) {
+        if let Ok(f) = u32::try_from(freq) {
+            if f != 0 {
+                self.cur_freq.store(f, Ordering::Relaxed);
+            }
+        }
+    }
+
+    pub(crate) fn op_bss_info_changed(&self, info: &BssInfo, changed: u64) {
+        // BSS_CHANGED_BSSID = bit 7.
+        if changed & (1 << 7) == 0 {
+            return;
+        }
+        let mut g = self.mbox.lock();
+        if info.bssid == g.bssid {
+            return;
+        }
+        g.bssid = info.bssid;
+        if info.bssid == [0; 6] {
+            g.join = None;
+            g.leave = true;
+        } else {
+            let freq = u32::try_from(info.freq).unwrap_or(0);
+            g.join = Some(JoinJob {
+                bssid: info.bssid,
+                channel: freq_to_channel(freq).unwrap_or(0),
+                beacon_int: u32::from(info.beacon_int),
+                dtim: info.dtim_period,
+                basic_rates: basic_rates_to_hw(info.basic_rates),
+            });
+        }
+        drop(g);
+        self.wake();
+    }
+
+    pub(crate) fn op_configure_filter(&self, _total: u32) {}
+
+    pub(crate) fn op_sta_add(&self, _aid: u16) {}
+
+    pub(crate) fn op_sta_remove(&self) {}
+
+    pub(crate) fn op_hw_scan(&self, req: &ScanReqC) -> Result {
+        let mut job = ScanJob { chans: [0; 16], n: 0, ssid: [0; 32], ssid_len: 0 };
+        let n = usize::try_from(req.n_freqs).unwrap_or(0).min(req.freqs.len());
+        for ch in req.freqs.iter().take(n).filter_map(|f| freq_to_channel(u32::from(*f))) {
+            if let Some(dst) = job.chans.get_mut(job.n) {
+                *dst = ch;
+                job.n += 1;
+            }
+        }
+        let sl = usize::try_from(req.ssid_len).unwrap_or(0).min(32);
+        for (d, s) in job.ssid.iter_mut().zip(req.ssid.iter().take(sl)) {
+            *d = *s;
+        }
+        job.ssid_len = sl;
+        let mut g = self.mbox.lock();
+        if g.scan.is_some() {
+            return Err(EBUSY);
+        }
+        g.scan = Some(job);
+        drop(g);
+        self.wake();
+        Ok(())
+    }
+
+    pub(crate) fn op_cancel_hw_scan(&self) {
+        self.mbox.lock().cancel_scan = true;
+        self.wake();
+    }
+
+    pub(crate) fn op_wake_tx(&self) {
+        self.shared.on_tx();
+        self.wake();
+    }
+
+    pub(crate) fn op_flush(&self, _drop: bool) {
+        // Wait (bounded) until every frame handed to the firmware is confirmed.
+        let mut waited = 0;
+        while self.tx_inflight.load(Ordering::Acquire) != 0 && waited < 200 {
+            ffi::msleep(5);
+            waited += 5;
+        }
+    }
+
+    pub(crate) fn op_ampdu_action(&self, action: i32, _tid: u16) -> Result {
+        // The firmware reorders RX A-MPDUs itself and runs TX aggregation on its own
+        // (spec §4.4): accept RX sessions, refuse host-driven TX sessions.
+        match action {
+            0 | 1 => Ok(()),
+            _ => Err(ffi::errno(ffi::EOPNOTSUPP)),
+        }
+    }
+
+    // ------------------------------------------------------------ bottom half
+
+    fn start_cfg(&self) -> StartConfig<'static> {
+        let mut mac1 = self.mac;
+        mac1[5] = mac1[5].wrapping_add(1);
+        StartConfig {
+            mode: fw_mode(),
+            macs: [self.mac, mac1],
+            max_tx_msdu_lifetime: 512,
+            max_rx_lifetime: 512,
+            rts_threshold: 2347,
+            sdd: &[],
+        }
+    }
+
+    /// The BH thread: owns the engine and the bus until told to stop.
+    pub(crate) fn bh_main(&self, st: &mut BhState, me: BhSelf) {
+        if self.is_sim {
+            me.timer_start(SIM_TICK_NS);
+        }
+        if st.engine.start(&self.start_cfg(), ffi::now_ns()).is_err() {
+            pr_err!("bes2600: engine start refused\n");
+        }
+        let mut timeout = 0;
+        while me.wait(timeout) {
+            timeout = self.service(st);
+        }
+        let BhState { engine, host, .. } = st;
+        let mut ctx = HostCtx { dev: self, h: host };
+        engine.stop(&mut ctx);
+        ctx.h.hw.tx_purge();
+    }
+
+    /// One BH pass: advance the sim clock, post requests, run the engine until idle.
+    fn service(&self, st: &mut BhState) -> u64 {
+        let now = ffi::now_ns();
+        if let AnyBus::Sim(s) = &mut st.bus {
+            let t0 = s.t0;
+            s.chip.advance(now.saturating_sub(t0));
+            if s.chip.irq_pending() {
+                self.shared.on_irq();
+            }
+        }
+        self.post_requests(st);
+        let mut next = None;
+        for _ in 0..64 {
+            let BhState { engine, bus, host } = &mut *st;
+            let mut ctx = HostCtx { dev: self, h: host };
+            let out = engine.run(bus, &mut ctx, ffi::now_ns());
+            next = out.next_deadline_ns;
+            let mut again = out.more_work;
+            if let AnyBus::Sim(s) = &mut st.bus {
+                if s.chip.irq_pending() {
+                    self.shared.on_irq();
+                    again = true;
+                }
+            }
+            if st.host.restart {
+                st.host.restart = false;
+                self.ready.store(true, Ordering::Release);
+                let _ = st.bus.reset();
+                let _ = st.engine.start(&self.start_cfg(), ffi::now_ns());
+                again = true;
+            }
+            if !again {
+                break;
+            }
+        }
+        let now = ffi::now_ns();
+        match next {
+            Some(t) if t > now => (t - now).min(IDLE_NS),
+            Some(_) => 1,
+            None => IDLE_NS,
+        }
+    }
+
+    fn post_requests(&self, st: &mut BhState) {
+        let (scan, cancel, join, leave) = {
+            let mut g = self.mbox.lock();
+            let r = (g.scan.take(), g.cancel_scan, g.join.take(), g.leave);
+            g.cancel_scan = false;
+            g.leave = false;
+            r
+        };
+        let eng = &mut st.engine;
+        if leave {
+            let _ = eng.reset(0, TAG_RESET, false);
+        }
+        if let Some(j) = join {
+            let req = JoinReq {
+                mode: JoinMode::Bss,
+                band: Band::Band2G4,
+                channel: j.channel,
+                bssid: j.bssid,
+                atim_window: 0,
+                preamble: Preamble::Long,
+                probe_for_join: 0,
+                dtim_period: j.dtim.max(1),
+                flags: 0,
+                ssid: Ssid::default(),
+                beacon_interval: j.beacon_int,
+                basic_rate_set: j.basic_rates,
+            };
+            if eng.submit_msg(&req, 0, TAG_JOIN).is_err() {
+                pr_warn!("bes2600: join not queued\n");
+            }
+        }
+        if let Some(s) = scan {
+            let mut chans = [ScanChannel { number: 0, min_time: 0, max_time: 0 }; 16];
+            for (c, n) in chans.iter_mut().zip(s.chans.iter()) {
+                *c = ScanChannel { number: *n, min_time: 10, max_time: 30 };
+            }
+            let ssid = Ssid::new(s.ssid.get(..s.ssid_len).unwrap_or(&[])).unwrap_or_default();
+            let ssids = [ssid];
+            let n_ssids = usize::from(s.ssid_len > 0);
+            let req = StartScan {
+                band: Band::Band2G4,
+                scan_type: ScanType::Foreground,
+                flags: 0,
+                max_tx_rate: 0,
+                auto_scan_interval: 0,
+                num_probe_req: 2,
+                probe_delay: 0,
+                channels: List::from_items(chans.get(..s.n).unwrap_or(&[])),
+                ssids: List::from_items(ssids.get(..n_ssids).unwrap_or(&[])),
+            };
+            if eng.submit_msg(&req, 0, TAG_SCAN).is_ok() {
+                st.host.scanning = true;
+            } else {
+                st.host.hw.scan_completed(true);
+            }
+        }
+        if cancel && st.host.scanning {
+            if st.engine.stop_scan(0, TAG_STOP_SCAN).is_err() {
+                st.host.scanning = false;
+                st.host.hw.scan_completed(true);
+            }
+        }
+    }
+}
+
+/// Stage-2 firmware file for `fw_type` (spec §2.1, §2.7).
+fn fw_file() -> &'static CStr {
+    match ffi::param_fw_type() {
+        1 => c_str!("bes2600/best2002_fw_sdio_nosignal.bin"),
+        2 => c_str!("bes2600/best2002_fw_sdio_btrf.bin"),
+        _ => c_str!("bes2600/best2002_fw_sdio.bin"),
+    }
+}
+
+/// The version string of the stage-2 firmware file (spec §2.2), if the file is there.
+fn firmware_label(hw: HwRef) -> Option<([u8; 64], usize)> {
+    let fw = hw.request_firmware(fw_file()).ok()?;
+    let v = bes2600_fw::image::find_version(fw.data())?;
+    let mut out = [0u8; 64];
+    let n = v.len().min(out.len());
+    out.get_mut(..n)?.copy_from_slice(v.get(..n)?);
+    Some((out, n))
+}
+
+/// Writes a new engine into `slot` (kept out of line so no caller frame holds a copy).
+#[inline(never)]
+fn init_engine(slot: &mut MaybeUninit<Eng>, shared: SharedRef) -> &mut Eng {
+    slot.write(Engine::new(shared, Policy::default()))
+}
+
+/// Writes a new simulated chip into `slot`.
+#[inline(never)]
+fn init_sim(slot: &mut MaybeUninit<SimBus>, cfg: SimConfig) -> &mut SimBus {
+    slot.write(SimBus { chip: SimChip::new(cfg), t0: ffi::now_ns() })
+}
+
+/// 2.4 GHz channel number of a centre frequency.
+fn freq_to_channel(freq: u32) -> Option<u16> {
+    match freq {
+        2484 => Some(14),
+        2412..=2472 if (freq - 2407) % 5 == 0 => u16::try_from((freq - 2407) / 5).ok(),
+        _ => None,
+    }
+}
+
+/// Centre frequency of a 2.4 GHz channel.
+fn channel_to_freq(ch: u16) -> Option<u16> {
+    match ch {
+        14 => Some(2484),
+        1..=13 => Some(2407 + 5 * ch),
+        _ => None,
+    }
+}
+
+/// mac80211 basic-rate bitmap (indices into our 12-rate table) to firmware rate bits
+/// (spec §3.9: table 0-3 = hw 0-3, table 4-11 = hw 6-13).
+fn basic_rates_to_hw(b: u32) -> u32 {
+    let mut out = 0u32;
+    for i in 0..12u32 {
+        if b & (1 << i) != 0 {
+            let hw = if i < 4 { i } else { i + 2 };
+            out |= 1 << hw;
+        }
+    }
+    out
+}
+
+/// The engine's host, bound to the device for one `run`.
+struct HostCtx<'a> {
+    dev: &'a Device,
+    h: &'a mut MacHost,
+}
+
+impl Host for HostCtx<'_> {
+    fn next_tx(&mut self, buf: &mut [u8]) -> Option<usize> {
+        loop {
+            // A free pending slot bounds the frames in flight.
+            let slot = (0..TX_SLOTS)
+                .map(|i| (self.h.next_slot + i) % TX_SLOTS)
+                .find(|&i| self.h.pending.get(i).is_some_and(|p| p.is_none()))?;
+            let skb = self.h.hw.tx_dequeue()?;
+            let queue = Queue::from_mac80211(skb.queue()).unwrap_or(Queue::BestEffort);
+            self.h.gen = self.h.gen.wrapping_add(1);
+            let item = u8::try_from(slot).ok()?;
+            let pid = PacketId::new(item, self.h.gen & 0x7, queue as u8, 0, 0, 0);
+            let req = TxReq {
+                packet_id: pid,
+                max_tx_rate: 0,
+                queue,
+                link_id: 0,
+                more: 0,
+                flags: TxFlags::new(0, 0),
+                expire_time: 0,
+                ht_tx_parameters: 0,
+                frame: skb.data(),
+            };
+            match bes2600_wire::wsm::emit(&req, 0, buf) {
+                Ok(n) => {
+                    if let Some(p) = self.h.pending.get_mut(slot) {
+                        *p = Some(skb);
+                    }
+                    self.h.next_slot = (slot + 1) % TX_SLOTS;
+                    self.dev.tx_inflight.fetch_add(1, Ordering::AcqRel);
+                    return Some(n);
+                }
+                // Too large for one slot (spec errata: refuse >1628 B): drop, try the next.
+                Err(_) => drop(skb),
+            }
+        }
+    }
+
+    fn tx_pending(&mut self) -> bool {
+        self.h.hw.tx_pending()
+    }
+
+    fn rx_batch(&mut self, batch: &RxBatch<'_>) {
+        let cur = u16::try_from(self.dev.cur_freq.load(Ordering::Relaxed)).unwrap_or(2437);
+        for (meta, frame) in batch.iter() {
+            if frame.is_empty() {
+                continue;
+            }
+            let freq = channel_to_freq(meta.channel).unwrap_or(cur);
+            let signal = i32::from(meta.rcpi) / 2 - 110;
+            let (rate, ht) = match meta.rate {
+                r @ 14..=21 => (i32::from(r - 14), true),
+                r @ 0..=3 => (i32::from(r), false),
+                r @ 6..=13 => (i32::from(r - 2), false),
+                _ => (0, false),
+            };
+            let mut flags = 0;
+            if meta.status == 5 {
+                flags |= ffi::RX_MIC_ERROR;
+            }
+            if meta.flags & 0x7 != 0 {
+                flags |= ffi::RX_DECRYPTED;
+            }
+            if self.h.rx.add(frame, freq, signal, rate, ht, flags).is_err() {
+                break;
+            }
+        }
+        self.h.rx.deliver(self.h.hw);
+    }
+
+    fn tx_status(&mut self, status: &TxStatus) {
+        let pid = PacketId(status.packet_id);
+        let slot = usize::from(pid.item());
+        let Some(p) = self.h.pending.get_mut(slot) else { return };
+        if let Some(skb) = p.take() {
+            self.dev.tx_inflight.fetch_sub(1, Ordering::AcqRel);
+            skb.tx_status(status.status == 0, status.ack_failures.saturating_add(1));
+        }
+    }
+
+    fn cmd_done(&mut self, done: &CmdDone<'_>) {
+        let ok = matches!(done.result, CmdResult::Confirmed { status: 0, .. });
+        match done.tag {
+            TAG_SCAN if !ok => {
+                if self.h.scanning {
+                    self.h.scanning = false;
+                    self.h.hw.scan_completed(true);
+                }
+            }
+            TAG_JOIN if !ok => pr_warn!("bes2600: join failed\n"),
+            _ => {}
+        }
+    }
+
+    fn scan_complete(&mut self, _if_id: u8, _status: u32) {
+        if self.h.scanning {
+            self.h.scanning = false;
+            self.h.hw.scan_completed(false);
+        }
+    }
+
+    fn event(&mut self, ev: &ConnEvent) {
+        if let ConnEvent::BssLost { .. } = ev {
+            pr_info!("bes2600: BSS lost\n");
+        }
+    }
+
+    fn recovery(&mut self, req: &RecoveryRequest) {
+        let cause = match req {
+            RecoveryRequest::Reassociate { cause } | RecoveryRequest::ResetAndReload { cause } => *cause,
+        };
+        let count = self.dev.shared.snapshot().recoveries_of(cause);
+        self.h.hw.uevent_recovery(cause_cstr(cause), count);
+        pr_warn!("bes2600: recovery {} #{}\n", cause.name(), count);
+        if matches!(req, RecoveryRequest::ResetAndReload { .. }) {
+            if self.h.scanning {
+                self.h.scanning = false;
+                self.h.hw.scan_completed(true);
+            }
+            self.h.restart = true;
+        }
+    }
+
+    fn ready(&mut self, info: &StartupInfo) {
+        let mut g = self.dev.mbox.lock();
+        let mut w = crate::debugfs::SliceWriter::new(&mut g.fw_label);
+        let _ = core::fmt::write(
+            &mut w,
+            format_args!(
+                "{} wsm-api {} build {} version {} bufs {}x{}",
+                if self.dev.is_sim { "bes2600-sim" } else { "bes2600" },
+                info.fw_api, info.fw_build, info.fw_version, info.num_inp_ch_bufs, info.size_inp_ch_buf
+            ),
+        );
+        let n = w.len();
+        g.fw_label_len = n;
+        drop(g);
+        self.dev.ready.store(true, Ordering::Release);
+    }
+
+    fn now_ns(&mut self) -> Option<u64> {
+        Some(ffi::now_ns())
+    }
+}
+
+fn cause_cstr(c: RecoveryCause) -> &'static CStr {
+    match c {
+        RecoveryCause::DecryptStorm => c_str!("decrypt_storm"),
+        RecoveryCause::ConnectionLoss => c_str!("connection_loss"),
+        RecoveryCause::CmdTimeout => c_str!("cmd_timeout"),
+        RecoveryCause::FwHang => c_str!("fw_hang"),
+        RecoveryCause::BusError => c_str!("bus_error"),
+    }
+}
