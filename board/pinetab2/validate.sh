@@ -6,7 +6,8 @@
 #   4. dt-validates the merged DTBs against the kernel's 6.12 bindings + ours: a warning that the
 #      mainline DTB does not already have fails, as does any warning about a node we touch,
 #   5. asserts the key property values with fdtget (table printed),
-#   6. negative tests: deliberately broken copies must be caught by the check named for them.
+#   6. negative tests: deliberately broken copies must be caught by the check named for them,
+#   7. checks kernel/pinetab2.cfg against the 6.12 Kconfig files and bes2600-rust.cfg.
 # Usage: validate.sh [--keep DIR]  (keep the build products in DIR instead of a temp dir)
 # Needs ci/setup.d/20-board.sh to have run. Exit status 0 = all checks passed.
 set -euo pipefail
@@ -33,7 +34,8 @@ REVS=(v0.1 v2.0)
 for tool in cpp dtc fdtoverlay fdtget dt-validate dt-mk-schema dt-doc-validate dt-extract-example; do
     command -v "$tool" >/dev/null || die "$tool not found: run ci/setup.sh"
 done
-[ -f "$BOARD_DTS_DIR/.complete" ] || die "$BOARD_DTS_DIR missing: run ci/setup.sh"
+[ "$(cat "$BOARD_DTS_DIR/.complete" 2>/dev/null)" = "$BOARD_DTS_STAMP" ] \
+    || die "$BOARD_DTS_DIR missing or stale: run ci/setup.sh"
 
 fails=0
 stage() { printf '\n--- %s\n' "$*"; }
@@ -291,6 +293,67 @@ elif out="$(dt-doc-validate -u "$KBIND" "$W/bestechnic,bes2600-sdio.yaml" 2>&1)"
     bad "negative broken-binding NOT rejected by dt-doc-validate"
 else
     good "negative broken-binding rejected by: dt-doc-validate"
+fi
+
+stage "7. kernel fragment: kernel/pinetab2.cfg against Linux 6.12 Kconfig"
+# Every symbol must exist, =m only on tristates, and no symbol may get a different value in
+# bes2600-rust.cfg (the kernel engineer's fragment, merged with ours).
+check_kconfig() {
+    python3 - "$BOARD_DTS_DIR" "$1" "$HERE/kernel/bes2600-rust.cfg" <<'PY'
+import os, re, sys
+root, ours, theirs = sys.argv[1:4]
+types, sym = {}, None
+for d, _, files in os.walk(root):
+    for f in files:
+        if not f.startswith("Kconfig"):
+            continue
+        for line in open(os.path.join(d, f), errors="replace"):
+            m = re.match(r"\s*(?:menu)?config\s+(\w+)\s*$", line)
+            if m:
+                sym = m.group(1); types.setdefault(sym, set()); continue
+            m = re.match(r"\s*(bool|tristate|string|int|hex|def_bool|def_tristate)\b", line)
+            if m and sym:
+                types[sym].add(m.group(1).replace("def_", ""))
+            elif re.match(r"\S", line):
+                sym = None
+def parse(path):
+    vals = {}
+    if not os.path.exists(path):
+        return vals
+    for line in open(path):
+        m = re.match(r"CONFIG_(\w+)=(.*)$", line.strip()) or \
+            re.match(r"# CONFIG_(\w+) is not set$", line.strip())
+        if m:
+            vals[m.group(1)] = m.group(2) if m.lastindex == 2 else "n"
+    return vals
+mine, other, errs = parse(ours), parse(theirs), []
+for k, v in sorted(mine.items()):
+    if k not in types:
+        errs.append(f"CONFIG_{k}: not defined in any 6.12 Kconfig")
+    elif v == "m" and "tristate" not in types[k]:
+        errs.append(f"CONFIG_{k}=m but it is {'/'.join(sorted(types[k])) or 'untyped'}")
+    if k in other and other[k] != v:
+        errs.append(f"CONFIG_{k}={v} here but {other[k]} in bes2600-rust.cfg")
+print(f"{len(mine)} symbols checked against {len(types)} Kconfig symbols; "
+      f"{len(set(mine) & set(other))} shared with bes2600-rust.cfg")
+for e in errs:
+    print("  " + e)
+sys.exit(1 if errs or not mine else 0)
+PY
+}
+if out="$(check_kconfig "$HERE/kernel/pinetab2.cfg")"; then
+    good "$out"
+else
+    printf '%s\n' "$out"; bad "kernel/pinetab2.cfg"
+fi
+# Negative: a misspelt symbol and a bool set to =m must both be reported.
+{ cat "$HERE/kernel/pinetab2.cfg"; echo "CONFIG_MMC_DW_ROCKCHIPP=y"; echo "CONFIG_ARCH_ROCKCHIP=m"; } \
+    > "$W/broken.cfg"
+out="$(check_kconfig "$W/broken.cfg")" || true
+if grep -q "MMC_DW_ROCKCHIPP: not defined" <<<"$out" && grep -q "ARCH_ROCKCHIP=m but" <<<"$out"; then
+    good "negative broken-fragment rejected (misspelt symbol, =m on a bool)"
+else
+    printf '%s\n' "$out"; bad "negative broken-fragment NOT rejected"
 fi
 
 stage "summary"

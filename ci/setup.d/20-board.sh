@@ -14,12 +14,13 @@ if [ "$(dpkg-query -W -f='${Version}' "$BOARD_KSRC_PKG" 2>/dev/null)" != "$BOARD
 fi
 
 # Extract into a temp dir and rename, so an interrupted run never leaves a tree that looks done.
-if [ ! -f "$BOARD_DTS_DIR/.complete" ]; then
+if [ "$(cat "$BOARD_DTS_DIR/.complete" 2>/dev/null)" != "$BOARD_DTS_STAMP" ]; then
     [ -f "$BOARD_KSRC_TAR" ] || die "$BOARD_KSRC_TAR missing"
     log "extracting the DTS subset of $BOARD_KSRC_PKG $BOARD_KSRC_VER into $BOARD_DTS_DIR"
     rm -rf "$BOARD_DTS_DIR.tmp" "$BOARD_DTS_DIR"
     mkdir -p "$BOARD_DTS_DIR.tmp"
-    tar -C "$BOARD_DTS_DIR.tmp" --strip-components=1 -xJf "$BOARD_KSRC_TAR" \
+    tar -C "$BOARD_DTS_DIR.tmp" --strip-components=1 --wildcards -xJf "$BOARD_KSRC_TAR" \
+        "$BOARD_KSRC_TOP/*Kconfig*" \
         "$BOARD_KSRC_TOP/arch/arm64/boot/dts/rockchip" \
         "$BOARD_KSRC_TOP/include/dt-bindings" \
         "$BOARD_KSRC_TOP/include/uapi/linux/input-event-codes.h" \
@@ -27,7 +28,7 @@ if [ ! -f "$BOARD_DTS_DIR/.complete" ]; then
         || die "cannot extract the DTS subset from $BOARD_KSRC_TAR"
     # dt-bindings/input/linux-event-codes.h links into uapi: fail here, not later in cpp.
     [ -z "$(find "$BOARD_DTS_DIR.tmp" -xtype l)" ] || die "dangling symlinks in the DTS subset"
-    echo "$BOARD_KSRC_PKG $BOARD_KSRC_VER" > "$BOARD_DTS_DIR.tmp/.complete"
+    echo "$BOARD_DTS_STAMP" > "$BOARD_DTS_DIR.tmp/.complete"
     mv "$BOARD_DTS_DIR.tmp" "$BOARD_DTS_DIR"
 fi
 
