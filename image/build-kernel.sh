@@ -15,14 +15,21 @@ fi
 
 t0=$SECONDS
 log "kernel $BES2600_KKEY: building in $BES2600_KBASE"
-rm -rf "$BES2600_KBASE"
-mkdir -p "$BES2600_KBASE"
-tar -C "$BES2600_KBASE" -xf /usr/src/linux-source-6.12.tar.xz
+# An interrupted build resumes (make is incremental); only a failed unpack starts over.
+if [ ! -e "$BES2600_KBASE/.unpacked" ]; then
+    rm -rf "$BES2600_KBASE"
+    mkdir -p "$BES2600_KBASE"
+    tar -C "$BES2600_KBASE" -xf /usr/src/linux-source-6.12.tar.xz
+    touch "$BES2600_KBASE/.unpacked"
+fi
 "${BES2600_KMAKE[@]}" rustavailable >/dev/null || die "Rust toolchain not usable for this kernel"
 
 frag="$BES2600_KBASE/fragment.config"
 cat "$BES2600_ROOT/board/pinetab2/kernel/bes2600-rust.cfg" "$BES2600_ROOT/image/qemu.cfg" >"$frag"
-KCONFIG_ALLCONFIG="$frag" "${BES2600_KMAKE[@]}" allnoconfig >/dev/null
+if [ ! -e "$BES2600_KBASE/.configured" ]; then
+    KCONFIG_ALLCONFIG="$frag" "${BES2600_KMAKE[@]}" allnoconfig >/dev/null
+    touch "$BES2600_KBASE/.configured"
+fi
 
 # Every fragment line must have landed: a silently dropped option (unmet dependency) is an error.
 bad=0
@@ -37,7 +44,7 @@ while IFS= read -r line; do
 done <"$frag"
 [ "$bad" = 0 ] || die "kernel config does not match the fragments"
 
-"${BES2600_KMAKE[@]}" -j"$(nproc)" Image modules >"$BES2600_KBASE/build.log" 2>&1 \
+"${BES2600_KMAKE[@]}" -j"${BES2600_KJOBS:-$(nproc)}" Image modules >"$BES2600_KBASE/build.log" 2>&1 \
     || { tail -40 "$BES2600_KBASE/build.log" >&2; die "kernel build failed (log: $BES2600_KBASE/build.log)"; }
 touch "$BES2600_KBASE/.done"
 log "kernel $BES2600_KKEY: built in $((SECONDS - t0)) s"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds bes2600.ko against the cached QEMU test kernel (image/build-kernel.sh). The module
+# sources and the crates it compiles in are staged under $BES2600_OUT so the clone stays
+# clean. Prints the path of the .ko as the last line.
+set -euo pipefail
+. "$(dirname "$0")/../ci/lib.sh"
+. "$BES2600_ROOT/image/kernel-env.sh"
+OUT="${BES2600_OUT:-$BES2600_CACHE/qemu}"
+
+"$BES2600_ROOT/image/build-kernel.sh" >/dev/null
+[ -e "$BES2600_KBASE/.done" ] || die "kernel build missing"
+
+t0=$SECONDS
+S="$OUT/src"
+mkdir -p "$S/driver" "$S/firmware-loader"
+for d in driver/kmod driver/wire driver/engine driver/sim firmware-loader; do
+    mkdir -p "$S/$d"
+    rsync -a --delete --exclude target --exclude fuzz --exclude '*.o' --exclude '*.ko' \
+        --exclude '*.rmeta' --exclude '.*.cmd' --exclude '*.mod*' --exclude 'Module.symvers' \
+        --exclude 'modules.order' --exclude 'bes_shim_generated.rs' \
+        "$BES2600_ROOT/$d/" "$S/$d/"
+done
+"${BES2600_KMAKE[@]}" M="$S/driver/kmod" -j"$(nproc)" modules >"$OUT/module-build.log" 2>&1 \
+    || { tail -60 "$OUT/module-build.log" >&2; die "module build failed (log: $OUT/module-build.log)"; }
+grep -E "^warning|^error" -A4 "$OUT/module-build.log" >&2 || true
+log "bes2600.ko built in $((SECONDS - t0)) s"
+echo "$S/driver/kmod/bes2600.ko"

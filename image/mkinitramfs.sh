@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Assembles the QEMU initramfs: busybox-static and iw (+ its libraries) from the arm64 .debs
+# unpacked by ci/setup.d/10-kernel.sh, the kernel's modules and bes2600.ko, the synthetic
+# firmware set (bes2600-fw synth), the rx-probe receiver and image/init.
+# Usage: mkinitramfs.sh OUT.cpio.gz   (after build-module.sh)
+set -euo pipefail
+. "$(dirname "$0")/../ci/lib.sh"
+. "$BES2600_ROOT/image/kernel-env.sh"
+OUT="${BES2600_OUT:-$BES2600_CACHE/qemu}"
+A="${BES2600_ARM64_ROOT:-$BES2600_CACHE/arm64-root}"
+dst="${1:?usage: mkinitramfs.sh OUT.cpio.gz}"
+
+R="$OUT/root"
+rm -rf "$R"
+mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,etc,run,lib/firmware/bes2600,lib/aarch64-linux-gnu}
+cp "$A/bin/busybox" "$R/bin/busybox"
+cp "$A/sbin/iw" "$R/sbin/iw"
+for l in ld-linux-aarch64.so.1 libc.so.6 libm.so.6 libnl-3.so.200 libnl-genl-3.so.200; do
+    cp -L "$A/lib/aarch64-linux-gnu/$l" "$R/lib/aarch64-linux-gnu/$l"
+done
+ln -sf aarch64-linux-gnu/ld-linux-aarch64.so.1 "$R/lib/ld-linux-aarch64.so.1"
+install -m 0755 "$BES2600_ROOT/image/init" "$R/init"
+
+# The receiver: plain std Rust, static, built with Debian's rustc for aarch64.
+/usr/bin/rustc -O -C strip=symbols --target aarch64-unknown-linux-gnu \
+    -C linker=aarch64-linux-gnu-gcc -C target-feature=+crt-static \
+    "$BES2600_ROOT/image/rx-probe/rx-probe.rs" -o "$R/bin/rx-probe"
+
+# Synthetic firmware set (never vendor blobs).
+( cd "$BES2600_ROOT" && cargo run -q --release -p bes2600-fw -- synth --out "$R/lib/firmware/bes2600" ) \
+    >/dev/null || die "bes2600-fw synth failed"
+
+"${BES2600_KMAKE[@]}" INSTALL_MOD_PATH="$R" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+"${BES2600_KMAKE[@]}" M="$OUT/src/driver/kmod" INSTALL_MOD_PATH="$R" INSTALL_MOD_STRIP=1 \
+    modules_install >/dev/null
+(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) >"$dst"
+log "initramfs $(du -h "$dst" | cut -f1) -> $dst"
