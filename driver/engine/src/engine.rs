@@ -12,6 +12,7 @@ use crate::host::{Host, RecoveryRequest, RxEntry, RxMeta, StartupInfo, RX_BATCH_
 use crate::policy::{Policy, Window};
 use crate::rx::{record_recovery, Drained};
 use crate::shared::{bump, DropCause, RecoveryCause, Shared, WAKE_RX};
+use crate::tx::PendingWrite;
 use bes2600_wire::wsm::config::{ConfigReq, DPD_FLAGS, DPD_VERSION};
 use bes2600_wire::wsm::mib::{Mib, WriteMib};
 use bes2600_wire::wsm::{Message, SeqState};
@@ -115,6 +116,8 @@ pub(crate) struct Core<const CQ: usize> {
     pub(crate) conn_loss: Window,
     pub(crate) psm_latched: bool,
     pub(crate) held_len: usize,
+    /// A packed TX batch the controller was too busy to take.
+    pub(crate) tx_busy: Option<PendingWrite>,
     pub(crate) macs: [[u8; 6]; 2],
     pub(crate) lifetimes: [u32; 3],
     pub(crate) sdd_len: usize,
@@ -168,6 +171,7 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 last_rx_data_ns: 0,
                 psm_latched: false,
                 held_len: 0,
+                tx_busy: None,
                 macs: [[0; 6]; 2],
                 lifetimes: [0; 3],
                 sdd_len: 0,
@@ -325,7 +329,11 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         let start = host.now_ns();
         let mut frames: u32 = 0;
         loop {
-            let sent = self.flush_tx(bus, host, now_ns)?;
+            let (sent, tx_busy) = self.flush_tx(bus, host, now_ns)?;
+            if tx_busy {
+                // Come back later; a busy controller is never a reason to reset.
+                return Ok(true);
+            }
             let got = if self.core.rx_pending {
                 self.drain_rx(bus, host, now_ns)?
             } else {
@@ -464,6 +472,11 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         if c.held_len > 0 {
             shared.counters.drop_n(DropCause::Recovery, 1);
         }
+        if let Some(w) = c.tx_busy.filter(|w| !w.is_command()) {
+            shared
+                .counters
+                .drop_n(DropCause::Recovery, u64::from(w.messages()));
+        }
         c.reset_link_state();
         c.phase = Phase::Down;
         host.recovery(&RecoveryRequest::ResetAndReload { cause });
@@ -515,6 +528,7 @@ impl<const CQ: usize> Core<CQ> {
         self.config_left = 0;
         self.doorbell_sent = false;
         self.held_len = 0;
+        self.tx_busy = None;
         self.decrypt.clear();
         self.conn_loss.clear();
         self.psm_latched = false;

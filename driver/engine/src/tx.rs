@@ -5,7 +5,7 @@ use core::borrow::Borrow;
 
 use bes2600_wire::sdio::{TxConfig, TxPacker};
 
-use crate::bus::Bus;
+use crate::bus::{Bus, BusError};
 use crate::cmd::{id, CmdDone, CmdResult};
 use crate::engine::{with_retries, Engine, Fault, FwMode, Phase, TX_MSG_MAX};
 use crate::host::Host;
@@ -26,17 +26,25 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         cfg
     }
 
-    /// Writes what credits allow. Returns the number of data frames written.
+    /// Writes what credits allow. Returns the number of data frames written and whether
+    /// the host controller was busy (the batch then waits in the TX buffer for the next run;
+    /// a busy bus is never a reason to reset, spec §7 #8).
     pub(crate) fn flush_tx<B: Bus + ?Sized, H: Host + ?Sized>(
         &mut self,
         bus: &mut B,
         host: &mut H,
         now_ns: u64,
-    ) -> Result<u32, Fault> {
+    ) -> Result<(u32, bool), Fault> {
         if !matches!(self.core.phase, Phase::Configure | Phase::Running) {
-            return Ok(0);
+            return Ok((0, false));
         }
         let mut frames = 0u32;
+        if let Some(w) = self.core.tx_busy {
+            match self.write_batch(bus, w, now_ns)? {
+                Some(n) => frames = n,
+                None => return Ok((0, true)),
+            }
+        }
         loop {
             if self.core.credits.available() == 0 {
                 let demand =
@@ -44,36 +52,90 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 if demand {
                     bump(&self.shared_ref().counters.credit_stalls, 1);
                 }
-                return Ok(frames);
+                return Ok((frames, false));
             }
-            if self.send_command(bus, host, now_ns)? {
+            let sent = match self.send_command(bus, host, now_ns)? {
+                Sent::Nothing => false,
+                Sent::Done(_) => true,
+                Sent::Busy => return Ok((frames, true)),
+            };
+            if sent {
                 continue;
             }
             if self.core.phase != Phase::Running {
-                return Ok(frames);
+                return Ok((frames, false));
             }
-            let n = self.send_data(bus, host, now_ns)?;
-            if n == 0 {
-                return Ok(frames);
+            match self.send_data(bus, host, now_ns)? {
+                Sent::Nothing => return Ok((frames, false)),
+                Sent::Done(n) => frames = frames.saturating_add(n),
+                Sent::Busy => return Ok((frames, true)),
             }
-            frames = frames.saturating_add(n);
         }
     }
 
-    /// Sends the head command if the outstanding slot is free. Returns whether one went out
-    /// (or was completed without sending).
+    /// Writes a packed batch (CRC retried, spec §1.7) and books it: toggle, seq of a
+    /// command, credits, counters. `Ok(None)`: the controller is busy; the batch stays.
+    fn write_batch<B: Bus + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        w: PendingWrite,
+        now_ns: u64,
+    ) -> Result<Option<u32>, Fault> {
+        let shared: &Shared = self.shared.borrow();
+        let c = &mut self.core;
+        let data = self
+            .bufs
+            .tx
+            .get(..w.bytes)
+            .ok_or(Fault(RecoveryCause::BusError))?;
+        match with_retries(shared, c.policy.crc_retries, || {
+            bus.write_data(w.addr, data)
+        }) {
+            Ok(()) => c.tx_busy = None,
+            Err(BusError::Busy) => {
+                c.tx_busy = Some(w);
+                return Ok(None);
+            }
+            Err(_) => {
+                c.tx_busy = None;
+                if w.cmd.is_none() {
+                    shared.counters.drop_n(DropCause::TxBus, u64::from(w.count));
+                }
+                return Err(Fault(RecoveryCause::BusError));
+            }
+        }
+        c.toggles.tx.flip();
+        // Cannot fail: the credits were checked before packing and only confirms (which
+        // give credits back) ran since.
+        c.credits.take(w.count, now_ns);
+        bump(&shared.counters.tx_writes, 1);
+        match w.cmd {
+            Some(id) => {
+                c.seq.stamp(id);
+                c.cmds.mark_sent(now_ns, c.policy.cmd_timeout_cap_ns);
+                bump(&shared.counters.tx_commands, 1);
+                Ok(Some(0))
+            }
+            None => {
+                bump(&shared.counters.tx_frames, u64::from(w.count));
+                Ok(Some(u32::from(w.count)))
+            }
+        }
+    }
+
+    /// Sends the head command if the outstanding slot is free.
     fn send_command<B: Bus + ?Sized, H: Host + ?Sized>(
         &mut self,
         bus: &mut B,
         host: &mut H,
         now_ns: u64,
-    ) -> Result<bool, Fault> {
+    ) -> Result<Sent, Fault> {
         let cfg = self.tx_config();
         let shared: &Shared = self.shared.borrow();
         let c = &mut self.core;
         let latched = c.psm_latched;
         let Some(q) = c.cmds.peek_sendable() else {
-            return Ok(false);
+            return Ok(Sent::Nothing);
         };
         // PSM-unsupported latch: power-save requests are answered locally (spec §3.8.2 #7).
         if latched && q.id == id::SET_PM && q.msg.get(4).copied().unwrap_or(PM_ACTIVE) != PM_ACTIVE
@@ -86,7 +148,7 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                     result: CmdResult::Skipped,
                 });
             }
-            return Ok(true);
+            return Ok(Sent::Done(0));
         }
         let len = q.len;
         let m = q.msg.get_mut(..len).ok_or(Fault(RecoveryCause::FwHang))?;
@@ -107,36 +169,30 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                     });
                 }
             }
-            return Ok(true);
+            return Ok(Sent::Done(0));
         }
         let Some(batch) = packer.finish() else {
-            return Ok(false);
+            return Ok(Sent::Nothing);
         };
-        let addr = batch.cmd53_addr(Some(c.toggles.tx));
-        let data = self
-            .bufs
-            .tx
-            .get(..batch.bytes)
-            .ok_or(Fault(RecoveryCause::BusError))?;
-        with_retries(shared, c.policy.crc_retries, || bus.write_data(addr, data))
-            .map_err(|_| Fault(RecoveryCause::BusError))?;
-        c.toggles.tx.flip();
-        c.seq.stamp(wire_id);
-        // Cannot fail: available() > 0 was checked by the caller.
-        c.credits.take(1, now_ns);
-        c.cmds.mark_sent(now_ns, c.policy.cmd_timeout_cap_ns);
-        bump(&shared.counters.tx_commands, 1);
-        bump(&shared.counters.tx_writes, 1);
-        Ok(true)
+        let w = PendingWrite {
+            addr: batch.cmd53_addr(Some(c.toggles.tx)),
+            bytes: batch.bytes,
+            count: 1,
+            cmd: Some(wire_id),
+        };
+        Ok(match self.write_batch(bus, w, now_ns)? {
+            Some(n) => Sent::Done(n),
+            None => Sent::Busy,
+        })
     }
 
-    /// Packs and writes one batch of data frames. Returns the number written.
+    /// Packs and writes one batch of data frames.
     fn send_data<B: Bus + ?Sized, H: Host + ?Sized>(
         &mut self,
         bus: &mut B,
         host: &mut H,
         now_ns: u64,
-    ) -> Result<u32, Fault> {
+    ) -> Result<Sent, Fault> {
         let cfg = self.tx_config();
         let shared: &Shared = self.shared.borrow();
         let c = &mut self.core;
@@ -197,23 +253,51 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
             }
         }
         let Some(batch) = packer.finish() else {
-            return Ok(0);
+            return Ok(Sent::Nothing);
         };
-        let addr = batch.cmd53_addr(Some(c.toggles.tx));
-        let count = u16::try_from(batch.count).unwrap_or(u16::MAX);
-        let data = bufs
-            .tx
-            .get(..batch.bytes)
-            .ok_or(Fault(RecoveryCause::BusError))?;
-        if with_retries(shared, c.policy.crc_retries, || bus.write_data(addr, data)).is_err() {
-            shared.counters.drop_n(DropCause::TxBus, u64::from(count));
-            return Err(Fault(RecoveryCause::BusError));
-        }
-        c.toggles.tx.flip();
-        c.credits.take(count, now_ns);
-        bump(&shared.counters.tx_frames, u64::from(count));
-        bump(&shared.counters.tx_writes, 1);
-        Ok(u32::from(count))
+        let w = PendingWrite {
+            addr: batch.cmd53_addr(Some(c.toggles.tx)),
+            bytes: batch.bytes,
+            count: u16::try_from(batch.count).unwrap_or(u16::MAX),
+            cmd: None,
+        };
+        Ok(match self.write_batch(bus, w, now_ns)? {
+            Some(n) => Sent::Done(n),
+            None => Sent::Busy,
+        })
+    }
+}
+
+/// What one send step did.
+enum Sent {
+    /// Nothing to send.
+    Nothing,
+    /// Written (or answered locally); this many data frames.
+    Done(u32),
+    /// The controller is busy; the batch waits in the TX buffer.
+    Busy,
+}
+
+/// A packed batch waiting in the TX buffer because the controller was busy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PendingWrite {
+    addr: u32,
+    bytes: usize,
+    /// Messages in it (credits it takes).
+    count: u16,
+    /// The command's ID word when the batch is one command.
+    cmd: Option<Id>,
+}
+
+impl PendingWrite {
+    /// Whether the batch is one command (its loss is reported as the command's abort).
+    pub(crate) fn is_command(&self) -> bool {
+        self.cmd.is_some()
+    }
+
+    /// Messages in the batch.
+    pub(crate) fn messages(&self) -> u16 {
+        self.count
     }
 }
 

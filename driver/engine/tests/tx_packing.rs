@@ -164,3 +164,43 @@ fn crc_on_write_is_retried() {
         rig.chip.protocol_errors
     );
 }
+
+#[test]
+fn a_busy_controller_delays_the_write_without_loss_or_reset() {
+    let mut rig = Rig::new(Policy::default());
+    rig.start(8);
+    for i in 0..3 {
+        rig.host.queue_tx(100, i);
+    }
+    rig.engine.remove_key(0, 5, 1).unwrap();
+    rig.chip.busy_writes = 2;
+    let out = rig.step();
+    assert!(out.more_work, "busy: come back later");
+    assert!(rig.chip.writes.is_empty());
+    assert_eq!(
+        rig.engine.credits().1,
+        0,
+        "no credit taken for an unsent batch"
+    );
+    rig.step();
+    assert!(rig.chip.writes.is_empty());
+    rig.settle(10);
+    // The command went first, then the data, each exactly once, seqs consecutive.
+    assert_eq!(rig.chip.writes.len(), 2);
+    assert_eq!(rig.chip.data_msgs().len(), 3);
+    let seqs: Vec<u8> = rig
+        .chip
+        .writes
+        .iter()
+        .flat_map(|w| w.msgs.iter())
+        .map(|m| seq_of(m))
+        .collect();
+    assert_eq!(seqs, vec![4, 5, 6, 7]);
+    assert_eq!(rig.snap().recoveries_total, 0);
+    assert_eq!(rig.host.done, vec![(5, 0x000D, Ok(0))]);
+    assert!(
+        rig.chip.protocol_errors.is_empty(),
+        "{:?}",
+        rig.chip.protocol_errors
+    );
+}

@@ -38,6 +38,7 @@ pub struct MockChip {
     pub writes: Vec<Write>,
     pub crc_fail_reads: u32,
     pub crc_fail_writes: u32,
+    pub busy_writes: u32,
     pub io_fail_reads: bool,
     pub irq_enabled: bool,
     pub resets: u32,
@@ -271,6 +272,10 @@ impl Bus for MockChip {
     }
 
     fn write_data(&mut self, addr: u32, buf: &[u8]) -> Result<(), BusError> {
+        if self.busy_writes > 0 {
+            self.busy_writes -= 1;
+            return Err(BusError::Busy);
+        }
         if self.crc_fail_writes > 0 {
             self.crc_fail_writes -= 1;
             return Err(BusError::Crc);
