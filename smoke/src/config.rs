@@ -487,6 +487,13 @@ mod tests {
     }
 
     #[test]
+    fn qemu_sample_file_parses() {
+        let c = parse(include_str!("../qemu-sim.toml")).unwrap();
+        assert_eq!(c.peer.target().unwrap(), PeerTarget::Sim(SIM_STREAM_PORT));
+        assert_eq!(c.connect.unwrap().ssid.as_deref(), Some("bes2600-sim"));
+    }
+
+    #[test]
     fn full_file_parses() {
         let c = parse(
             r#"

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Thresholds;
 use crate::host::{Counters, Link, PerFrame};
 use crate::stats::{SeqReport, WindowStats};
 use crate::verdict::{Outcome, Verdict};
@@ -100,6 +101,8 @@ pub struct Report {
     pub driver: Option<DriverReport>,
     /// Still associated at the end (when the association check applies).
     pub associated_at_end: Option<bool>,
+    /// The thresholds the verdict applied.
+    pub thresholds: Thresholds,
     /// Pass or fail, and why.
     pub verdict: Verdict,
 }

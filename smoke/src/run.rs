@@ -339,6 +339,7 @@ pub fn run(cfg: &Config, sysroot: &Path, l: &dyn Listener) -> Result<Report, Run
         tests,
         driver,
         associated_at_end,
+        thresholds: cfg.thresholds.clone(),
         verdict,
     })
 }

@@ -90,7 +90,10 @@ pub fn judge(e: Evidence<'_>, th: &Thresholds) -> Verdict {
             cause(
                 "connection_lost",
                 name,
-                format!("{}: the connection died before the end", t.name),
+                format!(
+                    "{}: the data or control connection died before the end",
+                    t.name
+                ),
             );
         }
         if t.link_down && !th.allow_disconnect {
