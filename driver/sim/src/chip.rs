@@ -430,6 +430,7 @@ impl SimChip {
         self.counters.sent_to_host += u64::from(l.data_count) - cut;
         self.counters.bursts += 1;
         self.counters.burst_msgs += u64::from(l.msgs);
+        self.counters.bytes_to_host += n as u64;
         self.raise_if_pending();
         Ok(())
     }

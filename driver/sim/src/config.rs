@@ -135,6 +135,8 @@ pub struct SimCounters {
     pub bursts: u64,
     /// Messages in those bursts.
     pub burst_msgs: u64,
+    /// Bytes moved to the host by CMD53 reads of bursts.
+    pub bytes_to_host: u64,
     /// CMD52 accesses (reads + writes).
     pub cmd52: u64,
     /// CMD53 reads.

@@ -11,12 +11,16 @@
 //! chip comes back with its WSM firmware loaded) is used until the boot-ROM model
 //! (`bootrom.rs`) and the `bes2600-fw` protocol core are wired in.
 
+pub mod bench;
 pub mod host;
 pub mod stream;
 
 use std::time::Instant;
 
-use bes2600_engine::{Bus, BusError, Engine, FwMode, Phase, Policy, Shared, Snapshot, StartConfig};
+use bes2600_engine::{
+    Bus, BusError, CmdDone, ConnEvent, Engine, FwMode, Host, Phase, Policy, RecoveryRequest,
+    RxBatch, Shared, Snapshot, StartConfig, StartupInfo, TxStatus,
+};
 
 pub use host::{HostEvent, StaState, TestHost, STA_MAC};
 pub use stream::StreamStats;
@@ -96,6 +100,56 @@ impl Bus for Probe<'_> {
     }
 }
 
+/// Wraps the station to time its callbacks, so they are not charged to the engine.
+struct HostProbe<'a> {
+    host: &'a mut TestHost,
+    measure: bool,
+    host_ns: u64,
+}
+
+impl HostProbe<'_> {
+    fn timed<T>(&mut self, f: impl FnOnce(&mut TestHost) -> T) -> T {
+        if self.measure {
+            let t = Instant::now();
+            let r = f(self.host);
+            self.host_ns += t.elapsed().as_nanos() as u64;
+            r
+        } else {
+            f(self.host)
+        }
+    }
+}
+
+impl Host for HostProbe<'_> {
+    fn next_tx(&mut self, buf: &mut [u8]) -> Option<usize> {
+        self.timed(|h| h.next_tx(buf))
+    }
+    fn tx_pending(&mut self) -> bool {
+        self.host.tx_pending()
+    }
+    fn rx_batch(&mut self, batch: &RxBatch<'_>) {
+        self.timed(|h| h.rx_batch(batch));
+    }
+    fn tx_status(&mut self, status: &TxStatus) {
+        self.timed(|h| h.tx_status(status));
+    }
+    fn cmd_done(&mut self, done: &CmdDone<'_>) {
+        self.timed(|h| h.cmd_done(done));
+    }
+    fn scan_complete(&mut self, if_id: u8, status: u32) {
+        self.timed(|h| h.scan_complete(if_id, status));
+    }
+    fn event(&mut self, ev: &ConnEvent) {
+        self.timed(|h| h.event(ev));
+    }
+    fn recovery(&mut self, req: &RecoveryRequest) {
+        self.timed(|h| h.recovery(req));
+    }
+    fn ready(&mut self, info: &StartupInfo) {
+        self.timed(|h| h.ready(info));
+    }
+}
+
 /// Engine + simulated chip + test station on one virtual clock.
 pub struct Harness {
     /// The simulated chip.
@@ -109,7 +163,8 @@ pub struct Harness {
     cfg: HarnessConfig,
     kick: bool,
     deadline: Option<u64>,
-    /// Real ns spent in `Engine::run` minus the time inside the chip model.
+    /// Real ns spent in `Engine::run` minus the time inside the chip model and the station's
+    /// callbacks (only with `HarnessConfig::measure`).
     pub engine_ns: u64,
     /// Bus transactions the engine issued (counted at the bus, independent of the engine's
     /// own counters).
@@ -212,11 +267,16 @@ impl Harness {
             sim_ns: 0,
             transactions: 0,
         };
+        let mut host = HostProbe {
+            host: &mut self.host,
+            measure,
+            host_ns: 0,
+        };
         let t0 = measure.then(Instant::now);
-        let out = self.engine.run(&mut probe, &mut self.host, self.now_ns);
+        let out = self.engine.run(&mut probe, &mut host, self.now_ns);
         if let Some(t0) = t0 {
             let total = t0.elapsed().as_nanos() as u64;
-            self.engine_ns += total.saturating_sub(probe.sim_ns);
+            self.engine_ns += total.saturating_sub(probe.sim_ns + host.host_ns);
         }
         self.bus_transactions += probe.transactions;
         self.deadline = out.next_deadline_ns;
