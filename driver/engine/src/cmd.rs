@@ -214,6 +214,7 @@ impl<const N: usize> CmdQueue<N> {
             return Err(SubmitError::QueueFull);
         }
         let idx = (self.head + self.len) % N;
+        // PANIC: idx < N by the modulo.
         let q = &mut self.ring[idx];
         let (hdr, body) = q.msg.split_at_mut(4);
         let plen = fill(body).ok_or(SubmitError::TooLarge)?;

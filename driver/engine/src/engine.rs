@@ -13,9 +13,7 @@ use crate::policy::{Policy, Window};
 use crate::rx::{record_recovery, Drained};
 use crate::shared::{bump, DropCause, RecoveryCause, Shared, WAKE_RX};
 use crate::tx::PendingWrite;
-use bes2600_wire::wsm::config::{ConfigReq, DPD_FLAGS, DPD_VERSION};
-use bes2600_wire::wsm::mib::{Mib, WriteMib};
-use bes2600_wire::wsm::{Message, SeqState};
+use bes2600_wire::wsm::SeqState;
 
 /// Largest SDD blob [`StartConfig::sdd`] may carry (spec §3.10: the shipped one is 832 B).
 pub const SDD_MAX: usize = 1024;
@@ -533,50 +531,6 @@ impl<const CQ: usize> Core<CQ> {
         self.conn_loss.clear();
         self.psm_latched = false;
         self.last_rx_data_ns = 0;
-    }
-
-    /// Queues the start-up commands after the startup indication (spec §3.1 steps 3, 5):
-    /// MIB 0x1024 = 1 for interfaces 0 and 1 in signal mode, then Configuration 0x0009 for
-    /// both with the SDD blob.
-    pub(crate) fn queue_startup_cmds(&mut self, sdd: &[u8]) -> Result<(), Fault> {
-        let mut n = 0u8;
-        if self.mode == FwMode::Signal {
-            let mib = WriteMib {
-                mib: Mib::UseMultiTxConf(true),
-            };
-            for if_id in 0..2u8 {
-                self.push_internal(&mib, if_id)?;
-                n += 1;
-            }
-        }
-        let [max_tx_msdu_lifetime, max_rx_lifetime, rts_threshold] = self.lifetimes;
-        for if_id in 0..2u8 {
-            let conf = ConfigReq {
-                max_tx_msdu_lifetime,
-                max_rx_lifetime,
-                rts_threshold,
-                dpd_version: DPD_VERSION,
-                mac: self.macs.get(usize::from(if_id)).copied().unwrap_or([0; 6]),
-                dpd_flags: DPD_FLAGS,
-                sdd,
-            };
-            self.push_internal(&conf, if_id)?;
-            n += 1;
-        }
-        self.config_left = n;
-        Ok(())
-    }
-
-    /// Queues one start-up command built by the wire crate.
-    fn push_internal<'m, M: Message<'m>>(&mut self, m: &M, if_id: u8) -> Result<(), Fault> {
-        let t = CmdQueue::<CQ>::timeout_for(M::ID, &self.policy);
-        self.cmds
-            .push_with(M::ID, if_id, 0, t, true, |body| {
-                let out = body.get_mut(..m.buffer_len())?;
-                m.emit(out);
-                Some(out.len())
-            })
-            .map_err(|_| Fault(RecoveryCause::FwHang))
     }
 }
 

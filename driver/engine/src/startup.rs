@@ -7,7 +7,12 @@ use core::borrow::Borrow;
 use bes2600_wire::sdio::regs::{Handshake, HostInt, SlaveStatus, SLAVE_STATUS};
 
 use crate::bus::Bus;
-use crate::engine::{with_retries, Engine, Fault, Phase};
+use bes2600_wire::wsm::config::{ConfigReq, DPD_FLAGS, DPD_VERSION};
+use bes2600_wire::wsm::mib::{Mib, WriteMib};
+use bes2600_wire::wsm::Message;
+
+use crate::cmd::CmdQueue;
+use crate::engine::{with_retries, Core, Engine, Fault, FwMode, Phase};
 use crate::policy::MS_NS;
 use crate::shared::{RecoveryCause, Shared};
 
@@ -80,5 +85,51 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
             _ => {}
         }
         Ok(())
+    }
+}
+
+impl<const CQ: usize> Core<CQ> {
+    /// Queues the start-up commands after the startup indication (spec §3.1 steps 3, 5):
+    /// MIB 0x1024 = 1 for interfaces 0 and 1 in signal mode, then Configuration 0x0009 for
+    /// both with the SDD blob.
+    pub(crate) fn queue_startup_cmds(&mut self, sdd: &[u8]) -> Result<(), Fault> {
+        let mut n = 0u8;
+        if self.mode == FwMode::Signal {
+            let mib = WriteMib {
+                mib: Mib::UseMultiTxConf(true),
+            };
+            for if_id in 0..2u8 {
+                self.push_internal(&mib, if_id)?;
+                n += 1;
+            }
+        }
+        let [max_tx_msdu_lifetime, max_rx_lifetime, rts_threshold] = self.lifetimes;
+        for if_id in 0..2u8 {
+            let conf = ConfigReq {
+                max_tx_msdu_lifetime,
+                max_rx_lifetime,
+                rts_threshold,
+                dpd_version: DPD_VERSION,
+                mac: self.macs.get(usize::from(if_id)).copied().unwrap_or([0; 6]),
+                dpd_flags: DPD_FLAGS,
+                sdd,
+            };
+            self.push_internal(&conf, if_id)?;
+            n += 1;
+        }
+        self.config_left = n;
+        Ok(())
+    }
+
+    /// Queues one start-up command built by the wire crate.
+    fn push_internal<'m, M: Message<'m>>(&mut self, m: &M, if_id: u8) -> Result<(), Fault> {
+        let t = CmdQueue::<CQ>::timeout_for(M::ID, &self.policy);
+        self.cmds
+            .push_with(M::ID, if_id, 0, t, true, |body| {
+                let out = body.get_mut(..m.buffer_len())?;
+                m.emit(out);
+                Some(out.len())
+            })
+            .map_err(|_| Fault(RecoveryCause::FwHang))
     }
 }
