@@ -6,14 +6,16 @@
 //! the 31 fields (30 when the `##select_efuse_flag` section is absent, as in the file
 //! distros ship) and lenient about whitespace and line endings.
 
-use crate::crc::Crc32;
+use bes2600_wire::calib::CalibRecord;
+
+use crate::crc::{Crc32, DynCrc};
 
 /// Size of the binary record (spec §2.6).
-pub const RECORD_LEN: usize = 72;
+pub const RECORD_LEN: usize = bes2600_wire::calib::RECORD_LEN;
 /// The vendor parser reads at most 600 bytes (spec §2.6).
 pub const MAX_TEXT_LEN: usize = 600;
 /// Required magic (spec §2.6).
-pub const MAGIC: u16 = 0xBA80;
+pub const MAGIC: u16 = bes2600_wire::calib::MAGIC;
 /// The vendor path of the text file (spec §2.1).
 pub const VENDOR_PATH: &str = "/lib/firmware/bes2600_factory.txt";
 /// The path distro packages install to (spec §2.1).
@@ -388,63 +390,60 @@ impl Factory {
         }
     }
 
-    /// Emits the 72-byte little-endian record with the CRC recomputed over bytes 8..72
-    /// (spec §2.5 step 4, §2.6).
+    /// The wire crate's record for these values (`select_efuse` 0 when absent).
+    pub fn calib_record(&self) -> CalibRecord {
+        CalibRecord {
+            version: self.version,
+            iq_offset: self.iq_offset,
+            freq_cal: self.freq_cal,
+            tx_power_ch: self.tx_power_ch,
+            freq_cal_flags: self.freq_cal_flags,
+            tx_power_type: self.tx_power_type,
+            temperature: self.temperature,
+            tx_power_ch_5g: self.tx_power_ch_5g,
+            tx_power_flags_5g: self.tx_power_flags_5g,
+            bt_tx_power: self.bt_tx_power,
+            temperature_5g: self.temperature_5g,
+            select_efuse: self.select_efuse.unwrap_or(0),
+        }
+    }
+
+    /// Emits the 72-byte little-endian record: magic 0xBA80 and the CRC recomputed over
+    /// bytes 8..72 (spec §2.5 step 4, §2.6), through the wire crate's `CalibRecord`.
     pub fn to_record(&self, crc: &dyn Crc32) -> [u8; RECORD_LEN] {
         let mut r = [0u8; RECORD_LEN];
-        let mut put = |at: usize, b: &[u8]| {
-            if let Some(d) = r.get_mut(at..at + b.len()) {
-                d.copy_from_slice(b);
-            }
-        };
-        put(0, &self.magic.to_le_bytes());
-        put(2, &self.version.to_le_bytes());
-        put(8, &self.iq_offset.to_le_bytes());
-        put(12, &self.freq_cal.to_le_bytes());
-        for (i, p) in self.tx_power_ch.iter().enumerate() {
-            put(14 + 2 * i, &p.to_le_bytes());
-        }
-        put(20, &[self.freq_cal_flags, self.tx_power_type]);
-        put(22, &self.temperature.to_le_bytes());
-        for (i, p) in self.tx_power_ch_5g.iter().enumerate() {
-            put(24 + 2 * i, &p.to_le_bytes());
-        }
-        put(50, &self.tx_power_flags_5g.to_le_bytes());
-        for (i, p) in self.bt_tx_power.iter().enumerate() {
-            put(52 + 4 * i, &p.to_le_bytes());
-        }
-        put(68, &self.temperature_5g.to_le_bytes());
-        put(70, &self.select_efuse.unwrap_or(0).to_le_bytes());
-        let c = crc.crc32(&r[8..]);
-        r[4..8].copy_from_slice(&c.to_le_bytes());
+        // Cannot fail: the buffer is exactly RECORD_LEN bytes.
+        let _ = self.calib_record().emit(&mut r, &DynCrc(crc));
         r
     }
 
-    /// Decodes a 72-byte record; `select_efuse` is always `Some` (the record has the slot).
-    /// The stored CRC goes to `crc`; compare it with [`record_crc_ok`].
-    pub fn from_record(r: &[u8; RECORD_LEN]) -> Factory {
-        let u16_at = |at: usize| u16::from_le_bytes([r[at], r[at + 1]]);
-        let u32_at = |at: usize| u32::from_le_bytes([r[at], r[at + 1], r[at + 2], r[at + 3]]);
-        let mut f = Factory {
-            magic: u16_at(0),
-            version: u16_at(2),
-            crc: u32_at(4),
-            iq_offset: u32_at(8),
-            freq_cal: u16_at(12),
-            tx_power_ch: [u16_at(14), u16_at(16), u16_at(18)],
-            freq_cal_flags: r[20],
-            tx_power_type: r[21],
-            temperature: u16_at(22),
-            tx_power_ch_5g: [0; 13],
-            tx_power_flags_5g: u16_at(50),
-            bt_tx_power: [u32_at(52), u32_at(56), u32_at(60), u32_at(64)],
-            temperature_5g: u16_at(68),
-            select_efuse: Some(u16_at(70)),
-        };
-        for (i, p) in f.tx_power_ch_5g.iter_mut().enumerate() {
-            *p = u16_at(24 + 2 * i);
-        }
-        f
+    /// Decodes a 72-byte record, checking magic, version and CRC. `select_efuse` is always
+    /// `Some` (the record has the slot); `crc` holds the stored CRC.
+    ///
+    /// # Errors
+    ///
+    /// The wire crate's `BadValue` (magic/version) or `Checksum` (CRC).
+    pub fn from_record(
+        r: &[u8; RECORD_LEN],
+        crc: &dyn Crc32,
+    ) -> Result<Factory, bes2600_wire::Error> {
+        let c = CalibRecord::parse_with_crc(r, &DynCrc(crc))?;
+        Ok(Factory {
+            magic: MAGIC,
+            version: c.version,
+            crc: u32::from_le_bytes([r[4], r[5], r[6], r[7]]),
+            iq_offset: c.iq_offset,
+            freq_cal: c.freq_cal,
+            freq_cal_flags: c.freq_cal_flags,
+            tx_power_ch: c.tx_power_ch,
+            tx_power_type: c.tx_power_type,
+            temperature: c.temperature,
+            tx_power_ch_5g: c.tx_power_ch_5g,
+            tx_power_flags_5g: c.tx_power_flags_5g,
+            temperature_5g: c.temperature_5g,
+            bt_tx_power: c.bt_tx_power,
+            select_efuse: Some(c.select_efuse),
+        })
     }
 
     /// Writes the text format, one field per line, sections in order (spec §2.6).
@@ -604,7 +603,7 @@ tx_power_flags_5G:0x0\ntemperature_5G:0x0\n\
         f.crc = 0x1234_5678;
         let r = f.to_record(&HostCrc);
         assert!(record_crc_ok(&r, &HostCrc));
-        let back = Factory::from_record(&r);
+        let back = Factory::from_record(&r, &HostCrc).unwrap();
         assert_eq!(back.crc, HostCrc.crc32(&r[8..]));
         assert_eq!(back.freq_cal, f.freq_cal);
         assert_eq!(back.bt_tx_power, f.bt_tx_power);
@@ -612,5 +611,11 @@ tx_power_flags_5G:0x0\ntemperature_5G:0x0\n\
         let mut s = String::new();
         back.write_text(&mut s).unwrap();
         assert_eq!(Factory::parse(s.as_bytes()).unwrap(), back);
+        let mut bad = r;
+        bad[30] ^= 1;
+        assert_eq!(
+            Factory::from_record(&bad, &HostCrc),
+            Err(bes2600_wire::Error::Checksum)
+        );
     }
 }

@@ -5,15 +5,16 @@
 //! identical to zlib's `crc32`, spec §2.2). The core takes it through a trait so that the
 //! kernel module can use `crc32_le` and the host the `crc` crate.
 
-/// A one-shot CRC-32 (spec §2.2) over a byte slice.
-pub trait Crc32 {
-    /// Returns the CRC-32 of `data` (init 0xFFFFFFFF, final XOR 0xFFFFFFFF).
-    fn crc32(&self, data: &[u8]) -> u32;
-}
+/// A one-shot CRC-32 (spec §2.2) over a byte slice; the wire crate's trait, shared with
+/// the calibration record.
+pub use bes2600_wire::calib::Crc32;
 
-impl<T: Crc32 + ?Sized> Crc32 for &T {
+/// Adapts a `&dyn Crc32` to the wire crate's `&impl Crc32` parameters.
+pub(crate) struct DynCrc<'a>(pub(crate) &'a dyn Crc32);
+
+impl Crc32 for DynCrc<'_> {
     fn crc32(&self, data: &[u8]) -> u32 {
-        (**self).crc32(data)
+        self.0.crc32(data)
     }
 }
 

@@ -23,7 +23,7 @@
 
 use crate::crc::Crc32;
 use crate::image::{EntryClass, Image, Kind};
-use crate::proto::{self, ReplyError};
+use crate::proto::{self, Frame, ReplyError};
 
 /// Function-1 register: free receive buffers in the boot ROM (spec §1.4).
 pub const REG_SLAVE_RX_BUF_CNT: u32 = 0x108;
@@ -187,7 +187,7 @@ impl Cause {
     /// A Linux errno for the kernel module (vendor numbers for reply errors).
     pub const fn errno(self) -> i32 {
         match self {
-            Cause::Reply(e) => e.vendor_errno(),
+            Cause::Reply(e) => e.errno(),
             Cause::Timeout | Cause::DpdTimeout => -110,
             Cause::BadFrameLen(_) => -203,
             Cause::FrameLenTooSmall(_) | Cause::UnexpectedEvent => -22,
@@ -215,7 +215,7 @@ pub struct Error {
 /// Why [`Loader::new`] refused its inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SetupError {
-    /// The frame buffer is smaller than one 512-byte block plus DATA overhead.
+    /// The frame buffer is smaller than one 512-byte block.
     TxBufferTooSmall(usize),
     /// The DPD buffer is smaller than [`DPD_LEN`].
     DpdBufferTooSmall(usize),
@@ -411,8 +411,8 @@ pub struct Loader<'a, C: Crc32> {
 impl<'a, C: Crc32> Loader<'a, C> {
     /// Prepares a bring-up.
     ///
-    /// `tx` holds one frame (32 KiB like C is plenty; at least 520 bytes); the chunk size is
-    /// `min(L, tx.len()) - 8`. `dpd` (at least [`DPD_LEN`] bytes) is the DPD cache: when
+    /// `tx` holds one frame (32 KiB like C is plenty; at least 512 bytes); the chunk size is
+    /// `min(L, tx.len() rounded down to 512-byte blocks) - 8`. `dpd` (at least [`DPD_LEN`] bytes) is the DPD cache: when
     /// `dpd_cached` it is sent as is; otherwise a fresh blob is read into it.
     ///
     /// # Errors
@@ -427,7 +427,7 @@ impl<'a, C: Crc32> Loader<'a, C> {
         dpd: &'a mut [u8],
         dpd_cached: bool,
     ) -> Result<Self, SetupError> {
-        if tx.len() < proto::MIN_WRITE_LEN + 8 {
+        if tx.len() < proto::MIN_WRITE_LEN {
             return Err(SetupError::TxBufferTooSmall(tx.len()));
         }
         if dpd.len() < DPD_LEN && mode != Mode::Btrf {
@@ -742,24 +742,30 @@ impl<'a, C: Crc32> Loader<'a, C> {
 
     /// Builds and sends the next frame of the session, given the reported L.
     fn send(&mut self, now_ns: u64, max_len: u16) -> Action {
-        let l = usize::from(max_len).min(self.tx.len());
+        // Frames are padded to whole 512-byte blocks, so the buffer's whole blocks bound
+        // the frame as much as L does.
+        let cap = self.tx.len() / proto::MIN_WRITE_LEN * proto::MIN_WRITE_LEN;
         let s = self.sess;
-        let len = match s.next {
+        let reg_bytes;
+        let frame = match s.next {
             Next::Info => {
-                // INFO is 12 bytes; an L that cannot even carry it is an error, not the
-                // silent success C returns (spec errata 5).
-                if max_len <= 12 {
+                // An L that cannot even carry INFO is an error, not the silent success C
+                // returns (spec errata 5).
+                if proto::check_info_room(max_len).is_err() {
                     return self.fail(now_ns, Cause::FrameLenTooSmall(max_len));
                 }
-                let total = u32::try_from(s.total).unwrap_or(u32::MAX);
-                proto::emit_info(self.tx, s.seq, total, s.addr)
+                Frame::Info {
+                    seq: s.seq,
+                    total_len: u32::try_from(s.total).unwrap_or(u32::MAX),
+                    dest_addr: s.addr,
+                }
             }
             Next::Data => {
-                if max_len < 12 || max_len % 4 != 0 {
+                // L must be a multiple of 4 that leaves room for data (spec §2.4 step 3).
+                let Ok(chunk) = proto::data_chunk_len(max_len, usize::MAX) else {
                     return self.fail(now_ns, Cause::BadFrameLen(max_len));
-                }
-                let chunk = (l & !3) - 8;
-                let reg_bytes;
+                };
+                let chunk = chunk.min(cap - proto::DATA_OVERHEAD);
                 let data = if let Op::Reg(i) = s.op {
                     reg_bytes = PRE_DOWNLOAD_REGS[usize::from(i & 1)].1.to_le_bytes();
                     &reg_bytes[..]
@@ -774,21 +780,25 @@ impl<'a, C: Crc32> Loader<'a, C> {
                     all.get(s.offset..end).unwrap_or(&[])
                 };
                 self.sess.chunk = data.len();
-                let addr = s.addr.wrapping_add(u32::try_from(s.offset).unwrap_or(0));
-                proto::emit_data(self.tx, s.seq, addr, data)
+                Frame::Data {
+                    seq: s.seq,
+                    addr: s.addr.wrapping_add(u32::try_from(s.offset).unwrap_or(0)),
+                    data,
+                }
             }
-            Next::End => proto::emit_end(self.tx, s.seq, s.crc),
-            Next::Run => proto::emit_run(self.tx, s.seq, s.addr),
+            Next::End => Frame::End {
+                seq: s.seq,
+                crc32: s.crc,
+            },
+            Next::Run => Frame::Run {
+                seq: s.seq,
+                exec_addr: s.addr,
+            },
         };
-        let Some(len) = len else {
+        // Zero padding: C sends leftover buffer contents there (spec errata).
+        let Ok(padded) = frame.emit_padded(self.tx) else {
             return self.fatal(Cause::UnexpectedEvent);
         };
-        let padded = proto::padded_len(len);
-        match self.tx.get_mut(len..padded) {
-            // Zero padding: C sends leftover buffer contents here (spec errata).
-            Some(pad) => pad.fill(0),
-            None => return self.fatal(Cause::UnexpectedEvent),
-        }
         self.frame_len = padded;
         // Every frame put on the bus consumes a sequence number, whatever its fate.
         self.sess.sent_seq = s.seq;

@@ -71,7 +71,11 @@ impl Harness {
                     assert_eq!(f.len(), len);
                     let plen = u16::from_le_bytes([f[2], f[3]]);
                     let flen = 4 + usize::from(plen);
-                    assert_eq!(len, flen.max(512), "bus write is max(len, 512)");
+                    assert_eq!(
+                        len,
+                        flen.max(512).div_ceil(512) * 512,
+                        "bus write is whole 512-byte blocks"
+                    );
                     assert!(f[flen..].iter().all(|&b| b == 0), "padding is zeroed");
                     self.log.push((f[0], f[1], plen, len));
                     if self.bus_fails() {
@@ -384,10 +388,7 @@ fn wrong_seq_in_reply_is_refused() {
         ..Faults::default()
     };
     let e = failed(bring_up(Mode::Signal, false, f, None).0);
-    assert!(
-        matches!(e.cause, Cause::Reply(ReplyError::BadSeq { .. })),
-        "{e:?}"
-    );
+    assert!(matches!(e.cause, Cause::Reply(ReplyError::BadSeq)), "{e:?}");
     assert_eq!(e.cause.errno(), -202);
 }
 

@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     f.sanity(|_| {});
     let rec = f.to_record(&Crc);
     assert!(record_crc_ok(&rec, &Crc));
-    let back = Factory::from_record(&rec);
+    let back = Factory::from_record(&rec, &Crc).unwrap();
     assert_eq!(back.freq_cal, f.freq_cal);
     let mut b = Buf([0; 1024], 0);
     f.write_text(&mut b).unwrap();

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use super::{noted, under};
-use crate::calib::{record_crc_ok, Factory, DISTRO_PATH, RECORD_LEN, VENDOR_PATH};
+use crate::calib::{Factory, DISTRO_PATH, RECORD_LEN, VENDOR_PATH};
 use crate::crc::HostCrc;
 
 /// The format of a calibration file.
@@ -73,13 +73,18 @@ pub fn locate(sysroot: &Path) -> Result<PathBuf> {
 pub fn load(path: &Path) -> Result<Loaded> {
     let data = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let (format, factory) = if let Ok(rec) = <&[u8; RECORD_LEN]>::try_from(data.as_slice()) {
-        if !record_crc_ok(rec, &HostCrc) {
-            return Err(noted(
-                format!("{}: 72-byte record with a bad CRC", path.display()),
-                &["the CRC at offset 4 must cover bytes 8..72 (spec §2.6)"],
-            ));
-        }
-        (Format::Binary, Factory::from_record(rec))
+        let f = Factory::from_record(rec, &HostCrc).map_err(|e| {
+            let what = if e == bes2600_wire::Error::Checksum {
+                "a bad CRC"
+            } else {
+                "a bad magic or version"
+            };
+            noted(
+                format!("{}: 72-byte record with {what}", path.display()),
+                &["the record starts with magic 0xba80, version 1 or 2, and a CRC over bytes 8..72 (spec §2.6)"],
+            )
+        })?;
+        (Format::Binary, f)
     } else {
         let f = Factory::parse(&data).map_err(|e| {
             noted(
