@@ -4,9 +4,11 @@
 
 use core::borrow::Borrow;
 
-use bes2600_wire::sdio::regs::{Handshake, HostInt, SlaveStatus, SLAVE_STATUS};
+use bes2600_wire::sdio::regs::{
+    Handshake, HostInt, SlaveStatus, HANDSHAKE_MAX_TRIES, SLAVE_STATUS,
+};
 
-use crate::bus::Bus;
+use crate::bus::{Bus, BusError};
 use bes2600_wire::wsm::config::{ConfigReq, DPD_FLAGS, DPD_VERSION};
 use bes2600_wire::wsm::mib::{Mib, WriteMib};
 use bes2600_wire::wsm::Message;
@@ -85,6 +87,45 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
             _ => {}
         }
         Ok(())
+    }
+}
+
+impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
+    /// WIFI deactivate (spec §1.9, §3.1 step 6): doorbell with WIFI_DEACTIVATE, then up to
+    /// 200 status polls `sleep_ns` apart until WIFI_READY clears. Call it after
+    /// [`Engine::stop`], from the context that owns the bus; it blocks through `sleep_ns`.
+    ///
+    /// Returns whether the chip confirmed. As in C, a chip that never confirms is not an
+    /// error (the caller goes on tearing down); in nosignal mode nothing is sent at all.
+    ///
+    /// # Errors
+    ///
+    /// The bus error of a register access that failed after its retries.
+    pub fn deactivate<B: Bus + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        mut sleep_ns: impl FnMut(u64),
+    ) -> Result<bool, BusError> {
+        if self.core.mode == FwMode::NoSignal {
+            return Ok(true);
+        }
+        let shared: &Shared = self.shared.borrow();
+        let hs = Handshake::WIFI_DEACTIVATE;
+        let delay = u64::from(hs.delay_ms).saturating_mul(MS_NS);
+        for _ in 0..HANDSHAKE_MAX_TRIES {
+            for (reg, val) in HostInt::command(hs.cmd).writes() {
+                with_retries(shared, REG_RETRIES, || bus.write_reg8(reg, val))?;
+            }
+            sleep_ns(delay);
+            let st = with_retries(shared, REG_RETRIES, || bus.read_reg8(SLAVE_STATUS))?;
+            if hs.confirmed(SlaveStatus(st)) {
+                // Spec §1.3: the toggles restart at 0 after WIFI deactivate.
+                self.core.toggles.reset();
+                return Ok(true);
+            }
+        }
+        self.core.toggles.reset();
+        Ok(false)
     }
 }
 

@@ -130,3 +130,33 @@ fn mcu_ready_poll_is_bounded() {
         "no doorbell without MCU_READY"
     );
 }
+
+#[test]
+fn deactivate_clears_wifi_ready_and_restarts_toggles() {
+    let mut rig = Rig::new(Policy::default());
+    rig.start(4);
+    rig.engine.stop(&mut rig.host);
+    rig.chip.host_int.clear();
+    let mut slept = 0u64;
+    let ok = rig
+        .engine
+        .deactivate(&mut rig.chip, |ns| slept += ns)
+        .unwrap();
+    assert!(ok);
+    // High byte first, then DOORBELL | WIFI_DEACTIVATE; one 25 ms wait (spec §1.9).
+    assert_eq!(rig.chip.host_int, vec![(0x121, 0x00), (0x120, 0x11)]);
+    assert_eq!(slept, 25 * MS);
+    assert_eq!(rig.chip.status & 0x04, 0);
+}
+
+#[test]
+fn deactivate_gives_up_after_200_tries_without_failing() {
+    let mut rig = Rig::new(Policy::default());
+    rig.start(4);
+    rig.engine.stop(&mut rig.host);
+    rig.chip.ignore_deactivate = true;
+    rig.chip.host_int.clear();
+    let ok = rig.engine.deactivate(&mut rig.chip, |_| {}).unwrap();
+    assert!(!ok);
+    assert_eq!(rig.chip.host_int.len(), 400);
+}

@@ -39,6 +39,7 @@ pub struct MockChip {
     pub crc_fail_reads: u32,
     pub crc_fail_writes: u32,
     pub busy_writes: u32,
+    pub ignore_deactivate: bool,
     pub io_fail_reads: bool,
     pub irq_enabled: bool,
     pub resets: u32,
@@ -239,6 +240,10 @@ impl Bus for MockChip {
         // The low byte raises the interrupt; WIFI_ACTIVATE is bit 5 (spec §1.4.1).
         if reg == 0x120 && val & 0x21 == 0x21 {
             self.status |= 0x04;
+        }
+        // WIFI_DEACTIVATE is bit 4: WIFI_READY clears (unless the chip is told to ignore it).
+        if reg == 0x120 && val & 0x11 == 0x11 && !self.ignore_deactivate {
+            self.status &= !0x04;
         }
         Ok(())
     }
