@@ -15,6 +15,20 @@
 //! Every message has a zero-copy view (`new_checked` validates once, then no getter panics)
 //! and a plain `Repr` with `parse`, `emit` and `buffer_len`. Bytes from the chip only ever go
 //! through `new_checked`/`parse`.
+//!
+//! # API at a glance
+//!
+//! * RX: [`sdio::decode_rx_len`] on reg 0x001 (with the expected [`sdio::Toggle`]), one
+//!   CMD53 read at [`sdio::cmd53_addr`], then [`sdio::Burst`] yields the messages;
+//!   [`wsm::split`] gives `(Id, body)`, [`wsm::SeqState::check_rx`] checks the sequence
+//!   number and [`wsm::decode`] returns a [`wsm::Decoded`] `Repr`.
+//! * TX: build a `Repr` (e.g. [`wsm::join::JoinReq`]), [`wsm::emit`] it with an if_id,
+//!   stamp the seq with [`wsm::SeqState::stamp_msg`], pack with [`sdio::TxPacker`] and
+//!   write `batch.bytes` at `batch.cmd53_addr(toggle)`. The device side (the simulated
+//!   chip) reads a write back with [`sdio::TxSlots`].
+//! * Download: [`bootrom::Frame`] with `emit_padded`, [`bootrom::check_reply`];
+//!   [`calib::CalibRecord`] with a caller-provided [`calib::Crc32`].
+//! * Errors are the small `Copy` enum [`Error`], so callers can count them by cause.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![forbid(unsafe_code)]
 

@@ -8,7 +8,8 @@ mod tx;
 
 pub use burst::{Burst, MAX_RX_MSG_PADDED, RX_MULTIPLE_NUM};
 pub use tx::{
-    bus_len, Slot, TxBatch, TxConfig, TxPacker, TxSlot, TxSlots, TX_MULTIPLE_NUM, TX_TRAILER_LEN,
+    bus_len, max_msg_len, Slot, TxBatch, TxConfig, TxPacker, TxSlot, TxSlots, TX_MULTIPLE_NUM,
+    TX_TRAILER_LEN,
 };
 
 use crate::{Error, Result};

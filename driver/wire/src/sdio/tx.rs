@@ -79,6 +79,12 @@ pub const fn bus_len(wsm_len: usize, trailer: bool) -> usize {
     align4(wsm_len + if trailer { TX_TRAILER_LEN } else { 0 })
 }
 
+/// The largest WSM message (length field) that fits a TX slot: 1628 bytes with the
+/// timestamp trailer, 1632 without (spec §1.7, errata 1).
+pub const fn max_msg_len(trailer: bool) -> usize {
+    Slot::S1632.bytes() - if trailer { TX_TRAILER_LEN } else { 0 }
+}
+
 /// How TX writes are built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TxConfig {
@@ -354,6 +360,10 @@ mod tests {
         assert_eq!(Slot::for_bus_len(1633), Err(Error::BadLength));
         assert_eq!(Slot::for_bus_len(2049), Err(Error::BadLength));
         assert_eq!(Slot::for_bus_len(0), Err(Error::BadLength));
+        for t in [true, false] {
+            assert!(Slot::for_bus_len(bus_len(max_msg_len(t), t)).is_ok());
+            assert!(Slot::for_bus_len(bus_len(max_msg_len(t) + 1, t)).is_err());
+        }
         for s in [Slot::S512, Slot::S1024, Slot::S1536, Slot::S1632] {
             assert_eq!(Slot::from_code(s.code()), s);
         }
