@@ -6,6 +6,7 @@
 
 use bes2600_engine::{Bus, BusError};
 
+use crate::bootrom::BootRom;
 use crate::config::{SimConfig, SimCounters, CTRL_QUEUE_CAP, DATA_QUEUE_CAP};
 use crate::regs::{self, host_int, status};
 use crate::rng::Rng;
@@ -155,6 +156,8 @@ pub struct SimChip {
     pub(crate) data_len: usize,
     pub(crate) counters: SimCounters,
     pub(crate) fw: crate::fw::FwState,
+    /// The boot ROM, which owns the bus until a stage-2 image runs (spec §2.3-2.5).
+    pub(crate) rom: BootRom,
 }
 
 impl SimChip {
@@ -183,6 +186,7 @@ impl SimChip {
             data_len: 0,
             counters: SimCounters::default(),
             fw: crate::fw::FwState::new(),
+            rom: BootRom::new(cfg.rom),
         };
         chip.power_on();
         chip
@@ -191,6 +195,7 @@ impl SimChip {
     fn power_on(&mut self) {
         self.phase = Phase::BootRom;
         self.slave_status = 0;
+        self.rom = BootRom::new(self.cfg.rom);
         if self.cfg.start_in_firmware {
             self.enter_firmware();
         }
@@ -202,6 +207,14 @@ impl SimChip {
         self.phase = Phase::Firmware;
         self.slave_status = status::MCU_READY | status::MCU_WAKEUP_READY;
         self.wifi_down();
+    }
+
+    /// After RUN of a stage-2 image, and once the host has read the ROM's reply to it, the
+    /// WSM firmware takes over the bus (spec §2.4 step 5, §3.1).
+    fn check_booted(&mut self) {
+        if self.phase == Phase::BootRom && self.rom.booted().is_some() && !self.rom.irq_pending() {
+            self.enter_firmware();
+        }
     }
 
     /// The configuration this chip runs with.
@@ -239,7 +252,15 @@ impl SimChip {
 
     /// Whether the chip's SDIO interrupt is asserted and not masked.
     pub fn irq_pending(&self) -> bool {
-        self.irq_enabled && self.irq_line && !self.fw.hung
+        match self.phase {
+            Phase::BootRom => self.irq_enabled && self.rom.irq_pending(),
+            Phase::Firmware => self.irq_enabled && self.irq_line && !self.fw.hung,
+        }
+    }
+
+    /// The boot-ROM model (for its statistics and fault knobs).
+    pub fn bootrom(&mut self) -> &mut BootRom {
+        &mut self.rom
     }
 
     /// SLAVE_STATUS as the host would read it.
@@ -373,6 +394,10 @@ impl SimChip {
         if now_ns > self.now {
             self.now = now_ns;
         }
+        if self.phase == Phase::BootRom {
+            self.rom.advance(self.now);
+            self.check_booted();
+        }
         if self.phase == Phase::Firmware {
             self.fw_tick();
         }
@@ -504,7 +529,7 @@ impl Bus for SimChip {
     fn read_reg8(&mut self, reg: u32) -> Result<u8, BusError> {
         self.counters.cmd52 += 1;
         if self.phase == Phase::BootRom {
-            return Err(BusError::Timeout);
+            return Ok(self.rom.read_reg8(reg));
         }
         Ok(match reg {
             regs::RX_LEN_CTRL => self.rx_len_reg(),
@@ -518,7 +543,8 @@ impl Bus for SimChip {
     fn write_reg8(&mut self, reg: u32, val: u8) -> Result<(), BusError> {
         self.counters.cmd52 += 1;
         if self.phase == Phase::BootRom {
-            return Err(BusError::Timeout);
+            // The ROM has no writable registers the download uses.
+            return Ok(());
         }
         match reg {
             regs::HOST_INT_HI => self.host_int_hi = val,
@@ -532,7 +558,13 @@ impl Bus for SimChip {
     fn read_data(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), BusError> {
         if self.phase == Phase::BootRom {
             self.counters.cmd53_reads += 1;
-            return Err(BusError::Timeout);
+            if self.rng.chance_ppm(self.cfg.faults.crc_ppm) {
+                self.counters.crc_injected += 1;
+                return Err(BusError::Crc);
+            }
+            let r = self.rom.read(buf).map_err(|_| BusError::Io);
+            self.check_booted();
+            return r;
         }
         self.read_burst(addr, buf)
     }
@@ -540,7 +572,11 @@ impl Bus for SimChip {
     fn write_data(&mut self, addr: u32, buf: &[u8]) -> Result<(), BusError> {
         if self.phase == Phase::BootRom {
             self.counters.cmd53_writes += 1;
-            return Err(BusError::Timeout);
+            if self.rng.chance_ppm(self.cfg.faults.crc_ppm) {
+                self.counters.crc_injected += 1;
+                return Err(BusError::Crc);
+            }
+            return self.rom.write(buf).map_err(|_| BusError::Io);
         }
         if self.slave_status & status::WIFI_READY == 0 && self.fw.wifi_ready_at.is_none() {
             // The WSM firmware only takes data once Wi-Fi is being activated (spec §1.9).

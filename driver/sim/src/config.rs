@@ -90,6 +90,8 @@ pub struct SimConfig {
     pub traffic: TrafficConfig,
     /// Random faults.
     pub faults: FaultConfig,
+    /// The boot-ROM model's configuration (used when not `start_in_firmware`).
+    pub rom: crate::bootrom::Config,
 }
 
 impl Default for SimConfig {
@@ -109,6 +111,7 @@ impl Default for SimConfig {
                 corrupt_len_ppm: 0,
                 hostile_ppm: 0,
             },
+            rom: crate::bootrom::Config::default(),
         }
     }
 }

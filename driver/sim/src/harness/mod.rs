@@ -12,6 +12,7 @@
 //! (`bootrom.rs`) and the `bes2600-fw` protocol core are wired in.
 
 pub mod bench;
+pub mod download;
 pub mod host;
 pub mod stream;
 
@@ -22,6 +23,7 @@ use bes2600_engine::{
     RxBatch, Shared, Snapshot, StartConfig, StartupInfo, TxStatus,
 };
 
+pub use download::{DownloadError, FirmwareSet};
 pub use host::{HostEvent, StaState, TestHost, STA_MAC};
 pub use stream::StreamStats;
 
@@ -41,6 +43,10 @@ pub struct HarnessConfig {
     pub step_ns: u64,
     /// Measure real CPU time spent in the engine (excluding the sim) with `Instant`.
     pub measure: bool,
+    /// Bring the chip up through its boot ROM with the `bes2600-fw` loader (boot image, DPD
+    /// calibration and read-back, stage-2 image) at start and after every reset; otherwise
+    /// the chip starts with its firmware loaded (`SimConfig::start_in_firmware`).
+    pub download: bool,
 }
 
 impl Default for HarnessConfig {
@@ -50,6 +56,7 @@ impl Default for HarnessConfig {
             policy: Policy::default(),
             step_ns: 1_000_000,
             measure: false,
+            download: false,
         }
     }
 }
@@ -175,11 +182,20 @@ pub struct Harness {
     pub submit_errors: u64,
     /// Largest number of firmware credits the engine had in use (from `Engine::credits`).
     pub max_credits_used: u16,
+    /// The images downloaded when `HarnessConfig::download` is set.
+    pub firmware: FirmwareSet,
+    /// The DPD blob read back from the boot image, cached like the driver does (spec §2.5).
+    pub dpd_cache: Option<Vec<u8>>,
+    /// Results of every bring-up through the boot ROM, in order.
+    pub downloads: Vec<Result<bes2600_fw::download::Outcome, DownloadError>>,
 }
 
 impl Harness {
     /// Builds the rig and starts the engine's bring-up at time 0.
-    pub fn new(cfg: HarnessConfig) -> Self {
+    pub fn new(mut cfg: HarnessConfig) -> Self {
+        if cfg.download {
+            cfg.sim.start_in_firmware = false;
+        }
         let mut h = Self {
             sim: Box::new(SimChip::new(cfg.sim)),
             engine: Box::new(Engine::new(Shared::new(), cfg.policy)),
@@ -193,9 +209,31 @@ impl Harness {
             resets_done: 0,
             submit_errors: 0,
             max_credits_used: 0,
+            firmware: FirmwareSet::default(),
+            dpd_cache: None,
+            downloads: Vec::new(),
         };
-        h.start_engine();
+        h.bring_up();
         h
+    }
+
+    /// Loads the firmware (through the boot ROM when configured), then starts the engine.
+    /// A failed download is retried after another power cycle, three times in all.
+    fn bring_up(&mut self) {
+        if self.cfg.download {
+            for attempt in 0..3 {
+                if attempt > 0 {
+                    let _ = self.sim.reset();
+                }
+                let r = self.download_firmware();
+                let ok = r.is_ok();
+                self.downloads.push(r);
+                if ok {
+                    break;
+                }
+            }
+        }
+        self.start_engine();
     }
 
     fn start_engine(&mut self) {
@@ -247,7 +285,7 @@ impl Harness {
             self.host.reset_requested = false;
             let _ = self.sim.reset();
             self.resets_done += 1;
-            self.start_engine();
+            self.bring_up();
         }
         let due = self.kick
             || self.deadline.is_some_and(|d| self.now_ns >= d)
