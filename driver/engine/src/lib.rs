@@ -70,9 +70,29 @@
 //! }
 //! ```
 //!
-//! Station commands (`join`, `add_key`, …) are queued with [`Engine::submit`] or the named
-//! helpers in [`ctl`] and complete through [`Host::cmd_done`]. Counters and the recovery ring
-//! live in [`Shared`], readable from any context.
+//! Station commands (`join`, `add_key`, …) are queued with [`Engine::submit_msg`] (any
+//! `bes2600_wire::wsm` request), the named helpers in [`ctl`], or [`Engine::submit`] (raw
+//! payload), and complete through [`Host::cmd_done`]. One command is outstanding at a time
+//! (spec §3.2); a missed deadline (spec §3.11) becomes a `cmd_timeout` recovery.
+//!
+//! # What one `run` does
+//!
+//! 1. Start-up phases ([`Phase`]): bounded MCU_READY poll, WIFI activate handshake, startup
+//!    indication (credits = numInpChBufs), MIB 0x1024 and Configuration for interfaces 0
+//!    and 1, then [`Host::ready`].
+//! 2. Timers: command deadlines, the 10 s startup deadline, the 3 s firmware-hang watchdog.
+//! 3. Loop: flush TX (commands alone and first, then data pulled with [`Host::next_tx`]
+//!    while credits remain, ≤16 per CMD53, seq stamped per space), drain one RX burst (one
+//!    CMD53, split in place, seq-checked, one [`RxBatch`] per burst), until idle or the
+//!    [`Policy`] budget is used; then unmask the chip IRQ and re-check the wake reasons.
+//!
+//! # Observability
+//!
+//! [`Shared::snapshot`] gives every counter ([`Snapshot::for_each`] renders the debugfs
+//! `counters` lines: `rx_frames`, `rx_bursts`, `tx_frames`, `bus_transactions`,
+//! `bh_wakeups`, `locks_taken`, `credit_stalls`, `drops_<cause>`, `recoveries_<cause>`, …);
+//! [`RecoveryLog::for_each`] gives the last [`shared::RECOVERY_LOG_LEN`] recovery events
+//! (time, cause, count) for the `recovery` file and the uevent.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![forbid(unsafe_code)]
 
