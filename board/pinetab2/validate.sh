@@ -5,7 +5,8 @@
 #   3. checks our binding with dt-doc-validate and validates its example against itself,
 #   4. dt-validates the merged DTBs against the kernel's 6.12 bindings + ours: a warning that the
 #      mainline DTB does not already have fails, as does any warning about a node we touch,
-#   5. asserts the key property values with fdtget (table printed),
+#   5. asserts the key property values with fdtget (table printed) and that no other enabled
+#      node uses a GPIO line the overlay uses (check-pins.py),
 #   6. negative tests: deliberately broken copies must be caught by the check named for them,
 #   7. checks kernel/pinetab2.cfg against the 6.12 Kconfig files and bes2600-rust.cfg.
 # Usage: validate.sh [--keep DIR]  (keep the build products in DIR instead of a temp dir)
@@ -253,6 +254,18 @@ else
     bad "$CHECK_FAILS of ${#ROWS[@]} property assertions"
 fi
 
+stage "5b. pin ownership: no other enabled node uses a line the overlay uses"
+OUR_NODES=(/sdio-pwrseq /regulator-vcc-wl /mmc@fe2c0000/wifi@1)
+for r in "${REVS[@]}"; do
+    [ -f "$W/merged-$r.dtb" ] || continue
+    if out="$("$BOARD_VENV/bin/python" "$HERE/check-pins.py" "$W/merged-$r.dtb" "${OUR_NODES[@]}" 2>&1)"; then
+        good "merged $r: every line is ours alone"
+    else
+        bad "merged $r: pin conflict"
+    fi
+    printf '%s\n' "$out"
+done
+
 # ---------------------------------------------------------------------------------------------
 # negative NAME REV SED CHECKER...: break a copy of the preprocessed overlay with SED, build and
 # apply it, and require every listed checker (fdtget, schema, schema-full) to reject it.
@@ -267,6 +280,8 @@ negative() {
         case "$c" in
             fdtget) CHECK_FAILS=0; ROWS=(); assert_board "$n.dtb" "$r"
                     [ "$CHECK_FAILS" -gt 0 ] && caught+=("fdtget:$CHECK_FAILS") || missed+=(fdtget) ;;
+            pins) "$BOARD_VENV/bin/python" "$HERE/check-pins.py" "$n.dtb" "${OUR_NODES[@]}" >/dev/null 2>&1 \
+                    && missed+=(pins) || caught+=(pins) ;;
             schema) out="$(dt-validate -l bes2600 -s "$SCHEMA" "$n.dtb" 2>&1)" || true
                     [ -n "$out" ] && caught+=(schema) || missed+=(schema) ;;
             schema-full) out="$(dt-validate -m -s "$SCHEMA" "$n.dtb" 2>&1 | fold_warnings "neg-$name.dtb")" || true
@@ -284,6 +299,8 @@ negative bus-width-8 v0.1 's/bus-width = <4>/bus-width = <8>/' fdtget
 negative no-wakeup-gpios v2.0 '/^[[:space:]]*wakeup-gpios/d' schema fdtget
 negative reset-active-high v0.1 's/\(reset-gpios = <&gpio3 26\) 1>/\1 0>/' fdtget
 negative pwrkey-missing v2.0 's/, <&gpio3 27 1>//' fdtget
+# vcc_wl's enable moved onto GPIO0_A6, the v0.1 panel reset line.
+negative pin-clash v0.1 's/gpio = <&gpio0 0 0>/gpio = <\&gpio0 6 0>/' pins fdtget
 # A broken binding must fail dt-doc-validate.
 sed 's/^    const: bestechnic,bes2600-sdio$/    cosnt: bestechnic,bes2600-sdio/' "$BINDING" \
     > "$W/bestechnic,bes2600-sdio.yaml"
