@@ -256,3 +256,26 @@ fn a_toggle_that_never_matches_again_resets_the_bus() {
     assert_eq!(rig.engine.phase(), Phase::Down);
     assert_eq!(rig.snap().recoveries_of(RecoveryCause::BusError), 1);
 }
+
+#[test]
+fn time_budget_yields_when_the_host_clock_runs_out() {
+    let mut rig = Rig::new(Policy {
+        budget_ns: MS,
+        rx_irq_after_burst: false,
+        ..Policy::default()
+    });
+    rig.start(4);
+    queue_full_bursts(&mut rig, 4);
+    // Each clock read moves 400 µs: the start read, then one per burst.
+    rig.host.clock = Some((0, 400_000));
+    rig.chip.irq_enabled = false;
+    rig.engine.on_irq();
+    let out = rig.engine.run(&mut rig.chip, &mut rig.host, rig.now);
+    assert!(out.more_work);
+    // 400 µs after burst 1, 800 µs after burst 2, 1.2 ms after burst 3: stop there.
+    assert_eq!(rig.host.frames(), 48);
+    assert!(!rig.chip.irq_enabled);
+    rig.host.clock = None;
+    rig.engine.run(&mut rig.chip, &mut rig.host, rig.now);
+    assert_eq!(rig.host.frames(), 64);
+}

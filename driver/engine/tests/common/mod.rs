@@ -310,6 +310,8 @@ pub struct MockHost {
     pub events: Vec<ConnEvent>,
     pub recoveries: Vec<RecoveryRequest>,
     pub ready: Option<StartupInfo>,
+    /// A clock for the time budget: `Some((now, step))` advances by `step` per read.
+    pub clock: Option<(u64, u64)>,
 }
 
 impl MockHost {
@@ -373,6 +375,12 @@ impl Host for MockHost {
 
     fn ready(&mut self, info: &StartupInfo) {
         self.ready = Some(*info);
+    }
+
+    fn now_ns(&mut self) -> Option<u64> {
+        let (now, step) = self.clock.as_mut()?;
+        *now += *step;
+        Some(*now)
     }
 }
 
