@@ -123,6 +123,23 @@ impl Host {
     }
 }
 
+/// `RcvbufErrors` of the `Udp:` lines of `/proc/net/snmp` text: datagrams the host dropped
+/// because a socket's receive buffer was full (the receiver fell behind, not the link).
+pub fn parse_udp_rcvbuf_errors(snmp: &str) -> Option<u64> {
+    let mut udp = snmp.lines().filter(|l| l.starts_with("Udp:"));
+    let names = udp.next()?;
+    let values = udp.next()?;
+    let index = names.split_whitespace().position(|n| n == "RcvbufErrors")?;
+    values.split_whitespace().nth(index)?.parse().ok()
+}
+
+impl Host {
+    /// UDP receive-buffer drops of this host (network namespace) so far, if readable.
+    pub fn udp_rcvbuf_errors(&self) -> Option<u64> {
+        parse_udp_rcvbuf_errors(&self.read("proc/net/snmp").ok()?)
+    }
+}
+
 /// The driver's counters: `name value` pairs, one per line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -379,6 +396,18 @@ mod tests {
         assert_eq!(before.delta(&backwards).get("rx_frames"), Some(7));
         let idle = PerFrame::from_delta(&Counters::default());
         assert_eq!(idle.bus_transactions_per_frame, None);
+    }
+
+    #[test]
+    fn udp_rcvbuf_errors_from_snmp() {
+        let snmp = "Ip: Forwarding DefaultTTL\nIp: 1 64\n\
+            Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors\n\
+            Udp: 59742 3 5515 66152 5514 0\n\
+            UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors\n\
+            UdpLite: 0 0 0 0 7 0\n";
+        assert_eq!(parse_udp_rcvbuf_errors(snmp), Some(5514));
+        assert_eq!(parse_udp_rcvbuf_errors("Udp: InDatagrams\nUdp: 1\n"), None);
+        assert_eq!(parse_udp_rcvbuf_errors(""), None);
     }
 
     #[test]

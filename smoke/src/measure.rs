@@ -5,9 +5,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::config::{Direction, Proto, TestKind};
+use crate::host::Host;
 use crate::listener::Listener;
 use crate::proto::{Control, ControlError, PeerResult, Reply, Request, Start, VERSION};
 use crate::report::TestOutcome;
+use crate::serve::drops_since;
 use crate::stats::{WindowCounter, WindowStats};
 use crate::traffic::{recv_tcp, recv_udp, send_tcp, send_udp, Received};
 
@@ -17,8 +19,10 @@ pub const TAIL: Duration = Duration::from_millis(500);
 const RESULT_GRACE: Duration = Duration::from_secs(3);
 
 /// Parameters shared by all measurements of a run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Params {
+    /// The device (for its UDP drop counters).
+    pub host: Host,
     /// Measured seconds (windows).
     pub windows: usize,
     /// TCP sender rate limit, bytes/s (0: none).
@@ -104,6 +108,7 @@ fn exchange(
     let data = SocketAddr::new(peer.ip(), data_port);
     let name = out.name.clone();
     let mut on_window = |i: usize, b: u64| l.window(&name, i, b);
+    let drops_before = p.host.udp_rcvbuf_errors();
     l.test_started(&out.name, p.windows);
     let t0 = Instant::now();
     let measured = Duration::from_secs(windows);
@@ -123,6 +128,7 @@ fn exchange(
         (Proto::Udp, Direction::Rx, Some(sock)) => {
             let r = recv_udp(&sock, WindowCounter::new(t0, p.windows), &mut on_window)
                 .map_err(|e| format!("UDP receive: {e}"))?;
+            out.receiver_drops = drops_since(drops_before, p.host.udp_rcvbuf_errors());
             apply_local(out, r);
             finish_rx(&mut ctrl, out, t0 + measured + TAIL + RESULT_GRACE);
         }
@@ -240,6 +246,7 @@ fn apply_peer(out: &mut TestOutcome, r: PeerResult) {
         ));
     }
     out.udp = r.udp;
+    out.receiver_drops = r.receiver_drops;
     if r.connection_lost {
         out.connection_lost = true;
         out.errors
@@ -249,9 +256,16 @@ fn apply_peer(out: &mut TestOutcome, r: PeerResult) {
 
 /// Receives the simulated chip's downlink stream (contracts: UDP to port 47600) for
 /// `windows` seconds. Binding the port is the only error: no traffic is a zero-window verdict.
-pub fn measure_sim(port: u16, windows: usize, l: &dyn Listener) -> std::io::Result<TestOutcome> {
+pub fn measure_sim(
+    host: &Host,
+    port: u16,
+    windows: usize,
+    l: &dyn Listener,
+) -> std::io::Result<TestOutcome> {
     let sock = UdpSocket::bind(("0.0.0.0", port))?;
     let name = "sim-rx".to_owned();
+    // Read before announcing the start, so every drop from then on is counted.
+    let before = host.udp_rcvbuf_errors();
     l.test_started(&name, windows);
     let r = recv_udp(
         &sock,
@@ -261,6 +275,7 @@ pub fn measure_sim(port: u16, windows: usize, l: &dyn Listener) -> std::io::Resu
     let mut out = TestOutcome {
         name,
         measured_at: "device".into(),
+        receiver_drops: drops_since(before, host.udp_rcvbuf_errors()),
         ..Default::default()
     };
     apply_local(&mut out, r);

@@ -90,6 +90,9 @@ pub struct PeerResult {
     pub windows: Vec<u64>,
     /// UDP sequence analysis (UDP, peer receiving).
     pub udp: Option<SeqReport>,
+    /// UDP receive-buffer drops on the peer during the measurement, if it could tell.
+    #[serde(default)]
+    pub receiver_drops: Option<u64>,
     /// The data connection ended before the measured time was over.
     pub connection_lost: bool,
 }

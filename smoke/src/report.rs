@@ -49,6 +49,9 @@ pub struct TestOutcome {
     pub sent_bytes: Option<u64>,
     /// UDP: loss, duplication and reordering at the receiver.
     pub udp: Option<SeqReport>,
+    /// UDP: datagrams the receiving host itself dropped (full socket buffer, `RcvbufErrors`
+    /// of its network namespace during the measurement): loss that is not the link's.
+    pub receiver_drops: Option<u64>,
     /// The peer could not be reached to start the measurement.
     pub peer_unreachable: bool,
     /// The data or control connection died before the end.
@@ -170,6 +173,9 @@ impl Report {
                     u.duplicates,
                     u.reordered
                 );
+                if let Some(d) = t.receiver_drops.filter(|&d| d > 0) {
+                    let _ = write!(s, "  ({d} dropped by the receiver's socket buffer)");
+                }
             }
             if t.connection_lost {
                 let _ = write!(s, "  CONNECTION LOST");

@@ -243,6 +243,7 @@ pub fn run(cfg: &Config, sysroot: &Path, l: &dyn Listener) -> Result<Report, Run
     let recoveries_before = host.recovery_events().ok();
     let windows = usize::try_from(cfg.test.duration_s).unwrap_or(usize::MAX);
     let params = Params {
+        host: host.clone(),
         windows,
         tcp_rate_bytes_per_s: cfg.test.tcp_rate_bytes_per_s,
         udp_rate_bytes_per_s: cfg.test.udp_rate_bytes_per_s,
@@ -266,13 +267,14 @@ pub fn run(cfg: &Config, sysroot: &Path, l: &dyn Listener) -> Result<Report, Run
                 match target {
                     PeerTarget::Sim(port) => {
                         let t0 = Instant::now();
-                        let mut t =
-                            measure_sim(port, windows, l).map_err(|source| RunError::Local {
+                        let mut t = measure_sim(&host, port, windows, l).map_err(|source| {
+                            RunError::Local {
                                 what: format!(
                                     "cannot receive the simulated stream on UDP port {port}"
                                 ),
                                 source,
-                            })?;
+                            }
+                        })?;
                         t.link_down = monitor.down_between(t0, Instant::now());
                         l.test_finished(&t);
                         tests.push(t);

@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use crate::config::{Direction, Proto, MAX_DATAGRAM_BYTES, MAX_DURATION_S};
+use crate::host::Host;
 use crate::listener::Listener;
 use crate::proto::{Control, PeerResult, Reply, Request, Start, VERSION};
 use crate::stats::{WindowCounter, HEADER_LEN};
@@ -145,6 +146,8 @@ fn session(stream: TcpStream) -> Result<String, String> {
             let sock = UdpSocket::bind((local_ip, 0)).map_err(|e| e.to_string())?;
             ready(&mut ctrl, &sock.local_addr().map_err(|e| e.to_string())?)?;
             let counter = WindowCounter::new(Instant::now(), windows);
+            let host = Host::new("/");
+            let drops_before = host.udp_rcvbuf_errors();
             let r = recv_udp(&sock, counter, &mut |index, bytes| {
                 let _ = ctrl.send(&Reply::Window { index, bytes });
             })
@@ -153,6 +156,7 @@ fn session(stream: TcpStream) -> Result<String, String> {
                 received_bytes: r.bytes,
                 windows: r.windows,
                 udp: r.seq,
+                receiver_drops: drops_since(drops_before, host.udp_rcvbuf_errors()),
                 ..Default::default()
             }
         }
@@ -164,6 +168,11 @@ fn session(stream: TcpStream) -> Result<String, String> {
     ctrl.send(&Reply::Result(result))
         .map_err(|e| format!("{what}: result not delivered: {e}"))?;
     Ok(summary)
+}
+
+/// Drops counted between two readings of the host's UDP counters.
+pub fn drops_since(before: Option<u64>, after: Option<u64>) -> Option<u64> {
+    Some(after?.saturating_sub(before?))
 }
 
 fn ready(ctrl: &mut Control, addr: &SocketAddr) -> Result<(), String> {

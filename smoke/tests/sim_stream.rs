@@ -39,11 +39,21 @@ fn issue_8_sim_stream_loss_duplication_and_reordering_are_counted() {
     let port = free_udp_port();
     let json_path = dir.path().join("r.json");
     let plot = dir.path().join("r.png");
+    // A fake /proc/net/snmp whose UDP receive-buffer drops rise by 5 during the run.
+    let root = dir.path().join("root");
+    let snmp = |drops: u64| {
+        format!(
+            "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors\nUdp: 1 0 0 1 {drops}\n"
+        )
+    };
+    let snmp_path = write(&root, "proc/net/snmp", &snmp(10));
     let mut child = sim_run(
         dir.path(),
         port,
         3,
         &[
+            "--sysroot",
+            root.to_str().unwrap(),
             "--json",
             json_path.to_str().unwrap(),
             "--plot",
@@ -51,6 +61,7 @@ fn issue_8_sim_stream_loss_duplication_and_reordering_are_counted() {
         ],
     );
     child.wait_for("sim-rx: measuring", Duration::from_secs(10));
+    std::fs::write(&snmp_path, snmp(15)).unwrap();
 
     // Datagrams of 1000 bytes at about 1000/s, for longer than the 3 s of measurement:
     // 100 and 101 lost, 300 sent twice, 501 sent before 500, one malformed after 700.
@@ -100,6 +111,11 @@ fn issue_8_sim_stream_loss_duplication_and_reordering_are_counted() {
         "{out}"
     );
     assert_eq!(r["verdict"]["result"], "pass");
+    assert_eq!(t["receiver_drops"], 5);
+    assert!(
+        out.contains("(5 dropped by the receiver's socket buffer)"),
+        "{out}"
+    );
     assert_plot(&plot);
 }
 
