@@ -4,7 +4,7 @@
 //! resource unavailable, an output that cannot be written).
 #![forbid(unsafe_code)]
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -201,12 +201,21 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let summary = report.summary();
-    if args.quiet {
-        if let Some(last) = summary.lines().find(|l| l.starts_with("verdict:")) {
-            println!("{last}");
-        }
+    let text = if args.quiet {
+        summary
+            .lines()
+            .find(|l| l.starts_with("verdict:"))
+            .map(|l| format!("{l}\n"))
+            .unwrap_or_default()
     } else {
-        print!("{summary}");
+        summary
+    };
+    // A closed stdout (`| head`) must not turn a verdict into a panic; the exit code stands.
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(e).context("cannot write the summary");
+        }
+        _ => {}
     }
     Ok(match report.verdict.result {
         Outcome::Pass => ExitCode::SUCCESS,

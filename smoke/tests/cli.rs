@@ -168,3 +168,19 @@ fn skipped_checks_are_reported_as_skipped() {
     }
     assert!(out.contains("check module     skipped"), "{out}");
 }
+
+#[test]
+fn quiet_prints_only_the_verdict_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_tcp_port();
+    let cfg = write(
+        dir.path(),
+        "smoke.toml",
+        &format!(
+            "{NO_CHECKS}[peer]\naddress = \"127.0.0.1:{port}\"\n[test]\ntests = [\"udp-tx\"]\n"
+        ),
+    );
+    let (code, out, _) = run(&["run", "-q", "-c", cfg.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(out, "verdict: FAIL (peer_unreachable)\n");
+}
