@@ -172,6 +172,15 @@ impl<const N: usize> CmdQueue<N> {
         self.len
     }
 
+    /// Forgets every command (start of a new firmware run). Returns how many there were.
+    pub(crate) fn clear(&mut self) -> usize {
+        let n = self.len + usize::from(self.outstanding.is_some());
+        self.head = 0;
+        self.len = 0;
+        self.outstanding = None;
+        n
+    }
+
     /// Timeout of a request number (spec §3.11).
     pub(crate) fn timeout_for(id: u16, p: &Policy) -> u64 {
         match id & id::MSG_ID_MASK {

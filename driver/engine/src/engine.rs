@@ -237,7 +237,11 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
             .get_mut(..cfg.sdd.len())
             .ok_or(StartError::SddTooLong)?;
         sdd.copy_from_slice(cfg.sdd);
+        let shared: &Shared = self.shared.borrow();
         let c = &mut self.core;
+        // Commands of an earlier firmware run cannot be answered by the new one.
+        let stale = c.cmds.clear();
+        shared.counters.drop_n(DropCause::Recovery, stale as u64);
         c.sdd_len = cfg.sdd.len();
         c.macs = cfg.macs;
         c.lifetimes = [
