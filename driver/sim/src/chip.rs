@@ -611,7 +611,7 @@ impl Bus for SimChip {
 mod tests {
     use super::*;
     use crate::config::TrafficConfig;
-    use crate::wsm::{id, le16, le32};
+    use crate::wsm::{self, id, le16, le32};
 
     /// A bare host: toggles and seqs by hand, to check the chip's side of spec §1.3-1.9.
     struct H {
@@ -765,6 +765,24 @@ mod tests {
         h.seq = 5;
         h.send(&mut c, id::SET_PM, &[0, 0, 0, 0]).unwrap();
         assert_eq!(c.counters().host_seq_errors, 1);
+    }
+
+    #[test]
+    fn malformed_request_is_counted_and_answered_with_an_error() {
+        let mut c = SimChip::new(SimConfig::default());
+        let mut h = H::new();
+        h.activate(&mut c);
+        h.read(&mut c);
+        // A join request needs 60 bytes (spec §3.3); 8 is refused by the wire parser.
+        h.send(&mut c, id::JOIN, &[1, 0, 6, 0, 2, 0xb5, 0x26, 0])
+            .unwrap();
+        assert_eq!(c.counters().host_malformed, 1);
+        let (m, n, _) = h.read(&mut c);
+        assert_eq!(n, 1);
+        assert_eq!(m[0].2 & 0x0FFF, id::JOIN | 0x0400);
+        assert_eq!(le32(&h.buf, m[0].0 + 4), Some(wsm::STATUS_INVALID));
+        assert_eq!(c.outstanding(), 0);
+        assert!(!c.fw.joined);
     }
 
     fn join_payload(bssid: [u8; 6], ch: u16) -> [u8; 60] {

@@ -1,6 +1,10 @@
 //! The WSM firmware model: start-up, sequence numbers, credits, command confirms, scan, the
 //! simulated open AP and the downlink traffic generator (spec §3, contracts.md).
 
+use bes2600_wire::wsm::mib::Mib;
+use bes2600_wire::wsm::scan::StartScan;
+use bes2600_wire::wsm::{decode, Decoded, Direction, Id};
+
 use crate::chip::{ApState, CnfExtra, Mgmt, Out, SimChip};
 use crate::net::{self, StaFrame};
 use crate::regs::status;
@@ -246,24 +250,28 @@ impl SimChip {
             return;
         }
         let base = mid & wsm::MSG_ID_MASK;
-        if base == id::TX {
-            self.tx_request(msg, batch);
-        } else {
-            self.command(mid, msg);
+        let body = msg.get(wsm::HDR_LEN..).unwrap_or(&[]);
+        // Host requests are parsed with the wire crate's strict Reprs (spec §3.3-3.5): what
+        // it refuses, the chip counts as a host bug and answers with an error status.
+        match decode(Id(mid), body, Direction::ToDevice) {
+            Ok(Decoded::TxReq(t)) => self.tx_request(t.packet_id.0, Some(t.frame), batch),
+            Ok(d) => self.command(mid, Some(d)),
+            Err(_) => {
+                self.counters.host_malformed += 1;
+                if base == id::TX {
+                    self.tx_request(wsm::le32(msg, 4).unwrap_or(0), None, batch);
+                } else {
+                    self.command(mid, None);
+                }
+            }
         }
     }
 
-    fn tx_request(&mut self, msg: &[u8], batch: &mut TxBatch) {
+    fn tx_request(&mut self, packet_id: u32, frame: Option<&[u8]>, batch: &mut TxBatch) {
         self.counters.tx_requests += 1;
-        let packet_id = wsm::le32(msg, 4).unwrap_or(0);
-        let flags = msg.get(11).copied().unwrap_or(0);
-        let off = wsm::TX_HDR_LEN + if flags & 0x80 != 0 { 2 } else { 0 };
-        let status = match msg.get(off..) {
-            Some(frame) if msg.len() >= wsm::TX_HDR_LEN => self.ap_receive(frame),
-            _ => {
-                self.counters.host_malformed += 1;
-                wsm::STATUS_INVALID
-            }
+        let status = match frame {
+            Some(f) => self.ap_receive(f),
+            None => wsm::STATUS_INVALID,
         };
         let i = usize::from(batch.count);
         if let (Some(slot_id), Some(slot_st)) = (batch.ids.get_mut(i), batch.statuses.get_mut(i)) {
@@ -353,50 +361,59 @@ impl SimChip {
         0
     }
 
-    fn command(&mut self, mid: u16, msg: &[u8]) {
+    fn command(&mut self, mid: u16, d: Option<Decoded<'_>>) {
         self.counters.commands += 1;
         let base = mid & wsm::MSG_ID_MASK;
         let if_id = (mid >> 6) & 0xF;
-        let p = |off: usize| msg.get(wsm::HDR_LEN + off).copied().unwrap_or(0);
         let mut status = 0;
         let mut extra = CnfExtra::None;
         let mut follow = None;
-        if base & wsm::MCU_CLASS == wsm::MCU_CLASS {
-            extra = CnfExtra::Mcu(wsm::le32(msg, 4).unwrap_or(0));
-        } else {
-            match base {
-                id::READ_MIB => extra = CnfExtra::ReadMib(wsm::le16(msg, 4).unwrap_or(0)),
-                id::WRITE_MIB if wsm::le16(msg, 4) == Some(wsm::MIB_MULTI_TX_CNF) => {
-                    self.fw.multi_tx = wsm::le32(msg, 8).unwrap_or(0) != 0;
+        match d {
+            None => status = wsm::STATUS_INVALID,
+            Some(Decoded::ReadMib(r)) => extra = CnfExtra::ReadMib(r.mib_id),
+            Some(Decoded::WriteMib(w)) => {
+                if let Mib::UseMultiTxConf(on) = w.mib {
+                    self.fw.multi_tx = on;
                 }
-                id::START_SCAN => status = self.start_scan(msg),
-                id::STOP_SCAN if self.fw.scan_done_ns.is_some() => {
+            }
+            Some(Decoded::StartScan(sc)) => status = self.start_scan(&sc),
+            Some(Decoded::StopScan(_)) => {
+                if self.fw.scan_done_ns.is_some() {
                     self.fw.scan_done_ns = Some(self.now);
                 }
-                id::CONFIGURATION => {
-                    if let Some(mac) = msg.get(20..26).and_then(|m| <[u8; 6]>::try_from(m).ok()) {
-                        self.fw.sta_mac = mac;
-                    }
-                    extra = CnfExtra::Configuration;
-                }
-                id::RESET => {
-                    self.fw.joined = false;
-                    self.fw.ap = ApState::Idle;
-                }
-                id::JOIN => {
-                    extra = CnfExtra::Join;
-                    let ch = wsm::le16(msg, 6).unwrap_or(0);
-                    let ok = msg.get(8..14) == Some(&net::BSSID[..]) && ch == net::CHANNEL;
-                    if ok {
-                        self.fw.joined = true;
-                        self.fw.next_beacon_ns = self.now + BEACON_NS;
-                    } else {
-                        status = wsm::STATUS_FAILURE;
-                    }
-                }
-                id::SET_PM => follow = Some(Out::PmComplete { psm: p(0) }),
-                _ => {}
             }
+            Some(Decoded::ConfigReq(c)) => {
+                self.fw.sta_mac = c.mac;
+                extra = CnfExtra::Configuration;
+            }
+            Some(Decoded::Reset(_)) => {
+                self.fw.joined = false;
+                self.fw.ap = ApState::Idle;
+            }
+            Some(Decoded::JoinReq(j)) => {
+                extra = CnfExtra::Join;
+                if j.bssid == net::BSSID && j.channel == net::CHANNEL {
+                    self.fw.joined = true;
+                    self.fw.next_beacon_ns = self.now + BEACON_NS;
+                } else {
+                    status = wsm::STATUS_FAILURE;
+                }
+            }
+            Some(Decoded::SetPm(pm)) => {
+                follow = Some(Out::PmComplete {
+                    psm: u8::from(pm.mode),
+                })
+            }
+            Some(Decoded::RfCmd(rf)) => extra = CnfExtra::Mcu(u32::from(rf.cmd)),
+            Some(Decoded::Unknown { body, .. }) if base & wsm::MCU_CLASS == wsm::MCU_CLASS => {
+                extra = CnfExtra::Mcu(wsm::le32(body, 0).unwrap_or(0));
+            }
+            // Keys, BSS/queue/EDCA parameters, link maps and untyped LMAC requests (EPTA…)
+            // are accepted as they are.
+            Some(_) => {}
+        }
+        if d.is_none() && base & wsm::MCU_CLASS == wsm::MCU_CLASS {
+            extra = CnfExtra::Mcu(0);
         }
         if self.fw.drop_confirms > 0 || self.rng.chance_ppm(self.cfg.faults.cmd_timeout_ppm) {
             self.fw.drop_confirms = self.fw.drop_confirms.saturating_sub(1);
@@ -420,23 +437,19 @@ impl SimChip {
     }
 
     /// Start scan (spec §3.3 0x0007): results after the channels' dwell time.
-    fn start_scan(&mut self, msg: &[u8]) -> u32 {
+    fn start_scan(&mut self, sc: &StartScan<'_>) -> u32 {
         if self.fw.scan_done_ns.is_some() {
             return wsm::STATUS_WRONG_STATE;
         }
-        let n = msg.get(wsm::HDR_LEN + 9).copied().unwrap_or(0);
+        let n = u8::try_from(sc.channels.len()).unwrap_or(u8::MAX);
         let mut hit = false;
         let mut dwell: u64 = 0;
-        for i in 0..usize::from(n) {
-            let off = wsm::HDR_LEN + 12 + i * 16;
-            let (Some(ch), Some(max_tu)) = (wsm::le16(msg, off), wsm::le32(msg, off + 8)) else {
-                return wsm::STATUS_INVALID;
-            };
-            hit |= ch == net::CHANNEL;
-            let d = if max_tu == 0 {
+        for ch in sc.channels.iter() {
+            hit |= ch.number == net::CHANNEL;
+            let d = if ch.max_time == 0 {
                 self.cfg.scan_dwell_ns
             } else {
-                u64::from(max_tu) * net::TU_NS
+                u64::from(ch.max_time) * net::TU_NS
             };
             dwell += d.min(MAX_DWELL_NS);
         }

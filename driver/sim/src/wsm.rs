@@ -1,7 +1,10 @@
-//! Minimal WSM constants and byte helpers the chip model needs (spec §3.2-3.8).
+//! WSM constants and byte helpers of the chip side (spec §3.2-3.8).
 //!
-//! TODO(wire): switch to `bes2600_wire::wsm` Reprs once that module covers every message
-//! used here; these are private, chip-side helpers, not a second parser for the host.
+//! Host requests are parsed with `bes2600_wire::wsm::decode` (see `fw.rs`). What the chip
+//! sends is rendered from the spec tables in `render.rs` on purpose, not with the wire
+//! crate's emitters: the engine parses it with the wire crate, so an independent writer
+//! makes the engine+sim tests catch a wire-crate misreading of the spec instead of
+//! agreeing with it.
 
 /// Length of the WSM header (spec §3.2).
 pub const HDR_LEN: usize = 4;
