@@ -7,7 +7,7 @@ use bes2600_wire::wsm::{decode, Decoded, Direction, Id};
 
 use crate::chip::{ApState, CnfExtra, Mgmt, Out, SimChip};
 use crate::net::{self, StaFrame};
-use crate::regs::status;
+use crate::regs::{self, status};
 use crate::wsm::{self, id};
 
 /// Firmware-side state that a reset or WIFI deactivate clears.
@@ -174,9 +174,9 @@ impl SimChip {
             self.fw.gen_frac = 0;
         }
         let ampdu = u64::from(t.ampdu.max(1));
-        let frame_bits = net::stream_frame_len(t.payload_len) as u64 * 8;
+        let frame_bits = net::stream_frame_len(t.payload_len.min(regs::MAX_MSG)) as u64 * 8;
         // Airtime of one A-MPDU in ns, with the remainder carried (no floats, no u128).
-        let num = ampdu * frame_bits * 1_000_000_000;
+        let num = ampdu.saturating_mul(frame_bits).saturating_mul(1_000_000_000);
         let step = num / t.phy_rate_bps;
         let rem = num % t.phy_rate_bps;
         while self.fw.next_gen_ns <= self.now {
