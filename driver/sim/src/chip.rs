@@ -53,6 +53,10 @@ pub enum Fault {
     },
     /// The next announcement in reg 0x001 is corrupted.
     CorruptLength,
+    /// The next read of reg 0x001 returns a plausible one-block length with the expected
+    /// toggle although nothing was announced (a bit error on CMD52): a host that trusts it
+    /// reads an empty burst and its expected toggle is then one step off the chip's.
+    GlitchLength,
 }
 
 /// A message waiting to go to the host (rendered into bytes when a burst is announced).
@@ -377,6 +381,7 @@ impl SimChip {
                 self.raise_if_pending();
             }
             Fault::CorruptLength => self.fw.corrupt_next_len = true,
+            Fault::GlitchLength => self.fw.glitch_next_len = true,
         }
     }
 
@@ -412,6 +417,15 @@ impl SimChip {
         if self.rng.chance_ppm(self.cfg.faults.hostile_ppm) {
             self.counters.hostile_events += 1;
             return self.rng.next_u64() as u8;
+        }
+        if self.fw.glitch_next_len && self.latched.is_none() {
+            self.fw.glitch_next_len = false;
+            let toggle = if self.announce_toggle {
+                regs::RX_LEN_TOGGLE
+            } else {
+                0
+            };
+            return 1 | toggle;
         }
         if self.latched.is_none() && self.has_pending() {
             self.latch_burst();

@@ -16,6 +16,7 @@ pub(crate) struct FwState {
     pub(crate) hung: bool,
     pub(crate) drop_confirms: u8,
     pub(crate) corrupt_next_len: bool,
+    pub(crate) glitch_next_len: bool,
     pub(crate) loss_events_left: u8,
     pub(crate) loss_spacing_ns: u64,
     pub(crate) next_loss_ns: u64,
@@ -47,6 +48,7 @@ impl FwState {
             hung: false,
             drop_confirms: 0,
             corrupt_next_len: false,
+            glitch_next_len: false,
             loss_events_left: 0,
             loss_spacing_ns: 1,
             next_loss_ns: 0,
@@ -176,7 +178,9 @@ impl SimChip {
         let ampdu = u64::from(t.ampdu.max(1));
         let frame_bits = net::stream_frame_len(t.payload_len.min(regs::MAX_MSG)) as u64 * 8;
         // Airtime of one A-MPDU in ns, with the remainder carried (no floats, no u128).
-        let num = ampdu.saturating_mul(frame_bits).saturating_mul(1_000_000_000);
+        let num = ampdu
+            .saturating_mul(frame_bits)
+            .saturating_mul(1_000_000_000);
         let step = num / t.phy_rate_bps;
         let rem = num % t.phy_rate_bps;
         while self.fw.next_gen_ns <= self.now {
