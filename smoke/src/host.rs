@@ -300,6 +300,23 @@ pub fn run_tool(program: &Path, args: &[&str]) -> Result<String, HostError> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// The IP addresses in `ip -o addr show dev IF` output.
+pub fn parse_ip_addrs(text: &str) -> Vec<std::net::IpAddr> {
+    text.lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            words.find(|w| *w == "inet" || *w == "inet6")?;
+            let cidr = words.next()?;
+            cidr.split('/').next()?.parse().ok()
+        })
+        .collect()
+}
+
+/// Asks `ip -o addr show dev IF` for the interface's addresses.
+pub fn interface_addrs(ip: &Path, ifname: &str) -> Result<Vec<std::net::IpAddr>, HostError> {
+    run_tool(ip, &["-o", "addr", "show", "dev", ifname]).map(|out| parse_ip_addrs(&out))
+}
+
 /// Asks `iw dev IF link` about the association.
 pub fn iw_link(iw: &Path, ifname: &str) -> Result<Link, HostError> {
     run_tool(iw, &["dev", ifname, "link"]).map(|out| Link::parse(&out))
@@ -435,6 +452,22 @@ mod tests {
         assert_eq!(l.signal_dbm, Some(-41));
         assert_eq!(l.tx_bitrate.as_deref(), Some("65.0 MBit/s MCS 7"));
         assert!(!Link::parse("Not connected.\n").connected);
+    }
+
+    #[test]
+    fn ip_addresses_of_an_interface() {
+        let text = "3: wlan0    inet 192.0.2.2/24 brd 192.0.2.255 scope global wlan0\\       valid_lft forever\n\
+                    3: wlan0    inet6 fe80::b5:26ff:fe00:2/64 scope link \\       valid_lft forever\n";
+        let addrs = parse_ip_addrs(text);
+        assert_eq!(
+            addrs,
+            vec![
+                "192.0.2.2".parse::<std::net::IpAddr>().unwrap(),
+                "fe80::b5:26ff:fe00:2".parse().unwrap()
+            ]
+        );
+        assert!(parse_ip_addrs("").is_empty());
+        assert!(parse_ip_addrs("3: wlan0    inet garbage/24\n").is_empty());
     }
 
     #[test]

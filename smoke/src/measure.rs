@@ -1,6 +1,6 @@
 //! The device side of one measurement: against a `serve` peer, or the simulated chip's stream.
 
-use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,8 @@ const RESULT_GRACE: Duration = Duration::from_secs(3);
 pub struct Params {
     /// The device (for its UDP drop counters).
     pub host: Host,
+    /// The interface under test and its addresses: traffic must leave from one of them.
+    pub interface_addrs: Option<(String, Vec<IpAddr>)>,
     /// Measured seconds (windows).
     pub windows: usize,
     /// TCP sender rate limit, bytes/s (0: none).
@@ -47,7 +49,7 @@ pub fn measure(peer: SocketAddr, kind: TestKind, p: &Params, l: &dyn Listener) -
         ..Default::default()
     };
     if let Err(e) = exchange(peer, kind, p, l, &mut out) {
-        out.peer_unreachable = true;
+        out.peer_unreachable = !out.wrong_interface;
         out.windows.clear();
         out.errors.push(e);
     }
@@ -72,6 +74,16 @@ fn exchange(
         .local_addr()
         .map_err(|e| format!("control socket: {e}"))?
         .ip();
+    if let Some((ifname, addrs)) = &p.interface_addrs {
+        // Traffic that leaves by another interface (Ethernet, USB) would measure that link
+        // and mark a slot good whose Wi-Fi is dead.
+        if !addrs.contains(&local_ip) {
+            out.wrong_interface = true;
+            return Err(format!(
+                "traffic to {peer} leaves from {local_ip}, which is not an address of {ifname}"
+            ));
+        }
+    }
     let udp = match kind.proto {
         Proto::Udp => Some(
             UdpSocket::bind((local_ip, 0)).map_err(|e| format!("cannot bind UDP socket: {e}"))?,

@@ -54,6 +54,8 @@ pub struct TestOutcome {
     pub receiver_drops: Option<u64>,
     /// The peer could not be reached to start the measurement.
     pub peer_unreachable: bool,
+    /// The traffic would not go through the interface under test.
+    pub wrong_interface: bool,
     /// The data or control connection died before the end.
     pub connection_lost: bool,
     /// The interface left `up` during the measurement.

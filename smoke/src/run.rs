@@ -1,12 +1,13 @@
 //! `run`: prerequisite checks, the measurements, the driver's counters, and the verdict.
 
+use std::net::IpAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::config::{Config, ConfigError, ConnectMethod, PeerTarget};
-use crate::host::{iw_link, run_tool, Counters, Host, Link, PerFrame};
+use crate::host::{interface_addrs, iw_link, run_tool, Counters, Host, Link, PerFrame};
 use crate::listener::Listener;
 use crate::measure::{measure, measure_sim, Params};
 use crate::report::{Check, CheckStatus, DriverReport, Report, TestOutcome};
@@ -77,6 +78,7 @@ struct Prereq {
     checks: Vec<Check>,
     firmware: Option<String>,
     counters: Option<Counters>,
+    addrs: Option<Vec<IpAddr>>,
     link: Option<Link>,
 }
 
@@ -153,7 +155,24 @@ fn prerequisites(cfg: &Config, host: &Host, l: &dyn Listener) -> Prereq {
             Err(e) => check("interface", CheckStatus::Fail, error_chain(&e)),
         }
     };
+    let interface_up = c.status == CheckStatus::Pass;
     push(&mut p, c);
+    if interface_up {
+        let c = match interface_addrs(&cfg.tools.ip, ifname) {
+            Ok(addrs) if !addrs.is_empty() => {
+                let list: Vec<String> = addrs.iter().map(ToString::to_string).collect();
+                p.addrs = Some(addrs);
+                check("address", CheckStatus::Pass, list.join(" "))
+            }
+            Ok(_) => check(
+                "address",
+                CheckStatus::Fail,
+                format!("{ifname} has no IP address"),
+            ),
+            Err(e) => check("address", CheckStatus::Fail, error_chain(&e)),
+        };
+        push(&mut p, c);
+    }
     let c = if !cfg.checks.associated {
         skipped("associated")
     } else {
@@ -244,6 +263,7 @@ pub fn run(cfg: &Config, sysroot: &Path, l: &dyn Listener) -> Result<Report, Run
     let windows = usize::try_from(cfg.test.duration_s).unwrap_or(usize::MAX);
     let params = Params {
         host: host.clone(),
+        interface_addrs: pre.addrs.clone().map(|a| (cfg.interface.name.clone(), a)),
         windows,
         tcp_rate_bytes_per_s: cfg.test.tcp_rate_bytes_per_s,
         udp_rate_bytes_per_s: cfg.test.udp_rate_bytes_per_s,

@@ -18,7 +18,8 @@ pub enum Outcome {
 /// Why a run failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cause {
-    /// Stable machine-readable code: `check_<name>`, `peer_unreachable`, `connection_lost`,
+    /// Stable machine-readable code: `check_<name>`, `peer_unreachable`, `wrong_interface`,
+    /// `connection_lost`,
     /// `link_down`, `disconnected`, `zero_window`, `low_throughput`, `udp_loss`,
     /// `driver_recovery`, `not_measured`.
     pub code: String,
@@ -78,6 +79,14 @@ pub fn judge(e: Evidence<'_>, th: &Thresholds) -> Verdict {
     }
     for t in e.tests {
         let name = Some(t.name.as_str());
+        if t.wrong_interface {
+            cause(
+                "wrong_interface",
+                name,
+                format!("{}: {}", t.name, t.errors.join("; ")),
+            );
+            continue;
+        }
         if t.peer_unreachable {
             cause(
                 "peer_unreachable",

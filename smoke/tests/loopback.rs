@@ -31,13 +31,19 @@ fn issue_8_full_run_with_a_fake_device_passes_and_writes_outputs() {
         "iw",
         "printf 'Connected to 02:b5:26:00:00:01 (on wlan0)\\n\\tSSID: bes2600-sim\\n\\tfreq: 2437\\n\\tsignal: -40 dBm\\n'",
     );
+    let ip = script(
+        dir.path(),
+        "ip",
+        "echo '1: wlan0    inet 127.0.0.1/8 scope host wlan0'",
+    );
     let (_serve, port) = serve_local();
     let cfg = write(
         dir.path(),
         "smoke.toml",
         &format!(
-            "[peer]\naddress = \"127.0.0.1:{port}\"\n[tools]\niw = \"{}\"\n\
+            "[peer]\naddress = \"127.0.0.1:{port}\"\n[tools]\nip = \"{}\"\niw = \"{}\"\n\
              [test]\nduration_s = 2\ntcp_rate_bytes_per_s = 3000000\nudp_rate_bytes_per_s = 3000000\n",
+            ip.display(),
             iw.display()
         ),
     );
@@ -144,4 +150,45 @@ fn driver_recovery_during_the_run_fails() {
     writer.join().unwrap();
     assert_eq!(code, 1, "{out}");
     assert_eq!(causes(&json(&json_path)), vec!["driver_recovery"]);
+}
+
+#[test]
+fn traffic_leaving_by_another_interface_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    write(&root, "sys/class/net/wlan0/operstate", "up\n");
+    // wlan0 has 192.0.2.2, but the peer on 127.0.0.1 is reached through lo.
+    let ip = script(
+        dir.path(),
+        "ip",
+        "echo '3: wlan0    inet 192.0.2.2/24 brd 192.0.2.255 scope global wlan0'",
+    );
+    let (_serve, port) = serve_local();
+    let cfg = write(
+        dir.path(),
+        "smoke.toml",
+        &format!(
+            "[checks]\nmodule = false\nfirmware = false\ncounters = false\nassociated = false\n\
+             [tools]\nip = \"{}\"\n[peer]\naddress = \"127.0.0.1:{port}\"\n\
+             [test]\nduration_s = 1\ntests = [\"tcp-rx\"]\n",
+            ip.display()
+        ),
+    );
+    let json_path = dir.path().join("r.json");
+    let (code, out, _) = run(&[
+        "run",
+        "-c",
+        cfg.to_str().unwrap(),
+        "--sysroot",
+        root.to_str().unwrap(),
+        "--json",
+        json_path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("check address    ok      192.0.2.2"), "{out}");
+    assert_eq!(causes(&json(&json_path)), vec!["wrong_interface"]);
+    assert!(
+        out.contains("leaves from 127.0.0.1, which is not an address of wlan0"),
+        "{out}"
+    );
 }
