@@ -129,14 +129,24 @@ fn draw<DB: DrawingBackend>(
     let mut chart = builder
         .build_cartesian_2d(0f64..x_max, 0f64..y_max)
         .map_err(e)?;
-    let mut mesh = chart.configure_mesh();
     if text {
-        mesh.x_desc("time (s, end of 1-second window)")
-            .y_desc("throughput (MB/s)");
+        chart
+            .configure_mesh()
+            .x_desc("time (s, end of 1-second window)")
+            .y_desc("throughput (MB/s)")
+            .draw()
+            .map_err(e)?;
     } else {
-        mesh.x_labels(0).y_labels(0);
+        // plotters' mesh needs a font for its labels: draw a plain grid instead, one line per
+        // second and per 0.5 MB/s, so the shape can still be read.
+        let grid = BLACK.mix(0.15);
+        let seconds = (0..=windows).map(|x| vec![(x as f64, 0.0), (x as f64, y_max)]);
+        let steps = (y_max / 0.5) as usize;
+        let rates = (0..=steps).map(|i| vec![(0.0, i as f64 * 0.5), (x_max, i as f64 * 0.5)]);
+        for line in seconds.chain(rates) {
+            chart.draw_series(LineSeries::new(line, grid)).map_err(e)?;
+        }
     }
-    mesh.draw().map_err(e)?;
 
     let th = threshold as f64 / 1e6;
     let limit = chart
@@ -197,4 +207,61 @@ fn draw<DB: DrawingBackend>(
             .map_err(e)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::TestOutcome;
+    use crate::verdict::Verdict;
+
+    fn report() -> Report {
+        Report {
+            tool: "bes2600-smoke".into(),
+            version: "0".into(),
+            started_unix_s: 0,
+            interface: "wlan0".into(),
+            peer: "sim".into(),
+            firmware_version: None,
+            link: None,
+            checks: Vec::new(),
+            tests: vec![TestOutcome {
+                name: "sim-rx".into(),
+                windows: vec![3_000_000, 0, 2_500_000],
+                ..Default::default()
+            }],
+            driver: None,
+            associated_at_end: None,
+            thresholds: crate::config::Thresholds::default(),
+            verdict: Verdict {
+                result: Outcome::Fail,
+                causes: Vec::new(),
+            },
+        }
+    }
+
+    /// Only this test touches fonts in this process (they are registered once per process):
+    /// with no font, both formats are still drawn, without text.
+    #[test]
+    fn without_a_font_the_plot_is_drawn_without_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = [dir.path().join("missing.ttf")];
+        let png = dir.path().join("p.png");
+        assert!(!plot(&report(), &png, &none, 2_000_000).unwrap());
+        let bytes = std::fs::read(&png).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"));
+        let svg = dir.path().join("p.svg");
+        assert!(!plot(&report(), &svg, &none, 2_000_000).unwrap());
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert!(!text.contains("<text"), "no text without a font");
+        assert!(
+            text.matches("<polyline").count() > 10,
+            "grid, threshold and series"
+        );
+        let bad = dir.path().join("p.jpg");
+        assert!(matches!(
+            plot(&report(), &bad, &none, 1),
+            Err(PlotError::Format(_))
+        ));
+    }
 }
