@@ -192,3 +192,90 @@ fn traffic_leaving_by_another_interface_fails() {
         "{out}"
     );
 }
+
+#[test]
+fn connect_section_connects_then_sets_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls");
+    let c = calls.display();
+    // A fake iw that associates on `connect`, and a fake ip that records its arguments.
+    let iw = script(
+        dir.path(),
+        "iw",
+        &format!(
+            "echo \"iw $*\" >> {c}\n\
+             case \"$3\" in\n\
+             connect) touch {c}.assoc ;;\n\
+             link) if [ -e {c}.assoc ]; then echo 'Connected to 02:b5:26:00:00:01 (on wlan0)'; \
+             echo '\tSSID: bes2600-sim'; else echo 'Not connected.'; fi ;;\n\
+             esac"
+        ),
+    );
+    let ip = script(
+        dir.path(),
+        "ip",
+        &format!("echo \"ip $*\" >> {c}\necho '1: wlan0    inet 127.0.0.1/8 scope host wlan0'"),
+    );
+    let root = dir.path().join("root");
+    write(&root, "sys/class/net/wlan0/operstate", "up\n");
+    let (_serve, port) = serve_local();
+    let cfg = write(
+        dir.path(),
+        "smoke.toml",
+        &format!(
+            "[checks]\nmodule = false\nfirmware = false\ncounters = false\n\
+             [connect]\nmethod = \"iw\"\nssid = \"bes2600-sim\"\naddress = \"192.0.2.2/24\"\n\
+             timeout_s = 5\n[tools]\niw = \"{}\"\nip = \"{}\"\n\
+             [peer]\naddress = \"127.0.0.1:{port}\"\n[test]\nduration_s = 1\ntests = [\"tcp-rx\"]\n",
+            iw.display(),
+            ip.display()
+        ),
+    );
+    let (code, out, err) = run(&[
+        "run",
+        "-c",
+        cfg.to_str().unwrap(),
+        "--sysroot",
+        root.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("check connect    ok      connected to bes2600-sim (02:b5:26:00:00:01)"),
+        "{out}"
+    );
+    let log = std::fs::read_to_string(&calls).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines[0], "ip link set wlan0 up");
+    assert_eq!(lines[1], "iw dev wlan0 connect bes2600-sim");
+    assert_eq!(lines[2], "iw dev wlan0 link");
+    assert_eq!(lines[3], "ip addr replace 192.0.2.2/24 dev wlan0");
+}
+
+#[test]
+fn connect_that_never_associates_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let iw = script(
+        dir.path(),
+        "iw",
+        "[ \"$3\" = link ] && echo 'Not connected.'; exit 0",
+    );
+    let ip = script(dir.path(), "ip", "exit 0");
+    let cfg = write(
+        dir.path(),
+        "smoke.toml",
+        &format!(
+            "{NO_CHECKS}[connect]\nmethod = \"iw\"\nssid = \"bes2600-sim\"\ntimeout_s = 1\n\
+             [tools]\niw = \"{}\"\nip = \"{}\"\n",
+            iw.display(),
+            ip.display()
+        ),
+    );
+    let (code, out, _) = run(&["run", "-c", cfg.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "verdict: FAIL (check_connect)\n  check_connect: wlan0 not associated after 1 s"
+        ),
+        "{out}"
+    );
+}
