@@ -111,14 +111,14 @@ pub fn run_scenario(traffic: TrafficConfig, window_ns: u64, seed: u64) -> BenchR
 }
 
 /// Real ns to copy `bytes` once, in burst-sized chunks (the floor for any RX path); the
-/// best of five runs, since the machine is shared.
+/// best of fifteen runs, since the machine is shared.
 pub fn memcpy_ns(bytes: u64) -> u64 {
     let src = vec![0x5Au8; crate::regs::MAX_BURST];
     let mut dst = vec![0u8; crate::regs::MAX_BURST];
     // Touch both buffers first so page faults are not charged to the copy.
     dst.copy_from_slice(&src);
     std::hint::black_box(&mut dst);
-    (0..5)
+    (0..15)
         .map(|_| {
             let mut left = bytes as usize;
             let t = Instant::now();
