@@ -799,6 +799,61 @@ mod tests {
         assert!(!c.fw.joined);
     }
 
+    #[test]
+    fn host_int_handshakes_set_and_clear_ready_bits() {
+        let mut c = SimChip::new(SimConfig::default());
+        let hi = |c: &mut SimChip, cmd: u16| {
+            c.write_reg8(regs::HOST_INT_HI, (cmd >> 8) as u8).unwrap();
+            c.write_reg8(regs::HOST_INT_LO, cmd as u8).unwrap();
+        };
+        let st = |c: &mut SimChip| c.read_reg8(regs::SLAVE_STATUS).unwrap();
+        assert_ne!(st(&mut c) & status::MCU_READY, 0);
+        hi(&mut c, host_int::DOORBELL | host_int::MCU_DEACTIVATE);
+        assert_eq!(st(&mut c) & status::MCU_WAKEUP_READY, 0);
+        hi(&mut c, host_int::DOORBELL | host_int::MCU_ACTIVATE);
+        assert_ne!(st(&mut c) & status::MCU_WAKEUP_READY, 0);
+        // Without the doorbell nothing happens (spec §1.4.1).
+        hi(&mut c, host_int::BT_ACTIVATE);
+        assert_eq!(st(&mut c) & status::BT_READY, 0);
+        hi(&mut c, host_int::DOORBELL | host_int::BT_ACTIVATE);
+        assert_ne!(st(&mut c) & status::BT_READY, 0);
+        // WIFI_READY only after the firmware's start-up delay, then deactivate clears it.
+        hi(&mut c, host_int::DOORBELL | host_int::WIFI_ACTIVATE);
+        assert_eq!(st(&mut c) & status::WIFI_READY, 0);
+        c.advance(c.now_ns() + c.config().wifi_ready_delay_ns);
+        assert_ne!(st(&mut c) & status::WIFI_READY, 0);
+        hi(&mut c, host_int::DOORBELL | host_int::WIFI_DEACTIVATE);
+        assert_eq!(st(&mut c) & status::WIFI_READY, 0);
+        assert!(!c.irq_pending());
+    }
+
+    #[test]
+    fn tx_slots_follow_the_slot_code_and_bad_layouts_are_refused() {
+        let mut c = SimChip::new(SimConfig::default());
+        let mut h = H::new();
+        h.activate(&mut c);
+        h.read(&mut c);
+        // Two 1024-byte slots (code 1), each a Set-PM request followed by the 4-byte
+        // timestamp trailer of spec errata 1, which the chip must ignore.
+        let mut buf = [0u8; 2048];
+        for (i, slot) in buf.chunks_mut(1024).enumerate() {
+            slot[0..2].copy_from_slice(&8u16.to_le_bytes());
+            slot[2..4].copy_from_slice(&(id::SET_PM | (i as u16) << 13).to_le_bytes());
+            slot[8..12].copy_from_slice(&0xDEAD_BEEFu32.to_le_bytes());
+        }
+        c.write_data(2048 | 1, &buf).unwrap();
+        assert_eq!(c.counters().commands, 2);
+        assert_eq!(c.counters().host_malformed, 0);
+        // 1536 bytes do not divide into 1024-byte slots: refused as a host bug.
+        c.write_data(1536 | 1 | regs::ADDR_TOGGLE, &buf[..1536])
+            .unwrap();
+        assert_eq!(c.counters().host_malformed, 1);
+        assert_eq!(c.counters().commands, 2);
+        // The buffer must be the byte count rounded up to whole blocks.
+        c.write_data(1024 | 1, &buf[..1000]).unwrap();
+        assert_eq!(c.counters().host_malformed, 2);
+    }
+
     fn join_payload(bssid: [u8; 6], ch: u16) -> [u8; 60] {
         let mut p = [0u8; 60];
         p[0] = 1;
