@@ -59,7 +59,7 @@ for t in calib_text image download; do
     # Seed the text parser with the synthetic golden files so it starts from valid input.
     [ "$t" = calib_text ] && cp ../tests/data/*.txt "$work/corpus-$t/"
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none "$t" "$work/corpus-$t" -- \
-        -runs="$FUZZ_RUNS" -max_len=4096 -seed=1 >"$work/fuzz-$t.log" 2>&1 \
+        -runs="$FUZZ_RUNS" -max_len=4096 -seed=1 -artifact_prefix="$work/" >"$work/fuzz-$t.log" 2>&1 \
         || { tail -n 40 "$work/fuzz-$t.log"; die "fuzz target $t failed"; }
     echo "fuzz $t: $(grep -Eo 'Done [0-9]+ runs' "$work/fuzz-$t.log" | tail -n1), 0 crashes"
 done
