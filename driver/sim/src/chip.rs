@@ -53,6 +53,9 @@ pub enum Fault {
     },
     /// The next announcement in reg 0x001 is corrupted.
     CorruptLength,
+    /// The AP deauthenticates the station (reason 7, class-3 frame from a
+    /// nonassociated station): the stream stops until the station associates again.
+    ApDeauth,
     /// The next read of reg 0x001 returns a plausible one-block length with the expected
     /// toggle although nothing was announced (a bit error on CMD52): a host that trusts it
     /// reads an empty burst and its expected toggle is then one step off the chip's.
@@ -113,6 +116,7 @@ pub(crate) enum Mgmt {
     AuthResp,
     AssocResp(u16),
     ArpReply { mac: [u8; 6], ip: [u8; 4] },
+    Deauth,
 }
 
 /// The announced, not yet read, RX burst.
@@ -382,6 +386,17 @@ impl SimChip {
             }
             Fault::CorruptLength => self.fw.corrupt_next_len = true,
             Fault::GlitchLength => self.fw.glitch_next_len = true,
+            Fault::ApDeauth => {
+                if self.fw.ap != ApState::Idle {
+                    self.fw.ap = ApState::Idle;
+                    self.counters.ap_deauths += 1;
+                    self.push_ctrl(Out::Mgmt {
+                        kind: Mgmt::Deauth,
+                        if_id: 0,
+                    });
+                    self.raise_if_pending();
+                }
+            }
         }
     }
 

@@ -180,6 +180,8 @@ pub struct SimCounters {
     pub scans: u64,
     /// Associations granted.
     pub assocs: u64,
+    /// Deauthentications the AP sent.
+    pub ap_deauths: u64,
     /// RX indications with status 4 (decrypt failure) sent.
     pub decrypt_fail_sent: u64,
     /// BSS-lost events (0x0805 id 1) sent.

@@ -129,6 +129,7 @@ fn render(
                 Mgmt::AuthResp => net::auth_resp(frame, &sta, seq),
                 Mgmt::AssocResp(aid) => net::assoc_resp(frame, &sta, aid, seq),
                 Mgmt::ArpReply { mac, ip } => net::arp_reply(frame, &sta, &mac, &ip, seq),
+                Mgmt::Deauth => net::deauth(frame, &sta, 7, seq),
             }?;
             return finish(hdr, start + n, id::RX | (u16::from(if_id) << 6));
         }

@@ -50,6 +50,8 @@ pub enum HostEvent {
     CmdFailed(u16),
     /// ARP reply for 192.0.2.1 received.
     ArpReply,
+    /// The AP deauthenticated the station.
+    Deauthenticated,
 }
 
 /// A command waiting for the harness to submit it.
@@ -344,6 +346,11 @@ impl TestHost {
                     self.ap_heard();
                     self.queue_arp();
                 }
+            }
+            fc::DEAUTH | fc::DISASSOC if from_ap && self.state == StaState::Associated => {
+                // Deauthenticated by the AP (spec §3.7): authenticate and associate again.
+                self.log(HostEvent::Deauthenticated);
+                self.authenticate();
             }
             fc::DATA if self.state == StaState::Associated => {
                 self.ap_heard();
