@@ -18,7 +18,7 @@ log "40-fw-loader: cargo deb"
 command -v cargo-deb >/dev/null || die "cargo-deb missing (ci/setup.d/45-deb.sh)"
 deb_dir="$BES2600_CACHE/fw-deb"
 rm -rf "$deb_dir"; mkdir -p "$deb_dir"
-cargo deb -q -p bes2600-fw --locked --output "$deb_dir" >/dev/null
+cargo deb -q -p bes2600-fw --locked --strip --output "$deb_dir" >/dev/null
 deb="$(ls "$deb_dir"/bes2600-fw_*.deb)"
 echo "built $(basename "$deb") ($(stat -c %s "$deb") bytes)"
 
