@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Pinned inputs of the board build and validation; sourced by ci/setup.d/20-board.sh (which
 # installs them) and board/pinetab2/validate.sh (which uses them). Needs $BES2600_CACHE.
 
@@ -11,7 +11,7 @@ BOARD_KSRC_TOP=linux-source-6.12
 # dtschema contemporary with Linux 6.12 (Nov 2024): the 6.12 binding files pass its
 # meta-schema (2026.x tightens it). Its dependencies are pinned as pip resolved them.
 BOARD_DTSCHEMA_VER=2024.11
-BOARD_DTSCHEMA_PINS=(dtschema==$BOARD_DTSCHEMA_VER jsonschema==4.17.3 pyrsistent==0.20.0
+BOARD_DTSCHEMA_PINS=("dtschema==$BOARD_DTSCHEMA_VER" jsonschema==4.17.3 pyrsistent==0.20.0
     attrs==26.1.0 pylibfdt==1.7.2.post2 ruamel.yaml==0.19.1 rfc3987==1.3.8)
 # dtschema pins jsonschema below 4.18, so it gets a venv of its own (other fragments share the
 # project venv and may need a newer jsonschema).

@@ -38,10 +38,10 @@ done
 [ "$(cat "$BOARD_DTS_DIR/.complete" 2>/dev/null)" = "$BOARD_DTS_STAMP" ] \
     || die "$BOARD_DTS_DIR missing or stale: run ci/setup.sh"
 
-fails=0
+fails=0 passes=0
 stage() { printf '\n--- %s\n' "$*"; }
 bad() { printf 'FAIL: %s\n' "$*"; fails=$((fails + 1)); }
-good() { printf 'ok:   %s\n' "$*"; }
+good() { printf 'ok:   %s\n' "$*"; passes=$((passes + 1)); }
 
 # cpp as the kernel's dtc_cpp_flags do it; $1 source, $2 output.
 dt_cpp() {
@@ -88,7 +88,7 @@ else
 fi
 
 # Processed schema = kernel 6.12 bindings + ours; ~1 min to build, so cached by its inputs.
-key="$(cat "$BINDING" "$HERE/pins.sh" | sha256sum | cut -c1-16)"
+key="$({ cat "$BINDING"; echo "$BOARD_DTS_STAMP dtschema $BOARD_DTSCHEMA_VER"; } | sha256sum | cut -c1-16)"
 SCHEMA="$BES2600_CACHE/board-schema-$key.json"
 if [ ! -s "$SCHEMA" ]; then
     log "building the processed schema (kernel bindings + ours), cached as $SCHEMA"
@@ -150,11 +150,11 @@ sym() { fdtget -t s "$1" /__symbols__ "$2" 2>/dev/null; }               # label 
 ph() { fdtget -t u "$1" "$(sym "$1" "$2")" phandle 2>/dev/null; }      # label -> phandle
 # resolve DTB WORDS: replaces each "&label" word by the label's phandle number.
 resolve() {
-    local w out=()
+    local w words=()
     for w in $2; do
-        if [ "${w#&}" != "$w" ]; then out+=("$(ph "$1" "${w#&}" || echo "?")"); else out+=("$w"); fi
+        if [ "${w#&}" != "$w" ]; then words+=("$(ph "$1" "${w#&}" || echo "?")"); else words+=("$w"); fi
     done
-    printf '%s' "${out[*]}"
+    printf '%s' "${words[*]}"
 }
 # expect DTB REV NODE PROP TYPE EXPECTED SPEC: compare fdtget output with EXPECTED (where "&label"
 # stands for that label's phandle) and record a table row. NODE is a path or a label. TYPE: s/u/bx
@@ -274,8 +274,10 @@ negative() {
     local n="$W/neg-$name" caught=() missed=() c out
     sed -e "$expr" "$W/ov-$r.dts" > "$n.dts"
     if cmp -s "$n.dts" "$W/ov-$r.dts"; then bad "negative $name: the edit changed nothing"; return; fi
-    dtc -q -@ -I dts -O dtb -o "$n.dtbo" "$n.dts" && fdtoverlay -i "$W/base-$r.dtb" -o "$n.dtb" "$n.dtbo" \
-        || { bad "negative $name: broken copy does not build"; return; }
+    if ! dtc -q -@ -I dts -O dtb -o "$n.dtbo" "$n.dts" \
+        || ! fdtoverlay -i "$W/base-$r.dtb" -o "$n.dtb" "$n.dtbo"; then
+        bad "negative $name: broken copy does not build"; return
+    fi
     for c in "$@"; do
         case "$c" in
             fdtget) CHECK_FAILS=0; ROWS=(); assert_board "$n.dtb" "$r"
@@ -374,9 +376,5 @@ else
 fi
 
 stage "summary"
-if [ "$fails" -eq 0 ]; then
-    echo "board validation: all checks passed"
-else
-    echo "board validation: $fails check(s) failed"
-fi
+echo "board validation: $passes checks passed, $fails failed"
 [ "$fails" -eq 0 ]
