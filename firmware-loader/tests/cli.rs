@@ -862,3 +862,53 @@ fn help_everywhere() {
             .stdout(predicate::str::contains("Usage:"));
     }
 }
+
+/// Runs `sh -c script` in a private mount namespace; `None` when that is not possible here
+/// (not root, or no `unshare`).
+fn in_mount_ns(script: &str) -> Option<std::process::Output> {
+    if !is_root() {
+        return None;
+    }
+    let probe = StdCommand::new("unshare")
+        .args(["-m", "true"])
+        .status()
+        .ok()?;
+    if !probe.success() {
+        return None;
+    }
+    StdCommand::new("unshare")
+        .args(["-m", "sh", "-c", script])
+        .output()
+        .ok()
+}
+
+#[test]
+fn read_only_root_is_never_written() {
+    let t = TempDir::new().unwrap();
+    let set = synth_set(t.path());
+    let ro = t.path().join("ro");
+    fs::create_dir(&ro).unwrap();
+    let exe = assert_cmd::cargo::cargo_bin("bes2600-fw");
+    let script = format!(
+        "mount -t tmpfs none {ro} && mkdir -p {ro}/lib/firmware/bes2600 && mount -o remount,ro {ro} && \
+         {exe} install --from {set} --root {ro}; echo \"rc=$?\"; \
+         {exe} calib convert {txt} {ro}/rec.bin; echo \"rc=$?\"; ls -A {ro}/lib/firmware/bes2600",
+        ro = ro.display(),
+        exe = exe.display(),
+        set = set.display(),
+        txt = data("factory_golden.txt").display(),
+    );
+    let Some(out) = in_mount_ns(&script) else {
+        eprintln!("skipped: needs root and unshare -m");
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stdout.matches("rc=2").count(), 2, "{stdout}\n{stderr}");
+    assert!(stderr.contains("read-only file system"), "{stderr}");
+    assert!(stderr.contains("note: nothing was changed"), "{stderr}");
+    assert!(
+        stdout.trim_end().ends_with("rc=2"),
+        "the firmware dir stayed empty: {stdout}"
+    );
+}

@@ -50,5 +50,6 @@ pub fn noted(msg: impl Into<String>, notes: &[&str]) -> anyhow::Error {
 
 /// Whether an I/O error means the file system is read-only.
 pub fn is_read_only(e: &std::io::Error) -> bool {
-    e.raw_os_error() == Some(nix::libc::EROFS)
+    // `tempfile` wraps the OS error with its path, which keeps the kind but not the errno.
+    e.kind() == std::io::ErrorKind::ReadOnlyFilesystem || e.raw_os_error() == Some(nix::libc::EROFS)
 }
