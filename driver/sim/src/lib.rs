@@ -11,6 +11,7 @@ pub mod bootrom;
 mod chip;
 pub mod config;
 mod fw;
+mod msg;
 pub mod net;
 pub mod regs;
 mod render;
