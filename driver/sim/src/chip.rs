@@ -871,6 +871,41 @@ mod tests {
     }
 
     #[test]
+    fn multi_tx_confirm_carries_a_status_per_frame() {
+        let mut c = SimChip::new(SimConfig::default());
+        let mut h = H::new();
+        h.activate(&mut c);
+        h.read(&mut c);
+        h.send(&mut c, id::WRITE_MIB, &[0x24, 0x10, 4, 0, 1, 0, 0, 0])
+            .unwrap();
+        h.send(&mut c, id::JOIN, &join_payload(crate::net::BSSID, 6))
+            .unwrap();
+        h.read(&mut c);
+        // One write, two 512-byte slots: a null-data frame and a truncated TX request.
+        let mut buf = [0u8; 1024];
+        let null = [crate::net::fc::NULL, 0x01, 0, 0];
+        let len = 24 + null.len();
+        buf[0..2].copy_from_slice(&(len as u16).to_le_bytes());
+        buf[2..4].copy_from_slice(&(id::TX | 2 << 13).to_le_bytes());
+        buf[4..8].copy_from_slice(&0x77u32.to_le_bytes());
+        buf[24..len].copy_from_slice(&null);
+        buf[512..514].copy_from_slice(&12u16.to_le_bytes());
+        buf[514..516].copy_from_slice(&(id::TX | 3 << 13).to_le_bytes());
+        buf[516..520].copy_from_slice(&0x78u32.to_le_bytes());
+        c.write_data(1024, &buf).unwrap();
+        let (m, n, _) = h.read(&mut c);
+        assert_eq!(n, 1);
+        let off = m[0].0;
+        assert_eq!(m[0].2 & 0x0FFF, id::MULTI_TX_CNF);
+        assert_eq!(le32(&h.buf, off + 4), Some(2));
+        assert_eq!(le32(&h.buf, off + 8), Some(0x77));
+        assert_eq!(le32(&h.buf, off + 12), Some(0));
+        assert_eq!(le32(&h.buf, off + 28), Some(0x78));
+        assert_eq!(le32(&h.buf, off + 32), Some(wsm::STATUS_INVALID));
+        assert_eq!(c.outstanding(), 0);
+    }
+
+    #[test]
     fn undrained_queue_drops_are_counted_and_reset_flushes() {
         let t = TrafficConfig {
             ampdu: 1,

@@ -298,25 +298,25 @@ impl SimChip {
         batch.count = 0;
         self.counters.tx_confirmed += u64::from(n);
         self.fw.outstanding = self.fw.outstanding.saturating_sub(u16::from(n));
+        // Statuses are small codes (spec §3.8.1); a byte each keeps `Out` compact.
+        let statuses = batch.statuses.map(|v| u8::try_from(v).unwrap_or(u8::MAX));
         if self.fw.multi_tx {
-            // One status for the whole record set keeps `Out` small; per-frame status
-            // differences only arise before join, where every frame fails alike.
-            let status = batch.statuses.first().copied().unwrap_or(0);
             self.push_ctrl(Out::TxConfirm {
                 count: n,
                 ids: batch.ids,
-                status,
+                statuses,
                 multi: true,
             });
         } else {
             for i in 0..usize::from(n) {
                 let mut ids = [0u32; 16];
+                let mut st = [0u8; 16];
                 ids[0] = batch.ids.get(i).copied().unwrap_or(0);
-                let status = batch.statuses.get(i).copied().unwrap_or(0);
+                st[0] = statuses.get(i).copied().unwrap_or(0);
                 self.push_ctrl(Out::TxConfirm {
                     count: 1,
                     ids,
-                    status,
+                    statuses: st,
                     multi: false,
                 });
             }

@@ -16,7 +16,7 @@ pub(crate) enum Out {
     TxConfirm {
         count: u8,
         ids: [u32; 16],
-        status: u32,
+        statuses: [u8; 16],
         multi: bool,
     },
     Mgmt {

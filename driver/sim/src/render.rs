@@ -85,15 +85,15 @@ fn render(
         Out::TxConfirm {
             count,
             ids,
-            status,
+            statuses,
             multi,
         } => {
             if multi {
                 w.le32(u32::from(count));
             }
-            for pid in ids.iter().take(usize::from(count)) {
+            for (pid, st) in ids.iter().zip(statuses.iter()).take(usize::from(count)) {
                 w.le32(*pid)
-                    .le32(status)
+                    .le32(u32::from(*st))
                     .u8(21)
                     .u8(0)
                     .le16(0)
