@@ -14,6 +14,7 @@
  *     exist unchanged in 6.18.
  */
 #include <linux/atomic.h>
+#include <linux/crc32.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/device.h>
@@ -85,6 +86,11 @@ u64 bes_ktime_ns(void)
 void bes_msleep(unsigned int ms)
 {
 	msleep(ms);
+}
+
+u32 bes_crc32(const u8 *data, size_t len)
+{
+	return ~crc32_le(~0U, data, len);
 }
 
 void bes_random_mac(u8 mac[6])

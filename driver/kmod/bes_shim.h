@@ -43,6 +43,8 @@ unsigned int bes_param_sim_rate_kbps(void);
 /* ---- time ---- */
 bes_u64 bes_ktime_ns(void);
 void bes_msleep(unsigned int ms);
+/* zlib/IEEE CRC-32 (init and final XOR 0xFFFFFFFF), for firmware images (spec §2.2). */
+bes_u32 bes_crc32(const bes_u8 *data, bes_size len);
 void bes_random_mac(bes_u8 mac[6]);
 
 /*

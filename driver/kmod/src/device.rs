@@ -22,9 +22,11 @@ use bes2600_wire::wsm::scan::{ScanChannel, ScanType, StartScan};
 use bes2600_wire::wsm::tx::{PacketId, Queue, TxFlags, TxReq};
 
 use crate::ffi::{
-    self, BhCell, BhLink, BhSelf, BssInfo, DevicePtr, Hw, HwRef, RxBatch as SkbBatch, ScanReqC,
-    SdioFunc, SimParent, Skb,
+    self, BhCell, BhLink, BhSelf, BssInfo, DevicePtr, Firmware, Hw, HwRef, RxBatch as SkbBatch,
+    ScanReqC, SdioFunc, SimParent, Skb,
 };
+use bes2600_fw::download::{self, Action, Event, Loader};
+use bes2600_fw::image::Image;
 use crate::sdio_bus::SdioBus;
 
 /// Period of the sim bus clock: the simulated chip advances and raises its interrupt at
@@ -159,6 +161,25 @@ pub(crate) struct BhState {
     engine: KBox<Eng>,
     bus: AnyBus,
     host: MacHost,
+    /// Firmware files for the boot-ROM download, consumed at BH start.
+    boot: Option<BootFiles>,
+}
+
+/// The images a boot-ROM download needs (spec §2.1, §2.5).
+pub(crate) struct BootFiles {
+    boot: Option<Firmware>,
+    stage2: Firmware,
+}
+
+/// Requests the boot image (not for btrf) and the stage-2 image of `fw_type`.
+fn load_boot_files(hw: HwRef) -> Option<BootFiles> {
+    let boot = if ffi::param_fw_type() == 2 {
+        None
+    } else {
+        Some(hw.request_firmware(c_str!("bes2600/best2002_fw_boot_sdio.bin")).ok()?)
+    };
+    let stage2 = hw.request_firmware(fw_file()).ok()?;
+    Some(BootFiles { boot, stage2 })
 }
 
 /// mac80211 side of the engine's host trait (RX batch, TX slots, scan state).
@@ -181,6 +202,8 @@ pub(crate) struct Device {
     pub(crate) mbox: Pin<KBox<SpinLock<Mailbox>>>,
     pub(crate) bh_link: BhLink,
     ready: AtomicBool,
+    /// Set by the SDIO interrupt while the boot ROM download waits for a reply.
+    boot_irq: AtomicBool,
     cur_freq: AtomicU32,
     tx_inflight: AtomicU32,
     pub(crate) load_ns: u64,
@@ -209,7 +232,13 @@ impl DeviceHandle {
     pub(crate) fn create_sim() -> Result<Self> {
         let parent = SimParent::create()?;
         let kbps = u64::from(ffi::param_sim_rate_kbps());
+        let hw = Hw::alloc()?;
+        hw.set_parent(&parent);
+        // With the (synthetic) firmware files present the simulated chip starts in its boot
+        // ROM and the driver downloads them; without, it starts in its firmware.
+        let files = load_boot_files(hw.r());
         let cfg = SimConfig {
+            start_in_firmware: files.is_none(),
             traffic: TrafficConfig {
                 enabled: kbps > 0,
                 phy_rate_bps: kbps * 1000,
@@ -219,12 +248,10 @@ impl DeviceHandle {
         };
         // Built straight into the heap allocation: the chip model is tens of KiB.
         let sim = ffi::kbox_in_place(|slot| init_sim(slot, cfg))?;
-        let hw = Hw::alloc()?;
-        hw.set_parent(&parent);
         // The simulated chip boots straight into its firmware; the stage-2 image (the
         // synthetic set in the QEMU image) is still requested so fw_version shows its label.
         let label = firmware_label(hw.r());
-        let handle = Self::create(hw, AnyBus::Sim(sim), SIM_STA_MAC, true, Some(parent), None)?;
+        let handle = Self::create(hw, AnyBus::Sim(sim), files, SIM_STA_MAC, true, Some(parent), None)?;
         handle.ptr.get().set_fw_file_label(label.as_ref().map(|(b, n)| b.get(..*n).unwrap_or(&[])));
         Ok(handle)
     }
@@ -235,12 +262,18 @@ impl DeviceHandle {
         let mac = ffi::dt_mac().unwrap_or_else(ffi::random_mac);
         let hw = Hw::alloc()?;
         hw.set_sdio_parent(func);
-        Self::create(hw, AnyBus::Sdio(bus), mac, false, None, Some(func))
+        let files = load_boot_files(hw.r());
+        if files.is_none() {
+            pr_warn!("bes2600: firmware files missing; assuming the chip already runs its firmware\n");
+        }
+        Self::create(hw, AnyBus::Sdio(bus), files, mac, false, None, Some(func))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn create(
         hw: Hw,
         bus: AnyBus,
+        boot: Option<BootFiles>,
         mac: [u8; 6],
         is_sim: bool,
         parent: Option<SimParent>,
@@ -261,11 +294,12 @@ impl DeviceHandle {
         let mbox = KBox::pin_init(new_spinlock!(Mailbox::default(), "bes2600::mbox"), GFP_KERNEL)?;
         let dev = KBox::new(
             Device {
-                bh_state: BhCell::new(BhState { engine, bus, host }),
+                bh_state: BhCell::new(BhState { engine, bus, host, boot }),
                 shared,
                 mbox,
                 bh_link: BhLink::default(),
                 ready: AtomicBool::new(false),
+                boot_irq: AtomicBool::new(false),
                 cur_freq: AtomicU32::new(2437),
                 tx_inflight: AtomicU32::new(0),
                 load_ns: ffi::now_ns(),
@@ -341,6 +375,7 @@ impl Device {
 
     /// SDIO interrupt (mmc irq thread): mark RX pending and wake the BH.
     pub(crate) fn on_bus_irq(&self) {
+        self.boot_irq.store(true, Ordering::Release);
         self.shared.on_irq();
         self.wake();
     }
@@ -515,6 +550,13 @@ impl Device {
 
     /// The BH thread: owns the engine and the bus until told to stop.
     pub(crate) fn bh_main(&self, st: &mut BhState, me: BhSelf) {
+        if let Some(files) = st.boot.take() {
+            let t = ffi::now_ns();
+            match self.download(&mut st.bus, &files) {
+                Ok(()) => pr_info!("bes2600: firmware downloaded in {} ms\n", (ffi::now_ns() - t) / 1_000_000),
+                Err(e) => pr_err!("bes2600: firmware download failed: {}\n", e),
+            }
+        }
         if self.is_sim {
             me.timer_start(SIM_TICK_NS);
         }
@@ -531,6 +573,77 @@ impl Device {
         ctx.h.hw.tx_purge();
     }
 
+    /// Runs the boot-ROM download (spec §2.3-2.5) with the firmware loader's state machine,
+    /// on the BH thread before the engine starts (it sleeps between steps).
+    fn download(&self, bus: &mut AnyBus, files: &BootFiles) -> core::result::Result<(), &'static str> {
+        let crc = ffi::KernelCrc;
+        let stage2 = Image::parse(files.stage2.data(), &crc).map_err(|_| "stage-2 image rejected")?;
+        let boot = match &files.boot {
+            Some(f) => Some(Image::parse(f.data(), &crc).map_err(|_| "boot image rejected")?),
+            None => None,
+        };
+        let mut tx = KVec::from_elem(0u8, 32 * 1024, GFP_KERNEL).map_err(|_| "no memory")?;
+        let mut dpd = KVec::from_elem(0u8, download::DPD_LEN, GFP_KERNEL).map_err(|_| "no memory")?;
+        let mut rx = [0u8; 64];
+        let mode = download::Mode::from_fw_type(ffi::param_fw_type());
+        let fw = download::Firmware { boot, stage2, factory: None };
+        let mut ld = Loader::new(crc, download::Config::default(), mode, fw, &mut tx, &mut dpd, false)
+            .map_err(|_| "loader set-up refused")?;
+        let mut act = ld.start(ffi::now_ns());
+        loop {
+            sim_advance(bus);
+            let ev = match act {
+                Action::Done(_) => return Ok(()),
+                Action::Failed(_) => return Err("boot ROM refused the download"),
+                Action::ReadRxBufInfo => {
+                    let r = (
+                        bus.read_reg8(download::REG_SLAVE_RX_BUF_CNT),
+                        bus.read_reg8(download::REG_SLAVE_RX_BUF_LEN),
+                        bus.read_reg8(download::REG_SLAVE_RX_BUF_LEN + 1),
+                    );
+                    match r {
+                        (Ok(count), Ok(lo), Ok(hi)) => Event::RxBufInfo { count, max_len: u16::from_le_bytes([lo, hi]) },
+                        _ => Event::BusError,
+                    }
+                }
+                // Boot-ROM frames carry no CMD53 address semantics (spec §2.3): address 0.
+                Action::Send { len } => match ld.frame().get(..len) {
+                    Some(f) => bus.write_data(0, f).map_or(Event::BusError, |()| Event::Sent),
+                    None => Event::BusError,
+                },
+                Action::Sleep { until_ns } => {
+                    sleep_until(bus, until_ns);
+                    Event::Slept
+                }
+                Action::WaitIrq { deadline_ns } => {
+                    if wait_irq(bus, &self.boot_irq, deadline_ns) {
+                        Event::Irq
+                    } else {
+                        Event::Timeout
+                    }
+                }
+                Action::ReadReplyLen => match (bus.read_reg8(download::REG_REPLY_LEN), bus.read_reg8(download::REG_REPLY_LEN + 1)) {
+                    (Ok(lo), Ok(hi)) => Event::ReplyLen(u16::from_le_bytes([lo, hi])),
+                    _ => Event::BusError,
+                },
+                Action::ReadReply { len } => match rx.get_mut(..len) {
+                    Some(b) => {
+                        if bus.read_data(0, b).is_ok() {
+                            act = ld.step(ffi::now_ns(), Event::Reply(b));
+                            continue;
+                        }
+                        Event::BusError
+                    }
+                    None => Event::BusError,
+                },
+                Action::ReadSlaveStatus => bus
+                    .read_reg8(download::REG_SLAVE_STATUS)
+                    .map_or(Event::BusError, Event::SlaveStatus),
+            };
+            act = ld.step(ffi::now_ns(), ev);
+        }
+    }
+
     /// One BH pass: advance the sim clock, post requests, run the engine until idle.
     fn service(&self, st: &mut BhState) -> u64 {
         let now = ffi::now_ns();
@@ -544,7 +657,7 @@ impl Device {
         self.post_requests(st);
         let mut next = None;
         for _ in 0..64 {
-            let BhState { engine, bus, host } = &mut *st;
+            let BhState { engine, bus, host, .. } = &mut *st;
             let mut ctx = HostCtx { dev: self, h: host };
             let out = engine.run(bus, &mut ctx, ffi::now_ns());
             next = out.next_deadline_ns;
@@ -668,6 +781,41 @@ fn init_engine(slot: &mut MaybeUninit<Eng>, shared: SharedRef) -> &mut Eng {
 #[inline(never)]
 fn init_sim(slot: &mut MaybeUninit<SimBus>, cfg: SimConfig) -> &mut SimBus {
     slot.write(SimBus { chip: SimChip::new(cfg), t0: ffi::now_ns() })
+}
+
+/// Moves the simulated chip's clock to now (no-op on SDIO).
+fn sim_advance(bus: &mut AnyBus) {
+    if let AnyBus::Sim(s) = bus {
+        let t0 = s.t0;
+        s.chip.advance(ffi::now_ns().saturating_sub(t0));
+    }
+}
+
+/// Sleeps until `until_ns` (1 ms steps so the simulated chip's clock keeps moving).
+fn sleep_until(bus: &mut AnyBus, until_ns: u64) {
+    while ffi::now_ns() < until_ns {
+        let left_ms = (until_ns - ffi::now_ns()) / 1_000_000;
+        ffi::msleep(u32::try_from(left_ms.clamp(1, 10)).unwrap_or(1));
+        sim_advance(bus);
+    }
+}
+
+/// Waits for the chip interrupt until `deadline_ns`: the sim's line, or the SDIO IRQ flag.
+fn wait_irq(bus: &mut AnyBus, flag: &AtomicBool, deadline_ns: u64) -> bool {
+    loop {
+        sim_advance(bus);
+        let hit = match bus {
+            AnyBus::Sim(s) => s.chip.irq_pending(),
+            AnyBus::Sdio(_) => flag.swap(false, Ordering::AcqRel),
+        };
+        if hit {
+            return true;
+        }
+        if ffi::now_ns() >= deadline_ns {
+            return false;
+        }
+        ffi::msleep(1);
+    }
 }
 
 /// 2.4 GHz channel number of a centre frequency.

@@ -76,6 +76,16 @@ pub(crate) fn msleep(ms: u32) {
     unsafe { sys::bes_msleep(ms) }
 }
 
+/// zlib/IEEE CRC-32 (the kernel's `crc32_le`), as the firmware loader's `Crc32`.
+pub(crate) struct KernelCrc;
+
+impl bes2600_fw::Crc32 for KernelCrc {
+    fn crc32(&self, data: &[u8]) -> u32 {
+        // SAFETY: data is readable for its length during the call.
+        unsafe { sys::bes_crc32(data.as_ptr(), data.len()) }
+    }
+}
+
 /// A random locally administered unicast MAC address.
 pub(crate) fn random_mac() -> [u8; 6] {
     let mut mac = [0u8; 6];
