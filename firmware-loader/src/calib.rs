@@ -21,6 +21,10 @@ pub const VENDOR_PATH: &str = "/lib/firmware/bes2600_factory.txt";
 /// The path distro packages install to (spec §2.1).
 pub const DISTRO_PATH: &str = "/lib/firmware/bes2600/bes2600_factory.txt";
 
+/// The names the kernel module passes to `request_firmware`, in lookup order: the vendor
+/// path, then the distro path (spec §2.1 "Path mismatch").
+pub const FIRMWARE_NAMES: [&str; 2] = ["bes2600_factory.txt", "bes2600/bes2600_factory.txt"];
+
 /// The 5 GHz power field names, in file order (spec §2.6 fields 12-24).
 pub const CH_5G: [&str; 13] = [
     "ch36-40",

@@ -53,6 +53,16 @@ impl Kind {
         }
     }
 
+    /// The name to pass to `request_firmware` (relative to `/lib/firmware`, spec §2.1).
+    pub const fn firmware_name(self) -> &'static str {
+        match self {
+            Kind::Boot => "bes2600/best2002_fw_boot_sdio.bin",
+            Kind::Signal => "bes2600/best2002_fw_sdio.bin",
+            Kind::Nosignal => "bes2600/best2002_fw_sdio_nosignal.bin",
+            Kind::Btrf => "bes2600/best2002_fw_sdio_btrf.bin",
+        }
+    }
+
     /// Classifies a file by its base name (spec §2.1); `None` for an unknown name.
     pub fn from_file_name(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.file_name() == name)
@@ -395,6 +405,12 @@ mod tests {
             Some(Kind::Btrf)
         );
         assert_eq!(Kind::from_file_name("foo.bin"), None);
+        for k in Kind::ALL {
+            assert_eq!(
+                k.firmware_name().strip_prefix("bes2600/"),
+                Some(k.file_name())
+            );
+        }
         assert!(Kind::Btrf.matches(EntryClass::of(ENTRY_NOSIGNAL_BTRF)));
         assert!(!Kind::Signal.matches(EntryClass::of(ENTRY_BOOT)));
         assert!(Kind::Signal.matches(EntryClass::Unknown));

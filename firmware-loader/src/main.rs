@@ -283,6 +283,9 @@ fn run_calib(args: &Args, cmd: &CalibCmd, out: &mut dyn Write) -> Result<Outcome
             })
         }
         CalibCmd::Convert { input, output } => {
+            for w in calib::load(input)?.warnings {
+                eprintln!("warning: {}: {w}", input.display());
+            }
             let f = calib::convert(input, output)?;
             writeln!(out, "wrote {} ({f:?})", output.display())?;
             Ok(Outcome::Ok)
