@@ -380,6 +380,76 @@ fn timeouts_are_retried_then_fatal() {
 }
 
 #[test]
+fn reply_length_register_is_polled_five_times() {
+    // Four zero reads of the reply length are absorbed by the re-reads.
+    let f = Faults {
+        zero_reply_len_reads: 4,
+        ..Faults::default()
+    };
+    let (a, _, _) = bring_up(Mode::Btrf, true, f, None);
+    let o = done(a);
+    assert_eq!((o.retries, o.reg_write_failures), (0, 0));
+    // Five make the first register write give up (ignored); ten also fail the factory
+    // write once, which is then retried.
+    let f = Faults {
+        zero_reply_len_reads: 10,
+        ..Faults::default()
+    };
+    let (a, _, _) = bring_up(Mode::Btrf, true, f, None);
+    let o = done(a);
+    assert_eq!((o.reg_write_failures, o.retries), (2, 0));
+    let f = Faults {
+        zero_reply_len_reads: 15,
+        ..Faults::default()
+    };
+    let (a, _, _) = bring_up(Mode::Btrf, true, f, None);
+    assert_eq!(done(a).retries, 1);
+    let f = Faults {
+        zero_reply_len_reads: 100,
+        ..Faults::default()
+    };
+    let e = failed(bring_up(Mode::Btrf, true, f, None).0);
+    assert_eq!(
+        (e.stage, e.cause, e.attempts),
+        (Stage::Factory, Cause::NoReplyLength, 3)
+    );
+}
+
+#[test]
+fn zero_buffer_count_is_polled_then_ignored_like_c() {
+    let s = set();
+    let mut h = Harness::new(bootrom::Config {
+        buf_count: 0,
+        ..rom_cfg(Faults::default())
+    });
+    let mut tx = vec![0u8; 4096];
+    let mut dpd = vec![0u8; DPD_LEN];
+    let mut l = Loader::new(
+        HostCrc,
+        Config::default(),
+        Mode::Btrf,
+        fw(&s, Mode::Btrf, false),
+        &mut tx,
+        &mut dpd,
+        false,
+    )
+    .unwrap();
+    let o = done(h.run(&mut l));
+    let frames = u64::from(o.frames_sent);
+    assert_eq!(
+        u64::from(o.buf_count_zero),
+        frames,
+        "every frame waited out the poll"
+    );
+    // Each frame polled every 50 ms for 1 s first (spec §2.3 step 1, intended behaviour).
+    assert!(
+        h.now >= frames * 1000 * MS,
+        "{} ns for {frames} frames",
+        h.now
+    );
+}
+
+#[test]
 fn wrong_seq_in_reply_is_refused() {
     // The first reply goes to a register write (ignored); the second one (reg 1 INFO)
     // also; make the third and later, which belong to the boot image, fail too.

@@ -123,6 +123,9 @@ pub struct Faults {
     pub dpd_never_ready: bool,
     /// The DPD reply length register reports this instead of 0x3B14 (0 = correct).
     pub dpd_len_override: u16,
+    /// The next N reads of the reply-length low byte (reg 0x000) return 0 although a
+    /// reply is ready (a slow ROM; the host reads up to 5 times, spec §2.3 step 3).
+    pub zero_reply_len_reads: u8,
 }
 
 /// Boot ROM configuration.
@@ -233,6 +236,7 @@ pub struct BootRom {
     regs: [(u32, u32); 4],
     nregs: usize,
     stats: Stats,
+    hide_len: bool,
 }
 
 fn le32(b: &[u8], at: usize) -> Option<u32> {
@@ -261,6 +265,7 @@ impl BootRom {
             regs: [(0, 0); 4],
             nregs: 0,
             stats: Stats::default(),
+            hide_len: false,
         }
     }
 
@@ -328,6 +333,16 @@ impl BootRom {
         let [lo, hi] = self.cfg.max_frame_len.to_le_bytes();
         let [rlo, rhi] = self.reply_len.to_le_bytes();
         match reg {
+            REG_REPLY_LEN_LO if self.cfg.faults.zero_reply_len_reads > 0 && self.reply_len > 0 => {
+                self.cfg.faults.zero_reply_len_reads -= 1;
+                // Both bytes read 0 for this poll: the high byte below follows suit.
+                self.hide_len = true;
+                0
+            }
+            REG_REPLY_LEN_HI if self.hide_len => {
+                self.hide_len = false;
+                0
+            }
             REG_REPLY_LEN_LO => rlo,
             REG_REPLY_LEN_HI => rhi,
             REG_BUF_CNT => self.cfg.buf_count,
