@@ -41,6 +41,11 @@ for key in ProtectSystem=strict NoNewPrivileges=yes CapabilityBoundingSet=CAP_SY
            RestrictAddressFamilies= ReadWritePaths=/sys/bus/platform/drivers; do
     grep -q "^$key" "$unit" || die "unit lacks $key"
 done
+# The unit must load and stay well hardened: systemd's exposure score at most 3.0 (now 2.1).
+sed "s#/usr/bin/bes2600-fw#$b#" "$unit" > "$work/bes2600-fw-watch.service"
+SYSTEMD_LOG_LEVEL=notice systemd-analyze verify "$work/bes2600-fw-watch.service"
+systemd-analyze security --offline=yes --threshold=30 "$work/bes2600-fw-watch.service" \
+    | tail -n1 || die "bes2600-fw-watch.service exposure above 3.0"
 "$b" --version
 "$b" synth --out "$work/set" >/dev/null
 "$b" verify "$work/set"/*.bin >/dev/null
