@@ -67,7 +67,11 @@ fn main() {
         _ => 0,
     };
     let dt = t_first.map_or(0.0, |t| t_last.duration_since(t).as_secs_f64());
-    let mbps = if dt > 0.0 { bytes as f64 * 8.0 / dt / 1e6 } else { 0.0 };
+    let mbps = if dt > 0.0 {
+        bytes as f64 * 8.0 / dt / 1e6
+    } else {
+        0.0
+    };
     println!(
         "{{\"datagrams\":{n},\"unique\":{},\"lost\":{lost},\"duplicated\":{dup},\"reordered\":{reord},\"malformed\":{bad},\"bytes\":{bytes},\"seconds\":{dt:.3},\"mbps\":{mbps:.3},\"first_seq\":{},\"last_seq\":{}}}",
         seen.len(),

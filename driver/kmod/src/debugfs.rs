@@ -32,7 +32,10 @@ impl Write for SliceWriter<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let room = self.buf.len().saturating_sub(self.len);
         let n = s.len().min(room);
-        if let (Some(dst), Some(src)) = (self.buf.get_mut(self.len..self.len + n), s.as_bytes().get(..n)) {
+        if let (Some(dst), Some(src)) = (
+            self.buf.get_mut(self.len..self.len + n),
+            s.as_bytes().get(..n),
+        ) {
             dst.copy_from_slice(src);
             self.len += n;
         }

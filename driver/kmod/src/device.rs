@@ -6,9 +6,9 @@ use core::borrow::Borrow;
 use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
+use kernel::c_str;
 use kernel::prelude::*;
 use kernel::sync::{new_spinlock, Arc, SpinLock};
-use kernel::c_str;
 
 use bes2600_engine::{
     Bus, BusError, CmdDone, CmdResult, ConnEvent, Engine, FwMode, Host, Policy, RecoveryCause,
@@ -25,9 +25,9 @@ use crate::ffi::{
     self, BhCell, BhLink, BhSelf, BssInfo, DevicePtr, Firmware, Hw, HwRef, RxBatch as SkbBatch,
     ScanReqC, SdioFunc, SimParent, Skb,
 };
+use crate::sdio_bus::SdioBus;
 use bes2600_fw::download::{self, Action, Event, Loader};
 use bes2600_fw::image::Image;
-use crate::sdio_bus::SdioBus;
 
 /// Period of the sim bus clock: the simulated chip advances and raises its interrupt at
 /// this rate (one BH wake-up per tick at most, however many frames arrived).
@@ -35,7 +35,7 @@ const SIM_TICK_NS: u64 = 1_000_000;
 /// Longest BH sleep when no timer is due.
 const IDLE_NS: u64 = 100_000_000;
 /// How long bring-up may take before init fails.
-const READY_TIMEOUT_MS: u32 = 5000;
+const READY_TIMEOUT_MS: u32 = 20_000;
 /// TX frames in flight (sent, not yet confirmed); the firmware credit limit is lower.
 const TX_SLOTS: usize = 64;
 /// Command tags.
@@ -176,7 +176,10 @@ fn load_boot_files(hw: HwRef) -> Option<BootFiles> {
     let boot = if ffi::param_fw_type() == 2 {
         None
     } else {
-        Some(hw.request_firmware(c_str!("bes2600/best2002_fw_boot_sdio.bin")).ok()?)
+        Some(
+            hw.request_firmware(c_str!("bes2600/best2002_fw_boot_sdio.bin"))
+                .ok()?,
+        )
     };
     let stage2 = hw.request_firmware(fw_file()).ok()?;
     Some(BootFiles { boot, stage2 })
@@ -251,8 +254,19 @@ impl DeviceHandle {
         // The simulated chip boots straight into its firmware; the stage-2 image (the
         // synthetic set in the QEMU image) is still requested so fw_version shows its label.
         let label = firmware_label(hw.r());
-        let handle = Self::create(hw, AnyBus::Sim(sim), files, SIM_STA_MAC, true, Some(parent), None)?;
-        handle.ptr.get().set_fw_file_label(label.as_ref().map(|(b, n)| b.get(..*n).unwrap_or(&[])));
+        let handle = Self::create(
+            hw,
+            AnyBus::Sim(sim),
+            files,
+            SIM_STA_MAC,
+            true,
+            Some(parent),
+            None,
+        )?;
+        handle
+            .ptr
+            .get()
+            .set_fw_file_label(label.as_ref().map(|(b, n)| b.get(..*n).unwrap_or(&[])));
         Ok(handle)
     }
 
@@ -264,7 +278,9 @@ impl DeviceHandle {
         hw.set_sdio_parent(func);
         let files = load_boot_files(hw.r());
         if files.is_none() {
-            pr_warn!("bes2600: firmware files missing; assuming the chip already runs its firmware\n");
+            pr_warn!(
+                "bes2600: firmware files missing; assuming the chip already runs its firmware\n"
+            );
         }
         Self::create(hw, AnyBus::Sdio(bus), files, mac, false, None, Some(func))
     }
@@ -291,10 +307,18 @@ impl DeviceHandle {
             scanning: false,
             restart: false,
         };
-        let mbox = KBox::pin_init(new_spinlock!(Mailbox::default(), "bes2600::mbox"), GFP_KERNEL)?;
+        let mbox = KBox::pin_init(
+            new_spinlock!(Mailbox::default(), "bes2600::mbox"),
+            GFP_KERNEL,
+        )?;
         let dev = KBox::new(
             Device {
-                bh_state: BhCell::new(BhState { engine, bus, host, boot }),
+                bh_state: BhCell::new(BhState {
+                    engine,
+                    bus,
+                    host,
+                    boot,
+                }),
                 shared,
                 mbox,
                 bh_link: BhLink::default(),
@@ -317,12 +341,19 @@ impl DeviceHandle {
                 return Err(e);
             }
         }
-        let mut me = Self { ptr, sdio, _parent: parent };
+        let mut me = Self {
+            ptr,
+            sdio,
+            _parent: parent,
+        };
         // Bring-up (firmware start-up handshake, WSM configuration) runs in the BH.
         let mut waited = 0;
         while !me.ptr.get().ready.load(Ordering::Acquire) {
             if waited >= READY_TIMEOUT_MS {
-                pr_err!("bes2600: firmware did not come up in {} ms\n", READY_TIMEOUT_MS);
+                pr_err!(
+                    "bes2600: firmware did not come up in {} ms\n",
+                    READY_TIMEOUT_MS
+                );
                 return Err(ffi::errno(ffi::ETIMEDOUT));
             }
             ffi::msleep(10);
@@ -333,7 +364,12 @@ impl DeviceHandle {
         pr_info!(
             "bes2600: {} device up, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
             if is_sim { "sim" } else { "sdio" },
-            mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]
+            mac[0],
+            mac[1],
+            mac[2],
+            mac[3],
+            mac[4],
+            mac[5]
         );
         Ok(me)
     }
@@ -387,10 +423,16 @@ impl Device {
         let mut old = [0u8; 96];
         old[..old_len].copy_from_slice(&g.fw_label[..old_len]);
         let mut w = crate::debugfs::SliceWriter::new(&mut g.fw_label);
-        let f = file.and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("no firmware file");
+        let f = file
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or("no firmware file");
         let _ = core::fmt::write(
             &mut w,
-            format_args!("{} ({})", f.trim_end_matches('\0'), core::str::from_utf8(&old[..old_len]).unwrap_or("")),
+            format_args!(
+                "{} ({})",
+                f.trim_end_matches('\0'),
+                core::str::from_utf8(&old[..old_len]).unwrap_or("")
+            ),
         );
         let n = w.len();
         g.fw_label_len = n;
@@ -482,9 +524,21 @@ impl Device {
     pub(crate) fn op_sta_remove(&self) {}
 
     pub(crate) fn op_hw_scan(&self, req: &ScanReqC) -> Result {
-        let mut job = ScanJob { chans: [0; 16], n: 0, ssid: [0; 32], ssid_len: 0 };
-        let n = usize::try_from(req.n_freqs).unwrap_or(0).min(req.freqs.len());
-        for ch in req.freqs.iter().take(n).filter_map(|f| freq_to_channel(u32::from(*f))) {
+        let mut job = ScanJob {
+            chans: [0; 16],
+            n: 0,
+            ssid: [0; 32],
+            ssid_len: 0,
+        };
+        let n = usize::try_from(req.n_freqs)
+            .unwrap_or(0)
+            .min(req.freqs.len());
+        for ch in req
+            .freqs
+            .iter()
+            .take(n)
+            .filter_map(|f| freq_to_channel(u32::from(*f)))
+        {
             if let Some(dst) = job.chans.get_mut(job.n) {
                 *dst = ch;
                 job.n += 1;
@@ -553,7 +607,10 @@ impl Device {
         if let Some(files) = st.boot.take() {
             let t = ffi::now_ns();
             match self.download(&mut st.bus, &files) {
-                Ok(()) => pr_info!("bes2600: firmware downloaded in {} ms\n", (ffi::now_ns() - t) / 1_000_000),
+                Ok(()) => pr_info!(
+                    "bes2600: firmware downloaded in {} ms\n",
+                    (ffi::now_ns() - t) / 1_000_000
+                ),
                 Err(e) => pr_err!("bes2600: firmware download failed: {}\n", e),
             }
         }
@@ -575,20 +632,38 @@ impl Device {
 
     /// Runs the boot-ROM download (spec §2.3-2.5) with the firmware loader's state machine,
     /// on the BH thread before the engine starts (it sleeps between steps).
-    fn download(&self, bus: &mut AnyBus, files: &BootFiles) -> core::result::Result<(), &'static str> {
+    fn download(
+        &self,
+        bus: &mut AnyBus,
+        files: &BootFiles,
+    ) -> core::result::Result<(), &'static str> {
         let crc = ffi::KernelCrc;
-        let stage2 = Image::parse(files.stage2.data(), &crc).map_err(|_| "stage-2 image rejected")?;
+        let stage2 =
+            Image::parse(files.stage2.data(), &crc).map_err(|_| "stage-2 image rejected")?;
         let boot = match &files.boot {
             Some(f) => Some(Image::parse(f.data(), &crc).map_err(|_| "boot image rejected")?),
             None => None,
         };
         let mut tx = KVec::from_elem(0u8, 32 * 1024, GFP_KERNEL).map_err(|_| "no memory")?;
-        let mut dpd = KVec::from_elem(0u8, download::DPD_LEN, GFP_KERNEL).map_err(|_| "no memory")?;
+        let mut dpd =
+            KVec::from_elem(0u8, download::DPD_LEN, GFP_KERNEL).map_err(|_| "no memory")?;
         let mut rx = [0u8; 64];
         let mode = download::Mode::from_fw_type(ffi::param_fw_type());
-        let fw = download::Firmware { boot, stage2, factory: None };
-        let mut ld = Loader::new(crc, download::Config::default(), mode, fw, &mut tx, &mut dpd, false)
-            .map_err(|_| "loader set-up refused")?;
+        let fw = download::Firmware {
+            boot,
+            stage2,
+            factory: None,
+        };
+        let mut ld = Loader::new(
+            crc,
+            download::Config::default(),
+            mode,
+            fw,
+            &mut tx,
+            &mut dpd,
+            false,
+        )
+        .map_err(|_| "loader set-up refused")?;
         let mut act = ld.start(ffi::now_ns());
         loop {
             sim_advance(bus);
@@ -602,13 +677,18 @@ impl Device {
                         bus.read_reg8(download::REG_SLAVE_RX_BUF_LEN + 1),
                     );
                     match r {
-                        (Ok(count), Ok(lo), Ok(hi)) => Event::RxBufInfo { count, max_len: u16::from_le_bytes([lo, hi]) },
+                        (Ok(count), Ok(lo), Ok(hi)) => Event::RxBufInfo {
+                            count,
+                            max_len: u16::from_le_bytes([lo, hi]),
+                        },
                         _ => Event::BusError,
                     }
                 }
                 // Boot-ROM frames carry no CMD53 address semantics (spec §2.3): address 0.
                 Action::Send { len } => match ld.frame().get(..len) {
-                    Some(f) => bus.write_data(0, f).map_or(Event::BusError, |()| Event::Sent),
+                    Some(f) => bus
+                        .write_data(0, f)
+                        .map_or(Event::BusError, |()| Event::Sent),
                     None => Event::BusError,
                 },
                 Action::Sleep { until_ns } => {
@@ -622,7 +702,10 @@ impl Device {
                         Event::Timeout
                     }
                 }
-                Action::ReadReplyLen => match (bus.read_reg8(download::REG_REPLY_LEN), bus.read_reg8(download::REG_REPLY_LEN + 1)) {
+                Action::ReadReplyLen => match (
+                    bus.read_reg8(download::REG_REPLY_LEN),
+                    bus.read_reg8(download::REG_REPLY_LEN + 1),
+                ) {
                     (Ok(lo), Ok(hi)) => Event::ReplyLen(u16::from_le_bytes([lo, hi])),
                     _ => Event::BusError,
                 },
@@ -657,7 +740,9 @@ impl Device {
         self.post_requests(st);
         let mut next = None;
         for _ in 0..64 {
-            let BhState { engine, bus, host, .. } = &mut *st;
+            let BhState {
+                engine, bus, host, ..
+            } = &mut *st;
             let mut ctx = HostCtx { dev: self, h: host };
             let out = engine.run(bus, &mut ctx, ffi::now_ns());
             next = out.next_deadline_ns;
@@ -719,9 +804,17 @@ impl Device {
             }
         }
         if let Some(s) = scan {
-            let mut chans = [ScanChannel { number: 0, min_time: 0, max_time: 0 }; 16];
+            let mut chans = [ScanChannel {
+                number: 0,
+                min_time: 0,
+                max_time: 0,
+            }; 16];
             for (c, n) in chans.iter_mut().zip(s.chans.iter()) {
-                *c = ScanChannel { number: *n, min_time: 10, max_time: 30 };
+                *c = ScanChannel {
+                    number: *n,
+                    min_time: 10,
+                    max_time: 30,
+                };
             }
             let ssid = Ssid::new(s.ssid.get(..s.ssid_len).unwrap_or(&[])).unwrap_or_default();
             let ssids = [ssid];
@@ -780,7 +873,10 @@ fn init_engine(slot: &mut MaybeUninit<Eng>, shared: SharedRef) -> &mut Eng {
 /// Writes a new simulated chip into `slot`.
 #[inline(never)]
 fn init_sim(slot: &mut MaybeUninit<SimBus>, cfg: SimConfig) -> &mut SimBus {
-    slot.write(SimBus { chip: SimChip::new(cfg), t0: ffi::now_ns() })
+    slot.write(SimBus {
+        chip: SimChip::new(cfg),
+        t0: ffi::now_ns(),
+    })
 }
 
 /// Moves the simulated chip's clock to now (no-op on SDIO).
@@ -928,7 +1024,9 @@ impl Host for HostCtx<'_> {
     fn tx_status(&mut self, status: &TxStatus) {
         let pid = PacketId(status.packet_id);
         let slot = usize::from(pid.item());
-        let Some(p) = self.h.pending.get_mut(slot) else { return };
+        let Some(p) = self.h.pending.get_mut(slot) else {
+            return;
+        };
         if let Some(skb) = p.take() {
             self.dev.tx_inflight.fetch_sub(1, Ordering::AcqRel);
             skb.tx_status(status.status == 0, status.ack_failures.saturating_add(1));
@@ -964,7 +1062,9 @@ impl Host for HostCtx<'_> {
 
     fn recovery(&mut self, req: &RecoveryRequest) {
         let cause = match req {
-            RecoveryRequest::Reassociate { cause } | RecoveryRequest::ResetAndReload { cause } => *cause,
+            RecoveryRequest::Reassociate { cause } | RecoveryRequest::ResetAndReload { cause } => {
+                *cause
+            }
         };
         let count = self.dev.shared.snapshot().recoveries_of(cause);
         self.h.hw.uevent_recovery(cause_cstr(cause), count);
@@ -985,8 +1085,16 @@ impl Host for HostCtx<'_> {
             &mut w,
             format_args!(
                 "{} wsm-api {} build {} version {} bufs {}x{}",
-                if self.dev.is_sim { "bes2600-sim" } else { "bes2600" },
-                info.fw_api, info.fw_build, info.fw_version, info.num_inp_ch_bufs, info.size_inp_ch_buf
+                if self.dev.is_sim {
+                    "bes2600-sim"
+                } else {
+                    "bes2600"
+                },
+                info.fw_api,
+                info.fw_build,
+                info.fw_version,
+                info.num_inp_ch_bufs,
+                info.size_inp_ch_buf
             ),
         );
         let n = w.len();

@@ -35,7 +35,10 @@ impl SdioBus {
     /// Enables the function with the chip's block size.
     pub(crate) fn new(func: SdioFunc) -> Result<Self> {
         func.enable(BLOCK_SIZE)?;
-        Ok(Self { func, irq_enabled: AtomicBool::new(true) })
+        Ok(Self {
+            func,
+            irq_enabled: AtomicBool::new(true),
+        })
     }
 }
 

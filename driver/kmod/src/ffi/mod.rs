@@ -6,8 +6,8 @@
 //! the crate only sees safe methods.
 
 use core::cell::UnsafeCell;
-use core::mem::MaybeUninit;
 use core::ffi::{c_char, c_int, c_void};
+use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
@@ -132,9 +132,15 @@ where
         }
     }
     let mut b = KBox::<T>::new_uninit(GFP_KERNEL)?;
-    let mut job = Job { f: Some(init), slot: &mut *b, ok: false };
+    let mut job = Job {
+        f: Some(init),
+        slot: &mut *b,
+        ok: false,
+    };
     // SAFETY: tramp matches the callback type; `job` outlives the synchronous call.
-    check(unsafe { sys::bes_call_on_big_stack(Some(tramp::<T, F>), ptr::addr_of_mut!(job).cast()) })?;
+    check(unsafe {
+        sys::bes_call_on_big_stack(Some(tramp::<T, F>), ptr::addr_of_mut!(job).cast())
+    })?;
     if !job.ok {
         // Not provably initialised: leak rather than risk dropping garbage.
         core::mem::forget(b);
@@ -192,7 +198,10 @@ impl Hw {
         // SAFETY: a NULL driver pointer is allowed until registration.
         let p = unsafe { sys::bes_hw_alloc(ptr::null_mut()) };
         let ptr = NonNull::new(p).ok_or(ENOMEM)?;
-        Ok(Self { ptr, registered: AtomicBool::new(false) })
+        Ok(Self {
+            ptr,
+            registered: AtomicBool::new(false),
+        })
     }
 
     /// The copyable reference.
@@ -287,7 +296,13 @@ impl HwRef {
         let mut len: usize = 0;
         // SAFETY: out-pointers are valid; name is NUL-terminated.
         check(unsafe {
-            sys::bes_fw_request(self.0.as_ptr(), name.as_char_ptr(), &mut handle, &mut data, &mut len)
+            sys::bes_fw_request(
+                self.0.as_ptr(),
+                name.as_char_ptr(),
+                &mut handle,
+                &mut data,
+                &mut len,
+            )
         })?;
         if handle.is_null() || data.is_null() {
             return Err(EINVAL);
@@ -360,10 +375,27 @@ impl RxBatch {
     }
 
     /// Copies one frame into an skb and queues it.
-    pub(crate) fn add(&mut self, frame: &[u8], freq: u16, signal: i32, rate: i32, ht: bool, flags: u32) -> Result {
+    pub(crate) fn add(
+        &mut self,
+        frame: &[u8],
+        freq: u16,
+        signal: i32,
+        rate: i32,
+        ht: bool,
+        flags: u32,
+    ) -> Result {
         // SAFETY: batch is valid; frame is readable for its length during the call.
         check(unsafe {
-            sys::bes_rx_batch_add(self.0.as_ptr(), frame.as_ptr(), frame.len(), freq, signal, rate, c_int::from(ht), flags)
+            sys::bes_rx_batch_add(
+                self.0.as_ptr(),
+                frame.as_ptr(),
+                frame.len(),
+                freq,
+                signal,
+                rate,
+                c_int::from(ht),
+                flags,
+            )
         })
     }
 
@@ -608,7 +640,11 @@ impl DevicePtr {
         let raw = KBox::into_raw(dev);
         // SAFETY: raw came from KBox::into_raw just above and is valid.
         let ptr = unsafe { NonNull::new_unchecked(raw) };
-        let mut me = Self { ptr, bh: None, dbg: None };
+        let mut me = Self {
+            ptr,
+            bh: None,
+            dbg: None,
+        };
         let d = me.get();
         d.hw.set_drv(raw.cast());
         let bh = Bh::start(raw.cast(), name)?;
@@ -644,12 +680,18 @@ impl DevicePtr {
 
     /// Stops the BH thread (idempotent).
     pub(crate) fn stop_bh(&mut self) {
-        self.get().bh_link.0.store(ptr::null_mut(), Ordering::Release);
+        self.get()
+            .bh_link
+            .0
+            .store(ptr::null_mut(), Ordering::Release);
         self.bh = None;
     }
 
     /// Mutable access to the BH state once the BH is stopped (teardown).
-    pub(crate) fn with_bh_state<R>(&mut self, f: impl FnOnce(&mut crate::device::BhState) -> R) -> Option<R> {
+    pub(crate) fn with_bh_state<R>(
+        &mut self,
+        f: impl FnOnce(&mut crate::device::BhState) -> R,
+    ) -> Option<R> {
         if self.bh.is_some() {
             return None;
         }
@@ -697,7 +739,9 @@ extern "C" fn bes_rs_bh_main(drv: *mut c_void, bh: *mut sys::bes_bh) -> c_int {
 #[no_mangle]
 extern "C" fn bes_rs_op_start(drv: *mut c_void) -> c_int {
     // SAFETY: mac80211 ops run only while the hw is registered.
-    unsafe { dev(drv) }.op_start().map_or_else(|e| e.to_errno(), |()| 0)
+    unsafe { dev(drv) }
+        .op_start()
+        .map_or_else(|e| e.to_errno(), |()| 0)
 }
 
 #[no_mangle]
@@ -707,14 +751,21 @@ extern "C" fn bes_rs_op_stop(drv: *mut c_void) {
 }
 
 #[no_mangle]
-extern "C" fn bes_rs_op_add_interface(drv: *mut c_void, vif: *mut sys::ieee80211_vif, addr: *const u8, typ: c_int) -> c_int {
+extern "C" fn bes_rs_op_add_interface(
+    drv: *mut c_void,
+    vif: *mut sys::ieee80211_vif,
+    addr: *const u8,
+    typ: c_int,
+) -> c_int {
     let mut mac = [0u8; 6];
     if !addr.is_null() {
         // SAFETY: vif->addr is 6 bytes.
         mac.copy_from_slice(unsafe { core::slice::from_raw_parts(addr, 6) });
     }
     // SAFETY: as above.
-    unsafe { dev(drv) }.op_add_interface(vif as usize, mac, typ).map_or_else(|e| e.to_errno(), |()| 0)
+    unsafe { dev(drv) }
+        .op_add_interface(vif as usize, mac, typ)
+        .map_or_else(|e| e.to_errno(), |()| 0)
 }
 
 #[no_mangle]
@@ -731,7 +782,12 @@ extern "C" fn bes_rs_op_config(drv: *mut c_void, changed: u32, freq: c_int) -> c
 }
 
 #[no_mangle]
-extern "C" fn bes_rs_op_bss_info_changed(drv: *mut c_void, _vif: *mut sys::ieee80211_vif, info: *const BssInfo, changed: u64) {
+extern "C" fn bes_rs_op_bss_info_changed(
+    drv: *mut c_void,
+    _vif: *mut sys::ieee80211_vif,
+    info: *const BssInfo,
+    changed: u64,
+) {
     if info.is_null() {
         return;
     }
@@ -762,14 +818,20 @@ extern "C" fn bes_rs_op_sta_remove(drv: *mut c_void, _addr: *const u8) -> c_int 
 }
 
 #[no_mangle]
-extern "C" fn bes_rs_op_hw_scan(drv: *mut c_void, _vif: *mut sys::ieee80211_vif, req: *const ScanReqC) -> c_int {
+extern "C" fn bes_rs_op_hw_scan(
+    drv: *mut c_void,
+    _vif: *mut sys::ieee80211_vif,
+    req: *const ScanReqC,
+) -> c_int {
     if req.is_null() {
         return EINVAL.to_errno();
     }
     // SAFETY: the shim passes a pointer to a live stack struct.
     let req = unsafe { &*req };
     // SAFETY: as above.
-    unsafe { dev(drv) }.op_hw_scan(req).map_or_else(|e| e.to_errno(), |()| 0)
+    unsafe { dev(drv) }
+        .op_hw_scan(req)
+        .map_or_else(|e| e.to_errno(), |()| 0)
 }
 
 #[no_mangle]
@@ -793,7 +855,9 @@ extern "C" fn bes_rs_op_flush(drv: *mut c_void, drop: bool) {
 #[no_mangle]
 extern "C" fn bes_rs_op_ampdu_action(drv: *mut c_void, action: c_int, tid: u16) -> c_int {
     // SAFETY: as above.
-    unsafe { dev(drv) }.op_ampdu_action(action, tid).map_or_else(|e| e.to_errno(), |()| 0)
+    unsafe { dev(drv) }
+        .op_ampdu_action(action, tid)
+        .map_or_else(|e| e.to_errno(), |()| 0)
 }
 
 #[no_mangle]
@@ -804,7 +868,9 @@ extern "C" fn bes_rs_sdio_irq(drv: *mut c_void) {
 
 #[no_mangle]
 extern "C" fn bes_rs_sdio_probe(func: *mut sys::sdio_func) -> c_int {
-    let Some(f) = NonNull::new(func) else { return EINVAL.to_errno() };
+    let Some(f) = NonNull::new(func) else {
+        return EINVAL.to_errno();
+    };
     match DeviceHandle::create_sdio(SdioFunc(f)) {
         Ok(h) => keep_sdio(h).map_or_else(|e| e.to_errno(), |()| 0),
         Err(e) => e.to_errno(),
@@ -839,7 +905,12 @@ extern "C" fn bes_rs_sdio_remove(func: *mut sys::sdio_func) {
 }
 
 #[no_mangle]
-extern "C" fn bes_rs_debugfs_render(drv: *mut c_void, which: c_int, buf: *mut c_char, cap: usize) -> usize {
+extern "C" fn bes_rs_debugfs_render(
+    drv: *mut c_void,
+    which: c_int,
+    buf: *mut c_char,
+    cap: usize,
+) -> usize {
     if buf.is_null() {
         return 0;
     }
