@@ -27,6 +27,8 @@ struct Harness {
     log: Log,
     /// Fail the bus access with this index (0-based count of all accesses).
     fail_access: Option<u32>,
+    /// Fail the CMD53 read of the DPD blob.
+    fail_dpd_read: bool,
     accesses: u32,
 }
 
@@ -37,6 +39,7 @@ impl Harness {
             now: 0,
             log: Vec::new(),
             fail_access: None,
+            fail_dpd_read: false,
             accesses: 0,
         }
     }
@@ -109,7 +112,8 @@ impl Harness {
                 ])),
                 Action::ReadReply { len } => {
                     let buf = &mut reply[..len];
-                    if self.bus_fails() || self.rom.read(buf).is_err() {
+                    let dpd_fault = self.fail_dpd_read && len == DPD_LEN;
+                    if self.bus_fails() || dpd_fault || self.rom.read(buf).is_err() {
                         Event::BusError
                     } else {
                         Event::Reply(&reply[..len])
@@ -592,6 +596,39 @@ fn bus_errors() {
     let (a, _, _) = bring_up(Mode::Btrf, false, Faults::default(), Some(20));
     let o = done(a);
     assert_eq!(o.retries + u32::from(o.reg_write_failures), 1);
+}
+
+#[test]
+fn bus_error_on_the_dpd_read_is_fatal() {
+    let s = set();
+    let mut h = Harness::new(rom_cfg(Faults::default()));
+    h.fail_dpd_read = true;
+    let mut tx = vec![0u8; 4096];
+    let mut dpd = vec![0u8; DPD_LEN];
+    let mut l = Loader::new(
+        HostCrc,
+        Config::default(),
+        Mode::Signal,
+        fw(&s, Mode::Signal, false),
+        &mut tx,
+        &mut dpd,
+        false,
+    )
+    .unwrap();
+    let e = failed(h.run(&mut l));
+    assert_eq!(
+        (e.stage, e.cause, e.attempts),
+        (Stage::DpdCalibration, Cause::Bus, 1)
+    );
+    assert!(
+        h.log.iter().all(|f| f.0 != 0xB1 || f.2 == 8),
+        "no frame after the failure"
+    );
+    assert_eq!(
+        h.log.iter().filter(|f| f.0 == 0xB4).count(),
+        1,
+        "only the boot image ran"
+    );
 }
 
 #[test]

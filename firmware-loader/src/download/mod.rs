@@ -575,7 +575,9 @@ impl<'a, C: Crc32> Loader<'a, C> {
             self.out.reg_write_failures = self.out.reg_write_failures.saturating_add(1);
             return self.finish_op(now_ns);
         }
-        if self.sess.attempt < self.cfg.attempts {
+        // The DPD read-back sends no frames; the calibrated chip cannot be asked again, so a
+        // failure there ends the bring-up (a reset and a fresh boot image are needed).
+        if self.sess.attempt < self.cfg.attempts && op != Op::DpdRead {
             self.sess.attempt += 1;
             self.out.retries += 1;
             // The sequence byte is not reset on a retry (spec errata 5).
