@@ -276,7 +276,7 @@ impl<'a, C: Crc32> Loader<'a, C> {
                     if now_ns.saturating_sub(since_ns) < self.cfg.buf_poll_timeout_ns {
                         self.phase = Phase::BufSleep { since_ns };
                         return Action::Sleep {
-                            until_ns: now_ns + self.cfg.buf_poll_ns,
+                            until_ns: now_ns.saturating_add(self.cfg.buf_poll_ns),
                         };
                     }
                     self.out.buf_count_zero += 1;
@@ -297,13 +297,13 @@ impl<'a, C: Crc32> Loader<'a, C> {
                 self.out.frames_sent += 1;
                 self.phase = Phase::PreReply;
                 Action::Sleep {
-                    until_ns: now_ns + self.cfg.pre_reply_sleep_ns,
+                    until_ns: now_ns.saturating_add(self.cfg.pre_reply_sleep_ns),
                 }
             }
             (Phase::PreReply, Event::Slept) => {
                 self.phase = Phase::Irq;
                 Action::WaitIrq {
-                    deadline_ns: now_ns + self.cfg.reply_timeout_ns,
+                    deadline_ns: now_ns.saturating_add(self.cfg.reply_timeout_ns),
                 }
             }
             (Phase::Irq, Event::Irq) => {
@@ -340,7 +340,7 @@ impl<'a, C: Crc32> Loader<'a, C> {
                     if s & SLAVE_STATUS_DPD_READY != 0 {
                         self.phase = Phase::DpdIrq;
                         return Action::WaitIrq {
-                            deadline_ns: now_ns + self.cfg.reply_timeout_ns,
+                            deadline_ns: now_ns.saturating_add(self.cfg.reply_timeout_ns),
                         };
                     }
                 }
@@ -350,7 +350,7 @@ impl<'a, C: Crc32> Loader<'a, C> {
                 }
                 self.phase = Phase::DpdSleep { deadline_ns };
                 Action::Sleep {
-                    until_ns: now_ns + self.cfg.dpd_poll_ns,
+                    until_ns: now_ns.saturating_add(self.cfg.dpd_poll_ns),
                 }
             }
             (Phase::DpdSleep { deadline_ns }, Event::Slept) => {
@@ -451,7 +451,7 @@ impl<'a, C: Crc32> Loader<'a, C> {
         };
         if op == Op::DpdRead {
             self.phase = Phase::DpdStatus {
-                deadline_ns: now_ns + self.cfg.dpd_timeout_ns,
+                deadline_ns: now_ns.saturating_add(self.cfg.dpd_timeout_ns),
             };
             return Action::ReadSlaveStatus;
         }
@@ -559,7 +559,7 @@ impl<'a, C: Crc32> Loader<'a, C> {
             Next::Run => {
                 self.phase = Phase::PostRun;
                 return Action::Sleep {
-                    until_ns: now_ns + self.cfg.post_run_sleep_ns,
+                    until_ns: now_ns.saturating_add(self.cfg.post_run_sleep_ns),
                 };
             }
         }
