@@ -168,12 +168,12 @@ pub struct Error {
     pub attempts: u8,
 }
 
-/// Why [`Loader::new`] refused its inputs.
+/// Why [`Loader::new`](super::Loader::new) refused its inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SetupError {
     /// The frame buffer is smaller than one 512-byte block.
     TxBufferTooSmall(usize),
-    /// The DPD buffer is smaller than [`DPD_LEN`].
+    /// The DPD buffer is smaller than [`DPD_LEN`](super::DPD_LEN).
     DpdBufferTooSmall(usize),
     /// A Wi-Fi mode without cached DPD needs the boot image.
     MissingBootImage,
