@@ -423,6 +423,22 @@ mod tests {
         assert_eq!(find_version(b"..Jan 1\x00Feb 2\x01"), Some(&b"Feb 2"[..]));
     }
 
+    proptest::proptest! {
+        /// The load-address rule of spec §2.2 for any header word and trailer.
+        #[test]
+        fn load_address_rule(exec in proptest::prelude::any::<u32>(), trailer in proptest::prelude::any::<u32>(), words in 1usize..64) {
+            let f = image(ENTRY_SIGNAL, exec, trailer, words, b"");
+            match Image::parse(&f, &HostCrc) {
+                Ok(img) => {
+                    let want = if trailer != 0 { trailer } else { exec };
+                    proptest::prop_assert_eq!(img.load_addr(), want);
+                    proptest::prop_assert_eq!(img.code(), &f[..f.len() - 4]);
+                }
+                Err(e) => proptest::prop_assert!(exec == 0 && trailer == 0 && e == ImageError::NoLoadAddress),
+            }
+        }
+    }
+
     #[test]
     fn known_build_detects_corrupt_copies() {
         let f = image(ENTRY_SIGNAL, 0x2000_0168, 0x2000_0168, 4, b"");

@@ -509,6 +509,23 @@ fn calib_lookup_check_and_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bad CRC"));
+    // A record whose values need more than the 600 bytes of text the driver reads.
+    let mut big = golden_record();
+    for b in &mut big[8..70] {
+        *b = 0xEE;
+    }
+    let c = HostCrc.crc32(&big[8..]);
+    big[4..8].copy_from_slice(&c.to_le_bytes());
+    let big_in = t.path().join("big.bin");
+    fs::write(&big_in, &big).unwrap();
+    bin()
+        .args(["calib", "convert"])
+        .arg(&big_in)
+        .arg(t.path().join("big.txt"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("at most 600 bytes"));
+    assert!(!t.path().join("big.txt").exists());
     // Convert into a directory that does not exist: error, nothing written.
     bin()
         .args(["calib", "convert"])

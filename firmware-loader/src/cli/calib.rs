@@ -125,6 +125,16 @@ pub fn convert(input: &Path, output: &Path) -> Result<Format> {
             l.factory
                 .write_text(&mut s)
                 .map_err(|_| anyhow::anyhow!("cannot format the text"))?;
+            if s.len() > crate::calib::MAX_TEXT_LEN {
+                return Err(noted(
+                    format!(
+                        "cannot convert {}: the text would be {} bytes",
+                        input.display(),
+                        s.len()
+                    ),
+                    &["the driver reads at most 600 bytes of bes2600_factory.txt (spec §2.6)"],
+                ));
+            }
             (s.into_bytes(), Format::Text)
         }
     };
