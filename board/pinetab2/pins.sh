@@ -16,7 +16,8 @@ BOARD_DTSCHEMA_PINS=("dtschema==$BOARD_DTSCHEMA_VER" jsonschema==4.17.3 pyrsiste
 # dtschema pins jsonschema below 4.18, so it gets a venv of its own (other fragments share the
 # project venv and may need a newer jsonschema).
 BOARD_VENV="$BES2600_CACHE/venv-board"
-# The extracted subset (~45 MB of the 1.7 GB tree: Rockchip DTS, dt-bindings headers, binding
-# schemas, Kconfig files), keyed by the package version; the stamp names what was extracted.
+# The extracted subset (~60 MB of the 1.7 GB tree: Rockchip DTS, dt-bindings headers, binding
+# schemas, every Kconfig file, the top Makefile, scripts/ and the arm64 defconfig), keyed by the
+# package version; the stamp names what was extracted.
 BOARD_DTS_DIR="$BES2600_CACHE/dts-${BOARD_KSRC_VER//[~]/_}"
-BOARD_DTS_STAMP="$BOARD_KSRC_PKG $BOARD_KSRC_VER dts+bindings+kconfig"
+BOARD_DTS_STAMP="$BOARD_KSRC_PKG $BOARD_KSRC_VER dts+bindings+kconfig+kbuild"

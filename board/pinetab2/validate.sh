@@ -8,7 +8,8 @@
 #   5. asserts the key property values with fdtget (table printed) and that no other enabled
 #      node uses a GPIO line the overlay uses (check-pins.py),
 #   6. negative tests: deliberately broken copies must be caught by the check named for them,
-#   7. checks kernel/pinetab2.cfg against the 6.12 Kconfig files and bes2600-rust.cfg.
+#   7. checks kernel/pinetab2.cfg against the 6.12 Kconfig files and bes2600-rust.cfg,
+#   8. merges both fragments over the arm64 defconfig with the real kconfig; none of ours may drop.
 # Usage: validate.sh [--keep DIR]  (keep the build products in DIR instead of a temp dir)
 # Needs ci/setup.d/20-board.sh to have run. Exit status 0 = all checks passed.
 set -euo pipefail
@@ -373,6 +374,55 @@ if grep -q "MMC_DW_ROCKCHIPP: not defined" <<<"$out" && grep -q "ARCH_ROCKCHIP=m
     good "negative broken-fragment rejected (misspelt symbol, =m on a bool)"
 else
     printf '%s\n' "$out"; bad "negative broken-fragment NOT rejected"
+fi
+
+stage "8. kernel fragment: merged over the arm64 defconfig, every symbol keeps its value"
+# The real kconfig (scripts/kconfig/merge_config.sh + olddefconfig) resolves dependencies, so
+# a symbol whose dependencies are missing is dropped here. The objdir is cached (the kconfig
+# tool is built once); the .config is made fresh each run.
+KOBJ="$BES2600_CACHE/board-kconfig-${BOARD_KSRC_VER//[~]/_}"
+kmake() {
+    local cross=()
+    command -v aarch64-linux-gnu-gcc >/dev/null && cross=(CROSS_COMPILE=aarch64-linux-gnu-)
+    make -s -C "$BOARD_DTS_DIR" ARCH=arm64 "${cross[@]}" O="$KOBJ" "$@"
+}
+# merged_lost CFG: merges bes2600-rust.cfg + CFG over defconfig; prints CFG's lines that did not
+# survive (one per line), then "other:" lines for bes2600-rust.cfg. Non-zero if kconfig fails.
+merged_lost() {
+    local want
+    kmake defconfig >"$W/kconfig.log" 2>&1 \
+        && "$BOARD_DTS_DIR/scripts/kconfig/merge_config.sh" -m -O "$KOBJ" "$KOBJ/.config" \
+            "$HERE/kernel/bes2600-rust.cfg" "$1" >>"$W/kconfig.log" 2>&1 \
+        && kmake olddefconfig >>"$W/kconfig.log" 2>&1 || return 1
+    while IFS= read -r want; do
+        grep -qx -- "$want" "$KOBJ/.config" || echo "$want"
+    done < <(grep -E '^CONFIG_[A-Z0-9_]+=' "$1")
+    while IFS= read -r want; do
+        grep -qx -- "$want" "$KOBJ/.config" || echo "other: $want"
+    done < <(grep -sE '^CONFIG_[A-Z0-9_]+=' "$HERE/kernel/bes2600-rust.cfg")
+}
+if out="$(merged_lost "$HERE/kernel/pinetab2.cfg")"; then
+    n=$(grep -cE '^CONFIG_[A-Z0-9_]+=' "$HERE/kernel/pinetab2.cfg")
+    if grep -v '^other: ' <<<"$out" | grep -q .; then
+        bad "pinetab2.cfg symbols dropped by Kconfig dependencies: $(grep -v '^other: ' <<<"$out" | tr '\n' ' ')"
+    else
+        good "all $n pinetab2.cfg symbols survive merge + olddefconfig over arm64 defconfig"
+    fi
+    # Not ours to fix, only reported: CONFIG_RUST needs the Rust toolchain passed to make.
+    if grep -q '^other: ' <<<"$out"; then
+        printf '      (info) bes2600-rust.cfg values not kept without the Rust toolchain env: %s\n' \
+            "$(sed -n 's/^other: //p' <<<"$out" | tr '\n' ' ')"
+    fi
+    # Negative: switching IIO off must make the merge drop KEYBOARD_ADC and ROCKCHIP_SARADC.
+    sed 's/^CONFIG_IIO=y$/# CONFIG_IIO is not set/' "$HERE/kernel/pinetab2.cfg" > "$W/noiio.cfg"
+    out="$(merged_lost "$W/noiio.cfg")" || true
+    if grep -q '^CONFIG_KEYBOARD_ADC=y$' <<<"$out" && grep -q '^CONFIG_ROCKCHIP_SARADC=y$' <<<"$out"; then
+        good "negative unmet-dependency caught (IIO off drops KEYBOARD_ADC, ROCKCHIP_SARADC)"
+    else
+        printf '%s\n' "$out"; bad "negative unmet-dependency NOT caught"
+    fi
+else
+    tail -20 "$W/kconfig.log"; bad "kconfig merge over arm64 defconfig"
 fi
 
 stage "summary"
