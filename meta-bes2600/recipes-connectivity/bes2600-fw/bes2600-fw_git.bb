@@ -36,4 +36,6 @@ do_install:append() {
 SYSTEMD_SERVICE:${PN} = "bes2600-fw-watch.service"
 
 CONFFILES:${PN} = "${sysconfdir}/bes2600/fw.toml"
-RRECOMMENDS:${PN} += "kernel-module-bes2600 bes2600-firmware"
+# bus-reset reloads the module as its last resort (modprobe).
+RDEPENDS:${PN} += "kmod"
+RRECOMMENDS:${PN} += "bes2600-firmware kernel-module-bes2600"
