@@ -53,8 +53,8 @@ fn thirty_minutes_at_saturation_with_faults() {
     let k = h.sim.counters();
     let e = h.engine_counters();
     eprintln!(
-        "soak: sim {k:?}\nengine {e:?}\nstream {:?} max_gap_ns {}",
-        h.host.stream, h.host.max_ap_gap_ns
+        "soak: sim {k:?}\nengine {e:?}\nstream {:?} discarded {} max_gap_ns {}",
+        h.host.stream, h.host.stream_discarded, h.host.max_ap_gap_ns
     );
     assert!(k.generated > 5_000_000, "{k:?}");
     assert!(e.recoveries_total >= 8, "{e:?}");

@@ -90,7 +90,7 @@ pub fn run_scenario(traffic: TrafficConfig, window_ns: u64, seed: u64) -> BenchR
     let kt = h.sim.counters();
     let generated = kt.generated;
     let delivered = h.host.stream.unique;
-    let dropped = kt.dropped() + h.lost_after_chip();
+    let dropped = kt.dropped() + h.lost_after_chip() + h.host.stream_discarded;
     let in_flight = kt.queued + kt.in_burst;
     BenchResult {
         generated,

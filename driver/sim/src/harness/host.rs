@@ -99,6 +99,9 @@ pub struct TestHost {
     pub cmd_out: VecDeque<PendingCmd>,
     /// Complete WSM Transmit messages waiting for a credit.
     pub tx_queue: VecDeque<Vec<u8>>,
+    /// Stream datagrams that arrived while the station was not associated, and were
+    /// discarded like mac80211 would (a drop the station counts).
+    pub stream_discarded: u64,
     /// Uplink UDP datagrams queued so far.
     pub uplink_sent: u64,
     /// Data frames handed to the engine by `next_tx`.
@@ -133,6 +136,7 @@ impl TestHost {
             reset_requested: false,
             cmd_out: VecDeque::new(),
             tx_queue: VecDeque::new(),
+            stream_discarded: 0,
             uplink_sent: 0,
             tx_handed: 0,
             scan_finished: false,
@@ -351,6 +355,9 @@ impl TestHost {
                 // Deauthenticated by the AP (spec §3.7): authenticate and associate again.
                 self.log(HostEvent::Deauthenticated);
                 self.authenticate();
+            }
+            fc::DATA if self.state != StaState::Associated && net::parse_stream(f).is_some() => {
+                self.stream_discarded += 1;
             }
             fc::DATA if self.state == StaState::Associated => {
                 self.ap_heard();

@@ -365,11 +365,32 @@ impl Harness {
         self.run_until_cond(limit_ns, |h| h.host.state == StaState::Associated)
     }
 
-    /// Stream frames the chip handed over that the station never saw.
+    /// Stream frames the chip handed over that the station neither received nor discarded
+    /// itself (so the engine must have dropped them).
     pub fn lost_after_chip(&self) -> u64 {
         self.sim
             .counters()
             .sent_to_host
-            .saturating_sub(self.host.stream.unique)
+            .saturating_sub(self.host.stream.unique + self.host.stream_discarded)
+    }
+
+    /// Engine drops that can concern stream frames: every RX cause except decryption and
+    /// missing keys (the stream is never encrypted), plus frames dropped by a recovery.
+    pub fn engine_rx_drops(&self) -> u64 {
+        use bes2600_engine::DropCause as C;
+        let e = self.engine_counters();
+        [
+            C::RxCrc,
+            C::RxBadLength,
+            C::RxMalformed,
+            C::RxSeq,
+            C::RxStatus,
+            C::RxUnknown,
+            C::RxUnexpected,
+            C::Recovery,
+        ]
+        .iter()
+        .map(|&c| e.drops_of(c))
+        .sum()
     }
 }
