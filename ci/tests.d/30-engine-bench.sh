@@ -4,6 +4,7 @@
 # timings. Cost: one release build of wire/engine/sim (~1-2 min on 2 cores), the bench
 # (~2 s) and the soak (~20-40 s).
 set -euo pipefail
+# shellcheck source=ci/lib.sh
 . "$(dirname "$0")/../lib.sh"
 cd "$BES2600_ROOT"
 
@@ -22,7 +23,9 @@ for scope in saturation seed; do
     if [ "$scope" = saturation ]; then j="$last"; else j="$seed"; fi
     g="$(field "$j" generated)"; d="$(field "$j" delivered)"
     x="$(field "$j" dropped)"; f="$(field "$j" in_flight)"
-    [ -n "$g" ] && [ -n "$d" ] && [ -n "$x" ] && [ -n "$f" ] || die "bench JSON lacks counts: $j"
+    if [ -z "$g" ] || [ -z "$d" ] || [ -z "$x" ] || [ -z "$f" ]; then
+        die "bench JSON lacks counts: $j"
+    fi
     check "$scope: delivered+dropped+in_flight == generated" "$d + $x + $f == $g"
     check "$scope: generated > 0" "$g > 0"
     check "$scope: dropped == 0 without faults" "$x == 0"
