@@ -91,6 +91,10 @@ fi
 # Processed schema = kernel 6.12 bindings + ours; ~1 min to build, so cached by its inputs.
 key="$({ cat "$BINDING"; echo "$BOARD_DTS_STAMP dtschema $BOARD_DTSCHEMA_VER"; } | sha256sum | cut -c1-16)"
 SCHEMA="$BES2600_CACHE/board-schema-$key.json"
+# Cache entries and the kconfig objdir are shared by concurrent runs (a developer and ci/test.sh):
+# fd 9 holds an exclusive lock while they are built or used.
+exec 9>"$BES2600_CACHE/board.lock"
+flock 9
 if [ ! -s "$SCHEMA" ]; then
     log "building the processed schema (kernel bindings + ours), cached as $SCHEMA"
     dt-mk-schema -j "$KBIND" "$HERE/bindings" > "$SCHEMA.tmp" || die "dt-mk-schema failed"
@@ -129,6 +133,7 @@ if [ ! -f "$BASELINE" ]; then
     done > "$BASELINE.tmp"
     mv "$BASELINE.tmp" "$BASELINE"
 fi
+flock -u 9
 for r in "${REVS[@]}"; do
     [ -f "$W/merged-$r.dtb" ] || { bad "no merged $r DTB to validate"; continue; }
     dt-validate -m -s "$SCHEMA" "$W/merged-$r.dtb" > "$W/validate-$r.raw" 2>&1 || true
@@ -401,6 +406,7 @@ merged_lost() {
         grep -qx -- "$want" "$KOBJ/.config" || echo "other: $want"
     done < <(grep -sE '^CONFIG_[A-Z0-9_]+=' "$HERE/kernel/bes2600-rust.cfg")
 }
+flock 9
 if out="$(merged_lost "$HERE/kernel/pinetab2.cfg")"; then
     n=$(grep -cE '^CONFIG_[A-Z0-9_]+=' "$HERE/kernel/pinetab2.cfg")
     if grep -v '^other: ' <<<"$out" | grep -q .; then
@@ -424,6 +430,7 @@ if out="$(merged_lost "$HERE/kernel/pinetab2.cfg")"; then
 else
     tail -20 "$W/kconfig.log"; bad "kconfig merge over arm64 defconfig"
 fi
+flock -u 9
 
 stage "summary"
 echo "board validation: $passes checks passed, $fails failed"
