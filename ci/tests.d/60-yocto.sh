@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Functions below run through run()/expect_fail(), which shellcheck cannot follow.
+# shellcheck disable=SC2317
 # Yocto layer checks for meta-bes2600, all offline (no bitbake, no Yocto sources):
 #   1. oelint-adv --release wrynose --mode all on every recipe/append/class/inc/conf
 #   2. kas files: kas's JSON schema, commit pins, kas's own include handler
@@ -10,6 +12,7 @@
 #      the check that covers it (and name the violated rule).
 # Prints what it measured; exits non-zero on any failure. Costs ~15-25 s on 2 cores.
 set -uo pipefail
+# shellcheck source=ci/lib.sh
 . "$(dirname "$0")/../lib.sh"
 layer="$BES2600_ROOT/meta-bes2600"
 # The tools live in their own venv (see ci/setup.d/60-yocto.sh).
@@ -32,14 +35,15 @@ run "GitLab CI schema" check-jsonschema --builtin-schema vendor.gitlab-ci "$pipe
 run "GitHub workflow schema" check-jsonschema --builtin-schema vendor.github-workflows "$pipelines/github/kas-build.yml"
 # Every file kas/ci.yml promises (wic.gz, wic.bmap, raucb) is collected by both pipelines.
 artifacts_match() {
-    local missing=0 f
+    local absent=0 f
+    # shellcheck disable=SC2013 # artifact paths have no spaces
     for f in $(sed -n 's|^  [a-z]*: build/tmp/deploy/images/pinetab2/||p' "$layer/kas/ci.yml"); do
         for p in "$pipelines/gitlab-ci.yml" "$pipelines/github/kas-build.yml"; do
-            grep -q -- "$f" "$p" || { echo "$(basename "$p") does not collect $f"; missing=1; }
+            grep -q -- "$f" "$p" || { echo "$(basename "$p") does not collect $f"; absent=1; }
         done
     done
-    [ "$missing" -eq 0 ] && echo "pipelines collect every artifact kas/ci.yml declares"
-    return "$missing"
+    [ "$absent" -eq 0 ] && echo "pipelines collect every artifact kas/ci.yml declares"
+    return "$absent"
 }
 run "pipeline artifacts" artifacts_match
 
@@ -61,7 +65,7 @@ expect_fail() {
     fi
 }
 # fresh: a clean copy of the layer in $tmp/<case>/meta-bes2600
-fresh() { rm -rf "$tmp/$1"; mkdir -p "$tmp/$1"; cp -r "$layer" "$tmp/$1/"; echo "$tmp/$1/meta-bes2600"; }
+fresh() { rm -rf "${tmp:?}/${1:?}"; mkdir -p "$tmp/$1"; cp -r "$layer" "$tmp/$1/"; echo "$tmp/$1/meta-bes2600"; }
 layercheck() { "$py" "$1/scripts/check-layer.py" --layer "$1" --tree "$BES2600_ROOT"; }
 
 l="$(fresh distro)"; mkdir -p "$l/conf/distro"; echo 'DISTRO_NAME = "x"' >"$l/conf/distro/demo.conf"
@@ -77,7 +81,9 @@ expect_fail "patch without Upstream-Status" "FAIL  1 patch\(es\)" layercheck "$l
 l="$(fresh sha)"; sed -i '/^SRC_URI\[signal.sha256sum\]/d' "$l"/recipes-bsp/bes2600-firmware/*.bb
 expect_fail "download without sha256" "FAIL  recipes-bsp/bes2600-firmware.*best2002_fw_sdio.bin has no sha256sum" layercheck "$l"
 
-l="$(fresh autorev)"; echo 'SRCREV = "${AUTOREV}"' >>"$l/recipes-kernel/bes2600/bes2600-module_git.bb"
+l="$(fresh autorev)"
+# shellcheck disable=SC2016 # literal bitbake syntax
+echo 'SRCREV = "${AUTOREV}"' >>"$l/recipes-kernel/bes2600/bes2600-module_git.bb"
 expect_fail "AUTOREV" "FAIL  no AUTOREV" layercheck "$l"
 
 l="$(fresh wicdir)"; mkdir -p "$l/wic"; mv "$l/files/wic/pinetab2.wks" "$l/wic/"
@@ -98,6 +104,7 @@ expect_fail "kas header version kas does not know" "FAIL  pinetab2.yml: schema" 
     env KAS_WORK_DIR="$kaswork" "$py" "$l/scripts/check-kas.py" --layer "$l"
 
 l="$(fresh oelint)"; sed -i 's/^SECTION = "net"$//' "$l/recipes-support/bes2600-smoke/bes2600-smoke_git.bb"
+# shellcheck disable=SC2016 # literal bitbake syntax
 sed -i 's/^inherit bes2600_src cargo/RDEPENDS:${PN} += "iw"\ninherit bes2600_src cargo/' "$l/recipes-support/bes2600-smoke/bes2600-smoke_git.bb"
 expect_fail "recipe lint violations" "oelint\.(var\.order|var\.suggestedvar\.SECTION)" sh "$l/scripts/run-oelint.sh" "$l"
 
