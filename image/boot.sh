@@ -4,5 +4,5 @@
 set -euo pipefail
 img="${1:?usage: boot.sh Image initrd [args]}"; initrd="${2:?}"; shift 2
 timeout "${BES2600_QEMU_TIMEOUT:-900}" qemu-system-aarch64 -M virt -cpu cortex-a53 -smp 2 -m 1G \
-    -nographic -no-reboot -kernel "$img" -initrd "$initrd" \
+    -nographic -no-reboot -nic none -kernel "$img" -initrd "$initrd" \
     -append "console=ttyAMA0 rdinit=/init panic=-1 loglevel=4 $*"

@@ -26,9 +26,14 @@ install -m 0755 "$BES2600_ROOT/image/init" "$R/init"
     -C linker=aarch64-linux-gnu-gcc -C target-feature=+crt-static \
     "$BES2600_ROOT/image/rx-probe/rx-probe.rs" -o "$R/bin/rx-probe"
 
-# Synthetic firmware set (never vendor blobs).
-( cd "$BES2600_ROOT" && cargo run -q --release -p bes2600-fw -- synth --out "$R/lib/firmware/bes2600" ) \
-    >/dev/null || die "bes2600-fw synth failed"
+# Synthetic firmware set (never vendor blobs). The dev profile shares its build with the
+# workspace tests; BES2600_FW_BIN may point at an already built bes2600-fw.
+if [ -n "${BES2600_FW_BIN:-}" ]; then
+    "$BES2600_FW_BIN" synth --out "$R/lib/firmware/bes2600" >/dev/null
+else
+    ( cd "$BES2600_ROOT" && cargo run -q -p bes2600-fw -- synth --out "$R/lib/firmware/bes2600" ) >/dev/null
+fi || die "bes2600-fw synth failed"
+ls "$R/lib/firmware/bes2600" | sed 's/^/firmware: /' >&2
 
 "${BES2600_KMAKE[@]}" INSTALL_MOD_PATH="$R" INSTALL_MOD_STRIP=1 modules_install >/dev/null
 "${BES2600_KMAKE[@]}" M="$OUT/src/driver/kmod" INSTALL_MOD_PATH="$R" INSTALL_MOD_STRIP=1 \

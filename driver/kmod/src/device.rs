@@ -647,7 +647,8 @@ impl Device {
         let mut tx = KVec::from_elem(0u8, 32 * 1024, GFP_KERNEL).map_err(|_| "no memory")?;
         let mut dpd =
             KVec::from_elem(0u8, download::DPD_LEN, GFP_KERNEL).map_err(|_| "no memory")?;
-        let mut rx = [0u8; 64];
+        // Replies are 8 bytes; the DPD read-back is DPD_LEN (spec §2.5).
+        let mut rx = KVec::from_elem(0u8, download::DPD_LEN + 64, GFP_KERNEL).map_err(|_| "no memory")?;
         let mode = download::Mode::from_fw_type(ffi::param_fw_type());
         let fw = download::Firmware {
             boot,
@@ -669,7 +670,10 @@ impl Device {
             sim_advance(bus);
             let ev = match act {
                 Action::Done(_) => return Ok(()),
-                Action::Failed(_) => return Err("boot ROM refused the download"),
+                Action::Failed(e) => {
+                    pr_err!("bes2600: boot ROM download error: {:?}\n", e);
+                    return Err("boot ROM refused the download");
+                }
                 Action::ReadRxBufInfo => {
                     let r = (
                         bus.read_reg8(download::REG_SLAVE_RX_BUF_CNT),
@@ -755,7 +759,6 @@ impl Device {
             }
             if st.host.restart {
                 st.host.restart = false;
-                self.ready.store(true, Ordering::Release);
                 let _ = st.bus.reset();
                 let _ = st.engine.start(&self.start_cfg(), ffi::now_ns());
                 again = true;
