@@ -636,6 +636,8 @@ struct sk_buff *bes_tx_dequeue(struct ieee80211_hw *hw)
 	skb = skb_dequeue(&p->direct);
 	if (skb)
 		return skb;
+	/* ieee80211_tx_dequeue() must run with softirqs disabled. */
+	local_bh_disable();
 	for (ac = 0; ac < IEEE80211_NUM_ACS; ac++) {
 		ieee80211_txq_schedule_start(hw, ac);
 		while ((txq = ieee80211_next_txq(hw, ac))) {
@@ -646,9 +648,10 @@ struct sk_buff *bes_tx_dequeue(struct ieee80211_hw *hw)
 		}
 		ieee80211_txq_schedule_end(hw, ac);
 		if (skb)
-			return skb;
+			break;
 	}
-	return NULL;
+	local_bh_enable();
+	return skb;
 }
 
 int bes_tx_pending(struct ieee80211_hw *hw)

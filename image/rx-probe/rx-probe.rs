@@ -66,6 +66,17 @@ fn main() {
         (Some(f), Some(m)) => (m - f + 1).saturating_sub(seen.len() as u64),
         _ => 0,
     };
+    // Where the losses are: number of gaps and the longest one.
+    let mut sorted: Vec<u64> = seen.iter().copied().collect();
+    sorted.sort_unstable();
+    let (mut gaps, mut max_gap) = (0u64, 0u64);
+    for w in sorted.windows(2) {
+        let d = w[1] - w[0] - 1;
+        if d > 0 {
+            gaps += 1;
+            max_gap = max_gap.max(d);
+        }
+    }
     let dt = t_first.map_or(0.0, |t| t_last.duration_since(t).as_secs_f64());
     let mbps = if dt > 0.0 {
         bytes as f64 * 8.0 / dt / 1e6
@@ -73,7 +84,7 @@ fn main() {
         0.0
     };
     println!(
-        "{{\"datagrams\":{n},\"unique\":{},\"lost\":{lost},\"duplicated\":{dup},\"reordered\":{reord},\"malformed\":{bad},\"bytes\":{bytes},\"seconds\":{dt:.3},\"mbps\":{mbps:.3},\"first_seq\":{},\"last_seq\":{}}}",
+        "{{\"datagrams\":{n},\"unique\":{},\"lost\":{lost},\"duplicated\":{dup},\"reordered\":{reord},\"malformed\":{bad},\"bytes\":{bytes},\"seconds\":{dt:.3},\"mbps\":{mbps:.3},\"first_seq\":{},\"last_seq\":{},\"gaps\":{gaps},\"max_gap\":{max_gap}}}",
         seen.len(),
         first.map_or(-1, |v| v as i64),
         max_seq.map_or(-1, |v| v as i64)
