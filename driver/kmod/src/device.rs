@@ -648,7 +648,8 @@ impl Device {
         let mut dpd =
             KVec::from_elem(0u8, download::DPD_LEN, GFP_KERNEL).map_err(|_| "no memory")?;
         // Replies are 8 bytes; the DPD read-back is DPD_LEN (spec §2.5).
-        let mut rx = KVec::from_elem(0u8, download::DPD_LEN + 64, GFP_KERNEL).map_err(|_| "no memory")?;
+        let mut rx =
+            KVec::from_elem(0u8, download::DPD_LEN + 64, GFP_KERNEL).map_err(|_| "no memory")?;
         let mode = download::Mode::from_fw_type(ffi::param_fw_type());
         let fw = download::Firmware {
             boot,
