@@ -20,6 +20,8 @@
 #include <linux/device.h>
 #include <linux/etherdevice.h>
 #include <linux/firmware.h>
+#include <linux/fs.h>
+#include <linux/kstrtox.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/mmc/card.h>
@@ -731,6 +733,25 @@ static int bes_dbg_recovery_show(struct seq_file *s, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(bes_dbg_recovery);
 
+static ssize_t bes_dbg_inject_write(struct file *f, const char __user *ubuf, size_t len,
+				    loff_t *ppos)
+{
+	unsigned int code;
+	int ret = kstrtouint_from_user(ubuf, len, 0, &code);
+
+	if (ret)
+		return ret;
+	ret = bes_rs_debugfs_inject(f->private_data, code);
+	return ret ? ret : len;
+}
+
+static const struct file_operations bes_dbg_inject_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = bes_dbg_inject_write,
+	.llseek = noop_llseek,
+};
+
 struct dentry *bes_debugfs_create(void *drv)
 {
 	struct dentry *dir = debugfs_create_dir("bes2600", NULL);
@@ -740,6 +761,7 @@ struct dentry *bes_debugfs_create(void *drv)
 	debugfs_create_file("counters", 0444, dir, drv, &bes_dbg_counters_fops);
 	debugfs_create_file("fw_version", 0444, dir, drv, &bes_dbg_fw_version_fops);
 	debugfs_create_file("recovery", 0444, dir, drv, &bes_dbg_recovery_fops);
+	debugfs_create_file("inject", 0200, dir, drv, &bes_dbg_inject_fops);
 	return dir;
 }
 

@@ -176,5 +176,7 @@ void bes_rs_sdio_irq(void *drv);
 int bes_rs_sdio_probe(struct sdio_func *func);
 void bes_rs_sdio_remove(struct sdio_func *func);
 bes_size bes_rs_debugfs_render(void *drv, int which, char *buf, bes_size cap);
+/* debugfs `inject` (root, write-only): a fault code for the simulated chip (test hook). */
+int bes_rs_debugfs_inject(void *drv, unsigned int code);
 
 #endif /* BES_SHIM_H */

@@ -14,7 +14,7 @@ use bes2600_engine::{
     Bus, BusError, CmdDone, CmdResult, ConnEvent, Engine, FwMode, Host, Policy, RecoveryCause,
     RecoveryRequest, RxBatch, Shared, StartConfig, StartupInfo, TxStatus,
 };
-use bes2600_sim::{SimChip, SimConfig, TrafficConfig};
+use bes2600_sim::{Fault, SimChip, SimConfig, TrafficConfig};
 use bes2600_wire::list::List;
 use bes2600_wire::wsm::common::{Band, Ssid};
 use bes2600_wire::wsm::join::{JoinMode, JoinReq, Preamble};
@@ -139,6 +139,7 @@ pub(crate) struct Mailbox {
     bssid: [u8; 6],
     fw_label: [u8; 96],
     fw_label_len: usize,
+    inject: Option<Fault>,
 }
 
 impl Default for Mailbox {
@@ -152,6 +153,7 @@ impl Default for Mailbox {
             bssid: [0; 6],
             fw_label: [0; 96],
             fw_label_len: 0,
+            inject: None,
         }
     }
 }
@@ -161,7 +163,7 @@ pub(crate) struct BhState {
     engine: KBox<Eng>,
     bus: AnyBus,
     host: MacHost,
-    /// Firmware files for the boot-ROM download, consumed at BH start.
+    /// Firmware files for the boot-ROM download (kept for re-downloads after a reset).
     boot: Option<BootFiles>,
 }
 
@@ -446,6 +448,27 @@ impl Device {
 
     // ------------------------------------------------------------ mac80211 ops
 
+    /// debugfs `inject`: queue a fault for the simulated chip (1 firmware hang, 2 command
+    /// timeout, 3 connection-loss events, 4 decrypt-failure storm).
+    pub(crate) fn inject(&self, code: u32) -> Result {
+        if !self.is_sim {
+            return Err(ffi::errno(ffi::EOPNOTSUPP));
+        }
+        let f = match code {
+            1 => Fault::Hang,
+            2 => Fault::CmdTimeouts(1),
+            3 => Fault::ConnectionLoss {
+                events: 3,
+                spacing_ns: 500_000_000,
+            },
+            4 => Fault::DecryptStorm { frames: 64 },
+            _ => return Err(EINVAL),
+        };
+        self.mbox.lock().inject = Some(f);
+        self.wake();
+        Ok(())
+    }
+
     pub(crate) fn op_start(&self) -> Result {
         Ok(())
     }
@@ -604,16 +627,7 @@ impl Device {
 
     /// The BH thread: owns the engine and the bus until told to stop.
     pub(crate) fn bh_main(&self, st: &mut BhState, me: BhSelf) {
-        if let Some(files) = st.boot.take() {
-            let t = ffi::now_ns();
-            match self.download(&mut st.bus, &files) {
-                Ok(()) => pr_info!(
-                    "bes2600: firmware downloaded in {} ms\n",
-                    (ffi::now_ns() - t) / 1_000_000
-                ),
-                Err(e) => pr_err!("bes2600: firmware download failed: {}\n", e),
-            }
-        }
+        self.download_if_files(st);
         if self.is_sim {
             me.timer_start(SIM_TICK_NS);
         }
@@ -628,6 +642,22 @@ impl Device {
         let mut ctx = HostCtx { dev: self, h: host };
         engine.stop(&mut ctx);
         ctx.h.hw.tx_purge();
+    }
+
+    /// Downloads the firmware when the files were found (kept for re-downloads after a
+    /// reset-and-reload recovery).
+    fn download_if_files(&self, st: &mut BhState) {
+        let BhState { bus, boot, .. } = st;
+        if let Some(files) = boot.as_ref() {
+            let t = ffi::now_ns();
+            match self.download(bus, files) {
+                Ok(()) => pr_info!(
+                    "bes2600: firmware downloaded in {} ms\n",
+                    (ffi::now_ns() - t) / 1_000_000
+                ),
+                Err(e) => pr_err!("bes2600: firmware download failed: {}\n", e),
+            }
+        }
     }
 
     /// Runs the boot-ROM download (spec §2.3-2.5) with the firmware loader's state machine,
@@ -760,7 +790,16 @@ impl Device {
             }
             if st.host.restart {
                 st.host.restart = false;
+                // Frames the firmware held are gone with it: report them as not acked.
+                for p in st.host.pending.iter_mut() {
+                    if let Some(skb) = p.take() {
+                        self.tx_inflight.fetch_sub(1, Ordering::AcqRel);
+                        skb.tx_status(false, 1);
+                    }
+                }
                 let _ = st.bus.reset();
+                // The reset put the chip back in its boot ROM: download again.
+                self.download_if_files(st);
                 let _ = st.engine.start(&self.start_cfg(), ffi::now_ns());
                 again = true;
             }
@@ -777,13 +816,22 @@ impl Device {
     }
 
     fn post_requests(&self, st: &mut BhState) {
-        let (scan, cancel, join, leave) = {
+        let (scan, cancel, join, leave, inject) = {
             let mut g = self.mbox.lock();
-            let r = (g.scan.take(), g.cancel_scan, g.join.take(), g.leave);
+            let r = (
+                g.scan.take(),
+                g.cancel_scan,
+                g.join.take(),
+                g.leave,
+                g.inject.take(),
+            );
             g.cancel_scan = false;
             g.leave = false;
             r
         };
+        if let (Some(f), AnyBus::Sim(s)) = (inject, &mut st.bus) {
+            s.chip.inject(f);
+        }
         let eng = &mut st.engine;
         if leave {
             let _ = eng.reset(0, TAG_RESET, false);

@@ -905,6 +905,14 @@ extern "C" fn bes_rs_sdio_remove(func: *mut sys::sdio_func) {
 }
 
 #[no_mangle]
+extern "C" fn bes_rs_debugfs_inject(drv: *mut c_void, code: core::ffi::c_uint) -> c_int {
+    // SAFETY: debugfs files exist only while the device lives.
+    unsafe { dev(drv) }
+        .inject(code)
+        .map_or_else(|e| e.to_errno(), |()| 0)
+}
+
+#[no_mangle]
 extern "C" fn bes_rs_debugfs_render(
     drv: *mut c_void,
     which: c_int,
