@@ -180,6 +180,11 @@ int bes_bh_wait(struct bes_bh *bh, u64 timeout_ns)
 	return !kthread_should_stop();
 }
 
+int bes_bh_should_stop(void)
+{
+	return kthread_should_stop();
+}
+
 void bes_bh_wake(struct bes_bh *bh)
 {
 	atomic_set(&bh->kick, 1);

@@ -60,6 +60,8 @@ struct bes_bh *bes_bh_start(void *drv, const char *name);
 /* Sleeps until woken or timeout_ns elapsed. Returns 0 when the thread must stop. */
 int bes_bh_wait(struct bes_bh *bh, bes_u64 timeout_ns);
 void bes_bh_wake(struct bes_bh *bh);
+/* Whether the calling BH kthread has been asked to stop. */
+int bes_bh_should_stop(void);
 void bes_bh_stop(struct bes_bh *bh);
 /* Periodic hrtimer that wakes the BH (sim bus clock / interrupt line). */
 void bes_bh_timer_start(struct bes_bh *bh, bes_u64 period_ns);

@@ -696,8 +696,14 @@ impl Device {
             false,
         )
         .map_err(|_| "loader set-up refused")?;
+        // The boot ROM answers every frame with an interrupt; the engine may have left the
+        // chip interrupt masked when it failed over to this reset.
+        bus.set_irq_enabled(true);
         let mut act = ld.start(ffi::now_ns());
         loop {
+            if BhSelf::should_stop() {
+                return Err("stopped");
+            }
             sim_advance(bus);
             let ev = match act {
                 Action::Done(_) => return Ok(()),

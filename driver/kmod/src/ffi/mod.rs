@@ -486,6 +486,13 @@ impl BhLink {
 }
 
 impl BhSelf {
+    /// Whether this BH thread has been asked to stop (only meaningful on the BH thread).
+    pub(crate) fn should_stop() -> bool {
+        // SAFETY: kthread_should_stop is only called from the BH kthread (its callers run
+        // inside bes_rs_bh_main).
+        unsafe { sys::bes_bh_should_stop() != 0 }
+    }
+
     /// Sleeps until woken or `timeout_ns`; `false` when the thread must exit.
     pub(crate) fn wait(self, timeout_ns: u64) -> bool {
         // SAFETY: called on the BH thread itself while its handle is alive.
