@@ -31,6 +31,7 @@ if [ "${BES2600_EXPECT_RAUC:-0}" = 1 ]; then
     expect "A/B layout" "$(val WKS_FILE)" '^pinetab2-ab\.wks$'
     expect "bes2600-rauc override active" "$(val MACHINEOVERRIDES)" '(^|:)bes2600-rauc(:|$)'
     expect "U-Boot env feature for the boot counter" "$(val MACHINE_FEATURES)" 'rk-u-boot-env'
+    expect "no extlinux.conf in the A/B image (boot.scr counts every boot)" "$(val UBOOT_EXTLINUX u-boot)" '^0$'
     expect "U-Boot gets the RAUC fragment and boot script" "$(val SRC_URI u-boot)" 'bes2600-rauc\.cfg.*bes2600-boot\.cmd\.in'
     expect "image has rauc, mark-good and /data" "$(val IMAGE_INSTALL pinetab2-image)" 'rauc rauc-mark-good bes2600-rauc-data'
     expect "bundle carries pinetab2-image" "$(val RAUC_SLOT_rootfs pinetab2-bundle)" '^pinetab2-image$'
