@@ -18,7 +18,11 @@ apt_install_pinned() {
     for spec in "$@"; do
         name="${spec%%=*}"; ver="${spec#*=}"
         have="$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)"
-        [ "$have" = "install ok installed $ver" ] || missing+=("$spec")
+        # "hold ok installed" once apt-mark hold ran.
+        case "$have" in
+        "install ok installed $ver" | "hold ok installed $ver") ;;
+        *) missing+=("$spec") ;;
+        esac
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     apt_update_once
