@@ -17,7 +17,7 @@ apt_install_pinned() {
     local missing=() spec name ver have
     for spec in "$@"; do
         name="${spec%%=*}"; ver="${spec#*=}"
-        have="$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)"
+        have="$(dpkg-query -W -f='${Status} ${Version}\n' "$name" 2>/dev/null | head -1 || true)"
         # "hold ok installed" once apt-mark hold ran.
         case "$have" in
         "install ok installed $ver" | "hold ok installed $ver") ;;
