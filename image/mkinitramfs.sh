@@ -26,6 +26,22 @@ install -m 0755 "$BES2600_ROOT/image/init" "$R/init"
     -C linker=aarch64-linux-gnu-gcc -C target-feature=+crt-static \
     "$BES2600_ROOT/image/rx-probe/rx-probe.rs" -o "$R/bin/rx-probe"
 
+# The smoke test (smoke/), cross-built for aarch64 with Debian's rustc-web and
+# libstd-rust-web-dev:arm64 (cached in $BES2600_CACHE/target-aarch64). BES2600_E2E_SMOKE=0 skips.
+if [ "${BES2600_E2E_SMOKE:-1}" = 1 ]; then
+    if (cd "$BES2600_ROOT" && env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
+        CARGO_TARGET_DIR="$BES2600_CACHE/target-aarch64" \
+        CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+        /usr/bin/cargo build -q --release --locked --target aarch64-unknown-linux-gnu \
+        -p bes2600-smoke); then
+        cp "$BES2600_CACHE/target-aarch64/aarch64-unknown-linux-gnu/release/bes2600-smoke" "$R/bin/"
+        mkdir -p "$R/etc/bes2600"
+        cp "$BES2600_ROOT/image/smoke-qemu.toml" "$R/etc/bes2600/smoke.toml"
+    else
+        log "bes2600-smoke did not cross-build; the image has rx-probe only"
+    fi
+fi
+
 # Synthetic firmware set (never vendor blobs). The dev profile shares its build with the
 # workspace tests; BES2600_FW_BIN may point at an already built bes2600-fw.
 if [ -n "${BES2600_FW_BIN:-}" ]; then
