@@ -15,7 +15,8 @@ rm -rf "$R"
 mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,etc,run,lib/firmware/bes2600,lib/aarch64-linux-gnu}
 cp "$A/bin/busybox" "$R/bin/busybox"
 cp "$A/sbin/iw" "$R/sbin/iw"
-for l in ld-linux-aarch64.so.1 libc.so.6 libm.so.6 libnl-3.so.200 libnl-genl-3.so.200; do
+for l in ld-linux-aarch64.so.1 libc.so.6 libm.so.6 libnl-3.so.200 libnl-genl-3.so.200 \
+    libgcc_s.so.1; do
     cp -L "$A/lib/aarch64-linux-gnu/$l" "$R/lib/aarch64-linux-gnu/$l"
 done
 ln -sf aarch64-linux-gnu/ld-linux-aarch64.so.1 "$R/lib/ld-linux-aarch64.so.1"

@@ -58,8 +58,9 @@ if ! "$BES2600_TOOLS/bin/bindgen" --version 2>/dev/null | grep -q "$BES2600_BIND
 fi
 
 # arm64 userspace for the initramfs: downloaded and unpacked (not installed) into the cache.
-# iw's run-time libraries are libnl-3/libnl-genl-3 and libc6.
-bes2600_arm64_debs=(busybox-static:arm64 iw:arm64 libnl-3-200:arm64 libnl-genl-3-200:arm64 libc6:arm64)
+# iw needs libnl-3/libnl-genl-3 and libc6; the cross-built smoke test needs libgcc_s.
+bes2600_arm64_debs=(busybox-static:arm64 iw:arm64 libnl-3-200:arm64 libnl-genl-3-200:arm64 libc6:arm64
+    libgcc-s1:arm64)
 bes2600_arm64_stamp="$BES2600_ARM64_ROOT/.done-$(printf '%s\n' "${bes2600_arm64_debs[@]}" | md5sum | cut -c1-12)"
 if [ ! -e "$bes2600_arm64_stamp" ]; then
     apt_update_once

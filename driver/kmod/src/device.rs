@@ -137,7 +137,7 @@ pub(crate) struct Mailbox {
     leave: bool,
     vif: usize,
     bssid: [u8; 6],
-    fw_label: [u8; 96],
+    fw_label: [u8; 128],
     fw_label_len: usize,
     inject: Option<Fault>,
 }
@@ -151,7 +151,7 @@ impl Default for Mailbox {
             leave: false,
             vif: 0,
             bssid: [0; 6],
-            fw_label: [0; 96],
+            fw_label: [0; 128],
             fw_label_len: 0,
             inject: None,
         }
@@ -422,7 +422,7 @@ impl Device {
     fn set_fw_file_label(&self, file: Option<&[u8]>) {
         let mut g = self.mbox.lock();
         let old_len = g.fw_label_len.min(g.fw_label.len());
-        let mut old = [0u8; 96];
+        let mut old = [0u8; 128];
         old[..old_len].copy_from_slice(&g.fw_label[..old_len]);
         let mut w = crate::debugfs::SliceWriter::new(&mut g.fw_label);
         let f = file
