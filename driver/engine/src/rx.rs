@@ -11,8 +11,10 @@ use bes2600_wire::sdio::{cmd53_addr, decode_rx_len, rx_status_done, Burst, RxLen
 use crate::bus::{Bus, BusError};
 use crate::cmd::{id, CmdDone, CmdResult};
 use crate::engine::{range, with_retries, Bufs, Core, Engine, Fault, Phase, SDD_MAX};
-use bes2600_wire::wsm::event::{EventId, EventInd};
+use bes2600_wire::wsm::event::{EventId, EventInd, EVENT_IND};
+use bes2600_wire::wsm::pm::SET_PM_IND;
 use bes2600_wire::wsm::rx::{RxInd, RX_IND};
+use bes2600_wire::wsm::scan::SCAN_COMPLETE_IND;
 use bes2600_wire::wsm::status::GenericCnf;
 use bes2600_wire::wsm::tx::TxCnf;
 use bes2600_wire::wsm::{self, Class, Decoded, Direction, Id, Status};
@@ -117,6 +119,14 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 fault = Some(Fault(RecoveryCause::BusError));
                 break;
             }
+            // Scan complete and events must reach the host after the frames that preceded
+            // them in the burst (mac80211 drops scan results that arrive after completion).
+            if n > 0 && flushes_batch(idw) {
+                host.rx_batch(&RxBatch::new(data, entries.get(..n).unwrap_or(&[])));
+                bump(&shared.counters.rx_frames, n as u64);
+                c.last_rx_data_ns = now_ns;
+                n = 0;
+            }
             let mut cx = Ctx {
                 c: &mut *c,
                 shared,
@@ -161,6 +171,11 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
             None => Ok(Drained::Burst { frames: n as u32 }),
         }
     }
+}
+
+/// Indications the host must see in order with the data frames around them.
+fn flushes_batch(idw: Id) -> bool {
+    matches!(idw.msg_id(), SCAN_COMPLETE_IND | EVENT_IND | SET_PM_IND)
 }
 
 /// The ID word of a message from a burst (the splitter guarantees ≥ 4 bytes).

@@ -279,3 +279,52 @@ fn time_budget_yields_when_the_host_clock_runs_out() {
     rig.engine.run(&mut rig.chip, &mut rig.host, rig.now);
     assert_eq!(rig.host.frames(), 64);
 }
+
+/// mac80211 drops scan results that arrive after `ieee80211_scan_completed`, so the scan
+/// complete indication must not overtake the results that precede it in the same burst.
+#[test]
+fn issue_3_scan_complete_after_results() {
+    let mut rig = Rig::new(Policy::default());
+    rig.start(4);
+    let before = rig.host.order.len();
+    let frames_before = rig.snap().rx_frames;
+    let beacon = |i: u8| {
+        let mut f = vec![i; 60];
+        f[0] = 0x80; // beacon
+        f
+    };
+    let r1 = rig.chip.rx_ind(2, 0, &beacon(1));
+    let r2 = rig.chip.rx_ind(2, 0, &beacon(2));
+    // status 0, psm 0, one channel scanned.
+    let done = rig.chip.msg(0x0806, &[0, 0, 0, 0, 0, 1, 0, 0]);
+    let d = rig.chip.rx_ind(0, 0, &frame(3, 80));
+    rig.chip.push_burst(&[r1, r2, done, d]);
+    rig.settle(10);
+    assert_eq!(
+        rig.host.order[before..],
+        [Seen::Batch(2), Seen::Scan, Seen::Batch(1)]
+    );
+    assert_eq!(rig.host.scans, vec![(0, 0)]);
+    assert_eq!(rig.snap().rx_frames - frames_before, 3);
+}
+
+/// Connection events keep their place among the data frames of a burst too.
+#[test]
+fn issue_3_events_keep_their_place_in_the_burst() {
+    let mut rig = Rig::new(Policy::default());
+    rig.start(4);
+    let before = rig.host.order.len();
+    let a = rig.chip.rx_ind(0, 0, &frame(1, 90));
+    let lost = rig.chip.event(0, 1, 0); // BSS lost
+    let regained = rig.chip.event(0, 2, 0); // BSS regained
+    let b = rig.chip.rx_ind(0, 0, &frame(2, 90));
+    let c = rig.chip.rx_ind(0, 0, &frame(3, 90));
+    rig.chip.push_burst(&[a, lost, regained, b, c]);
+    rig.settle(10);
+    assert_eq!(
+        rig.host.order[before..],
+        [Seen::Batch(1), Seen::Event, Seen::Event, Seen::Batch(2)]
+    );
+    // Only the first batch is split off: consecutive events do not flush empty batches.
+    assert_eq!(rig.host.frames(), 3);
+}

@@ -299,6 +299,15 @@ impl Bus for MockChip {
     }
 }
 
+/// One host callback, for ordering checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    /// A batch with this many frames.
+    Batch(usize),
+    Scan,
+    Event,
+}
+
 /// Records everything the engine reports; serves queued TX frames.
 #[derive(Default)]
 pub struct MockHost {
@@ -310,6 +319,8 @@ pub struct MockHost {
     pub events: Vec<ConnEvent>,
     pub recoveries: Vec<RecoveryRequest>,
     pub ready: Option<StartupInfo>,
+    /// Batches, scan completions and events in the order the host saw them.
+    pub order: Vec<Seen>,
     /// A clock for the time budget: `Some((now, step))` advances by `step` per read.
     pub clock: Option<(u64, u64)>,
 }
@@ -343,6 +354,7 @@ impl Host for MockHost {
     }
 
     fn rx_batch(&mut self, batch: &RxBatch<'_>) {
+        self.order.push(Seen::Batch(batch.len()));
         self.batches
             .push(batch.iter().map(|(m, f)| (*m, f.to_vec())).collect());
     }
@@ -362,10 +374,12 @@ impl Host for MockHost {
     }
 
     fn scan_complete(&mut self, if_id: u8, status: u32) {
+        self.order.push(Seen::Scan);
         self.scans.push((if_id, status));
     }
 
     fn event(&mut self, ev: &ConnEvent) {
+        self.order.push(Seen::Event);
         self.events.push(*ev);
     }
 
