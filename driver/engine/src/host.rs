@@ -31,6 +31,11 @@ impl RxMeta {
         ((self.flags >> 25) & 0xF) as u8
     }
 
+    /// What the firmware did about the frame's encryption (spec §3.7).
+    pub const fn crypto(&self) -> crate::keys::RxCrypto {
+        crate::keys::RxCrypto::from_rx(self.flags, self.status)
+    }
+
     /// Whether the frame came from a scan (interface id 2, spec §3.7).
     pub fn is_scan_result(&self) -> bool {
         self.if_id == 2

@@ -102,6 +102,7 @@ pub mod credits;
 pub mod ctl;
 mod engine;
 pub mod host;
+pub mod keys;
 pub mod policy;
 mod rx;
 pub mod shared;
@@ -112,6 +113,7 @@ pub use bus::{Bus, BusError};
 pub use cmd::{CmdDone, CmdResult, SubmitError};
 pub use engine::{Engine, FwMode, Phase, RunOutcome, StartConfig, StartError, SDD_MAX, TX_MSG_MAX};
 pub use host::{ConnEvent, Host, RecoveryRequest, RxBatch, RxEntry, RxMeta, StartupInfo, TxStatus};
+pub use keys::{KeyConf, KeyError, KeyTable, RxCrypto};
 pub use policy::Policy;
 pub use shared::{
     Counters, DropCause, RecoveryCause, RecoveryEvent, RecoveryLog, Shared, Snapshot,

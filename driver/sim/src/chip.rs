@@ -291,6 +291,7 @@ impl SimChip {
         self.tx_toggle = false;
         self.announce_toggle = false;
         self.fw.wifi_down();
+        self.counters.keys_in_table = 0;
     }
 
     /// Queues a one-shot fault.

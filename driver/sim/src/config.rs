@@ -197,6 +197,14 @@ pub struct SimCounters {
     pub resets: u64,
     /// Startup indications sent.
     pub startups: u64,
+    /// Add-key requests accepted (spec §3.4).
+    pub keys_installed: u64,
+    /// Remove-key requests accepted.
+    pub keys_removed: u64,
+    /// Add/remove-key requests refused (entry out of range or not in use).
+    pub keys_refused: u64,
+    /// Keys in the firmware key table now.
+    pub keys_in_table: u64,
 }
 
 impl SimCounters {

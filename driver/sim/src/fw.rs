@@ -40,7 +40,13 @@ pub(crate) struct FwState {
     pub(crate) gen_frac: u64,
     pub(crate) stream_seq: u64,
     pub(crate) seq80211: u16,
+    /// Firmware key table (spec §3.4): which entries hold a key.
+    pub(crate) keys: u16,
 }
+
+/// Key table entries the firmware model accepts: 0..=10, as the WSM API it descends from
+/// (mainline `cw1200/wsm.h` `WSM_KEY_MAX_INDEX`); the spec gives no BES figure.
+pub(crate) const KEY_ENTRIES: u8 = 11;
 
 impl FwState {
     pub(crate) const fn new() -> Self {
@@ -70,6 +76,7 @@ impl FwState {
             gen_frac: 0,
             stream_seq: 0,
             seq80211: 0,
+            keys: 0,
         }
     }
 
@@ -403,6 +410,8 @@ impl SimChip {
                     status = wsm::STATUS_FAILURE;
                 }
             }
+            Some(Decoded::AddKey(k)) => status = self.add_key(k.entry_index),
+            Some(Decoded::RemoveKey(k)) => status = self.remove_key(k.entry_index),
             Some(Decoded::SetPm(pm)) => {
                 follow = Some(Out::PmComplete {
                     psm: u8::from(pm.mode),
@@ -412,7 +421,7 @@ impl SimChip {
             Some(Decoded::Unknown { body, .. }) if base & wsm::MCU_CLASS == wsm::MCU_CLASS => {
                 extra = CnfExtra::Mcu(wsm::le32(body, 0).unwrap_or(0));
             }
-            // Keys, BSS/queue/EDCA parameters, link maps and untyped LMAC requests (EPTA…)
+            // BSS/queue/EDCA parameters, link maps and untyped LMAC requests (EPTA…)
             // are accepted as they are.
             Some(_) => {}
         }
@@ -438,6 +447,32 @@ impl SimChip {
         if let Some(f) = follow {
             self.push_ctrl(f);
         }
+    }
+
+    /// Add key 0x000C: the wire parser already refused unknown types, bad WEP lengths and
+    /// dirty padding (answered with invalid-parameter); the entry must be in range.
+    fn add_key(&mut self, entry: u8) -> u32 {
+        if entry >= KEY_ENTRIES {
+            self.counters.keys_refused += 1;
+            return wsm::STATUS_INVALID;
+        }
+        // Re-adding an entry replaces its key (rekeying).
+        self.fw.keys |= 1 << entry;
+        self.counters.keys_installed += 1;
+        self.counters.keys_in_table = u64::from(self.fw.keys.count_ones());
+        0
+    }
+
+    /// Remove key 0x000D: only an entry that holds a key.
+    fn remove_key(&mut self, entry: u8) -> u32 {
+        if entry >= KEY_ENTRIES || self.fw.keys & (1 << entry) == 0 {
+            self.counters.keys_refused += 1;
+            return wsm::STATUS_INVALID;
+        }
+        self.fw.keys &= !(1 << entry);
+        self.counters.keys_removed += 1;
+        self.counters.keys_in_table = u64::from(self.fw.keys.count_ones());
+        0
     }
 
     /// Start scan (spec §3.3 0x0007): results after the channels' dwell time.
