@@ -66,6 +66,15 @@ unsigned int bes_param_sim_rate_kbps(void)
 	return sim_rate_kbps;
 }
 
+static bool sim_privacy;
+module_param(sim_privacy, bool, 0444);
+MODULE_PARM_DESC(sim_privacy, "bus=sim: the simulated AP runs static WEP (tests set_key)");
+
+bool bes_param_sim_privacy(void)
+{
+	return sim_privacy;
+}
+
 int bes_param_bus_is_sim(void)
 {
 	if (!bus || !strcmp(bus, "sdio"))
@@ -366,8 +375,44 @@ static int bes_op_set_key(struct ieee80211_hw *hw, enum set_key_cmd cmd,
 			  struct ieee80211_vif *vif, struct ieee80211_sta *sta,
 			  struct ieee80211_key_conf *key)
 {
-	/* Hardware keys are not offloaded yet: mac80211 falls back to software crypto. */
-	return -EOPNOTSUPP;
+	struct bes_key_req r = {};
+	struct ieee80211_key_seq seq = {};
+	u8 entry = 0;
+	int ret, i;
+
+	if (key->keylen > sizeof(r.key))
+		return -EOPNOTSUPP;
+	r.cipher = key->cipher;
+	r.key_idx = key->keyidx;
+	r.pairwise = !!(key->flags & IEEE80211_KEY_FLAG_PAIRWISE);
+	if (sta) {
+		r.has_peer = true;
+		ether_addr_copy(r.peer, sta->addr);
+	}
+	memcpy(r.key, key->key, key->keylen);
+	r.key_len = key->keylen;
+	r.hw_key_idx = key->hw_key_idx;
+	if (cmd == SET_KEY && !r.pairwise) {
+		switch (key->cipher) {
+		case WLAN_CIPHER_SUITE_TKIP:
+			ieee80211_get_key_rx_seq(key, 0, &seq);
+			r.rx_pn = ((u64)seq.tkip.iv32 << 16) | seq.tkip.iv16;
+			break;
+		case WLAN_CIPHER_SUITE_CCMP:
+			ieee80211_get_key_rx_seq(key, 0, &seq);
+			/* pn[0] is the most significant byte */
+			for (i = 0; i < IEEE80211_CCMP_PN_LEN; i++)
+				r.rx_pn = (r.rx_pn << 8) | seq.ccmp.pn[i];
+			break;
+		}
+	}
+	ret = bes_rs_op_set_key(bes_drv(hw), cmd == SET_KEY ? 0 : 1, &r, &entry);
+	if (ret == 0 && cmd == SET_KEY) {
+		key->hw_key_idx = entry;
+		/* The firmware writes IV, ICV and the TKIP MIC into the space mac80211 leaves. */
+		key->flags |= IEEE80211_KEY_FLAG_PUT_IV_SPACE | IEEE80211_KEY_FLAG_RESERVE_TAILROOM;
+	}
+	return ret;
 }
 
 static int bes_op_hw_scan(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
@@ -606,10 +651,14 @@ int bes_rx_batch_add(struct bes_rx_batch *b, const u8 *frame, size_t len, u16 fr
 	st->rate_idx = rate_idx;
 	if (ht)
 		st->encoding = RX_ENC_HT;
+	/* Types 1-3 keep IV/ICV/MIC in the frame: mac80211 strips them and checks replays. */
 	if (flags & BES_RX_DECRYPTED)
-		st->flag |= RX_FLAG_DECRYPTED | RX_FLAG_IV_STRIPPED | RX_FLAG_MMIC_STRIPPED;
+		st->flag |= RX_FLAG_DECRYPTED;
+	if (flags & BES_RX_IV_STRIPPED)
+		st->flag |= RX_FLAG_IV_STRIPPED | RX_FLAG_ICV_STRIPPED | RX_FLAG_MMIC_STRIPPED |
+			    RX_FLAG_MIC_STRIPPED;
 	if (flags & BES_RX_MIC_ERROR)
-		st->flag |= RX_FLAG_MMIC_ERROR;
+		st->flag |= RX_FLAG_DECRYPTED | RX_FLAG_MMIC_ERROR | RX_FLAG_MMIC_STRIPPED;
 	__skb_queue_tail(&b->q, skb);
 	return 0;
 }

@@ -39,6 +39,7 @@ int bes_param_bus_is_sim(void);
 int bes_param_fw_type(void);
 /* Downlink stream PHY rate of the simulated AP in kbit/s (0 = no stream). */
 unsigned int bes_param_sim_rate_kbps(void);
+bes_bool bes_param_sim_privacy(void);
 
 /* ---- time ---- */
 bes_u64 bes_ktime_ns(void);
@@ -92,6 +93,8 @@ struct bes_rx_batch *bes_rx_batch_alloc(void);
 void bes_rx_batch_free(struct bes_rx_batch *b);
 #define BES_RX_DECRYPTED 0x1
 #define BES_RX_MIC_ERROR 0x2
+/* IV/ICV (and MIC) already stripped by the firmware: mac80211 must not look for them. */
+#define BES_RX_IV_STRIPPED 0x4
 /* Copies one 802.11 frame into a new skb with its rx status; -ENOMEM when out of memory. */
 int bes_rx_batch_add(struct bes_rx_batch *b, const bes_u8 *frame, bes_size len,
 		     bes_u16 freq, int signal_dbm, int rate_idx, int ht, bes_u32 flags);
@@ -168,6 +171,23 @@ struct bes_scan_req {
 	const bes_u8 *ies;
 	bes_size ies_len;
 };
+/* A key from set_key, copied out of struct ieee80211_key_conf. */
+struct bes_key_req {
+	bes_u32 cipher;
+	bes_u8 key_idx;
+	bes_bool pairwise;
+	bes_bool has_peer;
+	bes_u8 peer[6];
+	bes_u8 key[32];
+	bes_u8 key_len;
+	/* group keys: TKIP iv32 << 16 | iv16, CCMP the 48-bit PN */
+	bes_u64 rx_pn;
+	/* DISABLE_KEY: the entry SET_KEY returned */
+	bes_u8 hw_key_idx;
+};
+/* cmd: 0 SET_KEY, 1 DISABLE_KEY. Sleeps until the firmware confirmed. On SET_KEY success
+ * *entry is the firmware key entry (key->hw_key_idx). */
+int bes_rs_op_set_key(void *drv, int cmd, const struct bes_key_req *req, bes_u8 *entry);
 int bes_rs_op_hw_scan(void *drv, struct ieee80211_vif *vif, const struct bes_scan_req *req);
 void bes_rs_op_cancel_hw_scan(void *drv);
 void bes_rs_op_wake_tx(void *drv);

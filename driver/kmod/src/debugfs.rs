@@ -56,6 +56,13 @@ pub(crate) fn render(dev: &Device, which: i32, out: &mut [u8]) -> usize {
             snap.for_each(|prefix, name, v| {
                 let _ = writeln!(w, "{}{} {}", prefix, name, v);
             });
+            for (name, v) in [
+                ("hw_keys_installed", &dev.keys_installed),
+                ("hw_keys_removed", &dev.keys_removed),
+                ("rx_hw_decrypted", &dev.rx_decrypted),
+            ] {
+                let _ = writeln!(w, "{} {}", name, v.load(core::sync::atomic::Ordering::Relaxed));
+            }
         }
         FW_VERSION => {
             dev.with_fw_label(|l| {

@@ -10,6 +10,7 @@ use kernel::c_str;
 use kernel::prelude::*;
 use kernel::sync::{new_spinlock, Arc, SpinLock};
 
+use bes2600_engine::keys::{cipher, KeyConf, KeyError, KeyTable, RxCrypto};
 use bes2600_engine::{
     Bus, BusError, CmdDone, CmdResult, ConnEvent, Engine, FwMode, Host, Policy, RecoveryCause,
     RecoveryRequest, RxBatch, Shared, StartConfig, StartupInfo, TxStatus,
@@ -18,12 +19,13 @@ use bes2600_sim::{Fault, SimChip, SimConfig, TrafficConfig};
 use bes2600_wire::list::List;
 use bes2600_wire::wsm::common::{Band, Ssid};
 use bes2600_wire::wsm::join::{JoinMode, JoinReq, Preamble};
+use bes2600_wire::wsm::key::AddKey;
 use bes2600_wire::wsm::scan::{ScanChannel, ScanType, StartScan};
 use bes2600_wire::wsm::tx::{PacketId, Queue, TxFlags, TxReq};
 
 use crate::ffi::{
-    self, BhCell, BhLink, BhSelf, BssInfo, DevicePtr, Firmware, Hw, HwRef, RxBatch as SkbBatch,
-    ScanReqC, SdioFunc, SimParent, Skb,
+    self, BhCell, BhLink, BhSelf, BssInfo, DevicePtr, Firmware, Hw, HwRef, KeyReqC,
+    RxBatch as SkbBatch, ScanReqC, SdioFunc, SimParent, Skb,
 };
 use crate::sdio_bus::SdioBus;
 use bes2600_fw::download::{self, Action, Event, Loader};
@@ -43,6 +45,11 @@ const TAG_SCAN: u32 = 1;
 const TAG_JOIN: u32 = 2;
 const TAG_RESET: u32 = 3;
 const TAG_STOP_SCAN: u32 = 4;
+/// Key commands: this bit plus the request's generation in the low 16 bits.
+const TAG_KEY: u32 = 1 << 16;
+/// How long `set_key` waits for the firmware's confirm (the engine's command deadline,
+/// spec §3.11, turns a lost confirm into a timeout well before this).
+const KEY_TIMEOUT_MS: u32 = 5_000;
 /// Station MAC of the simulated device (locally administered).
 const SIM_STA_MAC: [u8; 6] = [0x02, 0xb5, 0x26, 0x00, 0x00, 0x02];
 
@@ -129,8 +136,22 @@ struct JoinJob {
     basic_rates: u32,
 }
 
+/// A key command from `set_key` for the BH to submit.
+#[derive(Clone, Copy)]
+enum KeyJob {
+    Add(AddKey),
+    Remove(u8),
+}
+
 /// Requests from mac80211 ops (any process context) to the BH.
 pub(crate) struct Mailbox {
+    /// Firmware key entries in use (allocated in `set_key`, process context).
+    keys: KeyTable,
+    /// The key command waiting for the BH, with its generation.
+    key_job: Option<(u16, KeyJob)>,
+    /// The confirm status of the key command of that generation.
+    key_done: Option<(u16, u32)>,
+    key_gen: u16,
     scan: Option<ScanJob>,
     cancel_scan: bool,
     join: Option<JoinJob>,
@@ -145,6 +166,10 @@ pub(crate) struct Mailbox {
 impl Default for Mailbox {
     fn default() -> Self {
         Self {
+            keys: KeyTable::new(),
+            key_job: None,
+            key_done: None,
+            key_gen: 0,
             scan: None,
             cancel_scan: false,
             join: None,
@@ -211,6 +236,11 @@ pub(crate) struct Device {
     boot_irq: AtomicBool,
     cur_freq: AtomicU32,
     tx_inflight: AtomicU32,
+    /// Keys the firmware confirmed (debugfs `hw_keys_installed`) and removed.
+    pub(crate) keys_installed: AtomicU32,
+    pub(crate) keys_removed: AtomicU32,
+    /// Frames the firmware decrypted (debugfs `rx_hw_decrypted`).
+    pub(crate) rx_decrypted: AtomicU32,
     pub(crate) load_ns: u64,
     is_sim: bool,
     mac: [u8; 6],
@@ -249,6 +279,7 @@ impl DeviceHandle {
                 phy_rate_bps: kbps * 1000,
                 ..TrafficConfig::SEED_4MBPS
             },
+            privacy: ffi::param_sim_privacy(),
             ..SimConfig::default()
         };
         // Built straight into the heap allocation: the chip model is tens of KiB.
@@ -328,6 +359,9 @@ impl DeviceHandle {
                 boot_irq: AtomicBool::new(false),
                 cur_freq: AtomicU32::new(2437),
                 tx_inflight: AtomicU32::new(0),
+                keys_installed: AtomicU32::new(0),
+                keys_removed: AtomicU32::new(0),
+                rx_decrypted: AtomicU32::new(0),
                 load_ns: ffi::now_ns(),
                 is_sim,
                 mac,
@@ -545,6 +579,89 @@ impl Device {
     pub(crate) fn op_sta_add(&self, _aid: u16) {}
 
     pub(crate) fn op_sta_remove(&self) {}
+
+    /// `set_key`: SET_KEY maps the key and installs it in a free firmware entry (returned
+    /// for `hw_key_idx`); DISABLE_KEY removes it. Sleeps until the firmware confirmed.
+    pub(crate) fn op_set_key(&self, disable: bool, req: &KeyReqC) -> Result<u8> {
+        if disable {
+            let entry = req.hw_key_idx;
+            // An entry we do not hold was lost with a firmware reset: nothing to remove.
+            if self.mbox.lock().keys.free(entry).is_ok() {
+                self.key_command(KeyJob::Remove(entry))?;
+                self.keys_removed.fetch_add(1, Ordering::Relaxed);
+            }
+            return Ok(entry);
+        }
+        // CMAC (BIP) and SMS4 stay in software: only the data ciphers station firmware
+        // is known to handle are offloaded.
+        if !matches!(
+            req.cipher,
+            cipher::WEP40 | cipher::WEP104 | cipher::TKIP | cipher::CCMP
+        ) {
+            return Err(ffi::errno(ffi::EOPNOTSUPP));
+        }
+        let key = req
+            .key
+            .get(..usize::from(req.key_len))
+            .ok_or(EINVAL)?;
+        let conf = KeyConf {
+            cipher: req.cipher,
+            key_idx: req.key_idx,
+            pairwise: req.pairwise,
+            peer: req.has_peer.then_some(req.peer),
+            key,
+            rx_pn: req.rx_pn,
+        };
+        let add = self.mbox.lock().keys.install(&conf).map_err(key_errno)?;
+        match self.key_command(KeyJob::Add(add)) {
+            Ok(()) => {
+                self.keys_installed.fetch_add(1, Ordering::Relaxed);
+                Ok(add.entry_index)
+            }
+            Err(e) => {
+                let _ = self.mbox.lock().keys.free(add.entry_index);
+                Err(e)
+            }
+        }
+    }
+
+    /// Posts a key command to the BH and waits (bounded) for its confirm.
+    fn key_command(&self, job: KeyJob) -> Result {
+        let gen = {
+            let mut g = self.mbox.lock();
+            g.key_gen = g.key_gen.wrapping_add(1);
+            let gen = g.key_gen;
+            g.key_job = Some((gen, job));
+            g.key_done = None;
+            gen
+        };
+        self.wake();
+        let mut waited = 0;
+        loop {
+            {
+                let mut g = self.mbox.lock();
+                if let Some((done_gen, status)) = g.key_done {
+                    if done_gen == gen {
+                        g.key_done = None;
+                        return if status == 0 {
+                            Ok(())
+                        } else {
+                            pr_warn!("bes2600: key command refused, status {}\n", status);
+                            Err(ffi::errno(ffi::EIO))
+                        };
+                    }
+                }
+                if waited >= KEY_TIMEOUT_MS {
+                    if g.key_job.is_some_and(|(jg, _)| jg == gen) {
+                        g.key_job = None;
+                    }
+                    return Err(ffi::errno(ffi::ETIMEDOUT));
+                }
+            }
+            ffi::msleep(1);
+            waited += 1;
+        }
+    }
 
     pub(crate) fn op_hw_scan(&self, req: &ScanReqC) -> Result {
         let mut job = ScanJob {
@@ -804,6 +921,8 @@ impl Device {
                     }
                 }
                 let _ = st.bus.reset();
+                // The firmware's key table went with the reset.
+                self.mbox.lock().keys.clear();
                 // The reset put the chip back in its boot ROM: download again.
                 self.download_if_files(st);
                 let _ = st.engine.start(&self.start_cfg(), ffi::now_ns());
@@ -822,7 +941,7 @@ impl Device {
     }
 
     fn post_requests(&self, st: &mut BhState) {
-        let (scan, cancel, join, leave, inject) = {
+        let (scan, cancel, join, leave, inject, key) = {
             let mut g = self.mbox.lock();
             let r = (
                 g.scan.take(),
@@ -830,6 +949,7 @@ impl Device {
                 g.join.take(),
                 g.leave,
                 g.inject.take(),
+                g.key_job.take(),
             );
             g.cancel_scan = false;
             g.leave = false;
@@ -841,6 +961,16 @@ impl Device {
         let eng = &mut st.engine;
         if leave {
             let _ = eng.reset(0, TAG_RESET, false);
+        }
+        if let Some((gen, job)) = key {
+            let tag = TAG_KEY | u32::from(gen);
+            let queued = match job {
+                KeyJob::Add(k) => eng.add_key(0, tag, &k),
+                KeyJob::Remove(e) => eng.remove_key(0, tag, e),
+            };
+            if queued.is_err() {
+                self.mbox.lock().key_done = Some((gen, u32::MAX));
+            }
         }
         if let Some(j) = join {
             let req = JoinReq {
@@ -900,6 +1030,19 @@ impl Device {
                 st.host.hw.scan_completed(true);
             }
         }
+    }
+}
+
+/// The errno `set_key` returns for a key the engine cannot map.
+fn key_errno(e: KeyError) -> Error {
+    match e {
+        // mac80211 falls back to software crypto on -EOPNOTSUPP.
+        KeyError::UnsupportedCipher(_) => ffi::errno(ffi::EOPNOTSUPP),
+        KeyError::TableFull => ffi::errno(ffi::ENOSPC),
+        KeyError::BadLength { .. }
+        | KeyError::BadKeyIndex(_)
+        | KeyError::MissingPeer
+        | KeyError::BadEntry(_) => EINVAL,
     }
 }
 
@@ -1065,12 +1208,16 @@ impl Host for HostCtx<'_> {
                 r @ 6..=13 => (i32::from(r - 2), false),
                 _ => (0, false),
             };
-            let mut flags = 0;
-            if meta.status == 5 {
-                flags |= ffi::RX_MIC_ERROR;
-            }
-            if meta.flags & 0x7 != 0 {
-                flags |= ffi::RX_DECRYPTED;
+            let flags = match meta.crypto() {
+                RxCrypto::Plain => 0,
+                RxCrypto::DecryptedInPlace => ffi::RX_DECRYPTED,
+                RxCrypto::DecryptedStripped => ffi::RX_DECRYPTED | ffi::RX_IV_STRIPPED,
+                RxCrypto::MicFailure => ffi::RX_MIC_ERROR,
+                // WAPI is never offloaded: such a frame cannot be ours.
+                RxCrypto::Unsupported(_) => continue,
+            };
+            if flags & ffi::RX_DECRYPTED != 0 {
+                self.dev.rx_decrypted.fetch_add(1, Ordering::Relaxed);
             }
             if self.h.rx.add(frame, freq, signal, rate, ht, flags).is_err() {
                 break;
@@ -1092,6 +1239,16 @@ impl Host for HostCtx<'_> {
     }
 
     fn cmd_done(&mut self, done: &CmdDone<'_>) {
+        if done.tag & TAG_KEY != 0 {
+            let status = match done.result {
+                CmdResult::Confirmed { status, .. } => status,
+                _ => u32::MAX,
+            };
+            // CAST: the low 16 bits are the generation by construction of the tag.
+            let gen = (done.tag & 0xFFFF) as u16;
+            self.dev.mbox.lock().key_done = Some((gen, status));
+            return;
+        }
         let ok = matches!(done.result, CmdResult::Confirmed { status: 0, .. });
         match done.tag {
             TAG_SCAN if !ok => {

@@ -124,6 +124,7 @@ impl SimChip {
             fw: crate::fw::FwState::new(),
             rom: BootRom::new(cfg.rom),
         };
+        chip.fw.privacy = cfg.privacy;
         chip.power_on();
         chip
     }

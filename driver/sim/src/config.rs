@@ -88,6 +88,10 @@ pub struct SimConfig {
     pub scan_dwell_ns: u64,
     /// The downlink stream.
     pub traffic: TrafficConfig,
+    /// The AP runs static WEP (privacy bit set): data moves only once the host installed a
+    /// key with add-key; without one, downlink frames arrive as NO_KEY_FOUND (status 9) and
+    /// uplink frames are refused.
+    pub privacy: bool,
     /// Random faults.
     pub faults: FaultConfig,
     /// The boot-ROM model's configuration (used when not `start_in_firmware`).
@@ -105,6 +109,7 @@ impl Default for SimConfig {
             wifi_ready_delay_ns: 2_000_000,
             scan_dwell_ns: 20_000_000,
             traffic: TrafficConfig::OFF,
+            privacy: false,
             faults: FaultConfig {
                 crc_ppm: 0,
                 cmd_timeout_ppm: 0,
@@ -205,6 +210,12 @@ pub struct SimCounters {
     pub keys_refused: u64,
     /// Keys in the firmware key table now.
     pub keys_in_table: u64,
+    /// Protected frames (privacy AP) the firmware decrypted for the host.
+    pub rx_decrypted: u64,
+    /// Protected frames passed up as NO_KEY_FOUND (no key installed).
+    pub rx_no_key: u64,
+    /// Uplink frames the privacy AP refused: unprotected data, or protected with no key.
+    pub ap_refused: u64,
 }
 
 impl SimCounters {

@@ -42,6 +42,8 @@ pub(crate) struct FwState {
     pub(crate) seq80211: u16,
     /// Firmware key table (spec §3.4): which entries hold a key.
     pub(crate) keys: u16,
+    /// Static-WEP AP (`SimConfig::privacy`); survives WIFI deactivate.
+    pub(crate) privacy: bool,
 }
 
 /// Key table entries the firmware model accepts: 0..=10, as the WSM API it descends from
@@ -77,14 +79,16 @@ impl FwState {
             stream_seq: 0,
             seq80211: 0,
             keys: 0,
+            privacy: false,
         }
     }
 
     /// What WIFI deactivate forgets; the stream sequence keeps counting so that a receiver
     /// sees the frames lost across a restart as a gap.
     pub(crate) fn wifi_down(&mut self) {
-        let (seq, mac, hung) = (self.stream_seq, self.sta_mac, self.hung);
+        let (seq, mac, hung, privacy) = (self.stream_seq, self.sta_mac, self.hung, self.privacy);
         *self = Self::new();
+        self.privacy = privacy;
         self.stream_seq = seq;
         self.sta_mac = mac;
         self.hung = hung;
@@ -334,6 +338,18 @@ impl SimChip {
     fn ap_receive(&mut self, frame: &[u8]) -> u32 {
         if !self.fw.joined {
             return wsm::STATUS_RETRY_LIMIT;
+        }
+        if self.fw.privacy && net::is_data(frame) {
+            // The firmware encrypts with the installed key; with none it cannot send, and
+            // the AP discards unprotected data.
+            if !net::is_protected(frame) || self.fw.keys == 0 {
+                self.counters.ap_refused += 1;
+                return if self.fw.keys == 0 {
+                    wsm::STATUS_FAILURE
+                } else {
+                    0
+                };
+            }
         }
         match net::classify(frame) {
             StaFrame::Auth { sta } => {

@@ -315,6 +315,40 @@ fn mac_at(f: &[u8], off: usize) -> Option<[u8; 6]> {
     f.get(off..off + 6)?.try_into().ok()
 }
 
+/// Whether `f` is a data frame (any subtype).
+pub fn is_data(f: &[u8]) -> bool {
+    f.first().is_some_and(|b| b & 0x0C == 0x08)
+}
+
+/// Whether the Protected Frame bit is set.
+pub fn is_protected(f: &[u8]) -> bool {
+    f.get(1).is_some_and(|b| b & 0x40 != 0)
+}
+
+/// WEP IV length: mac80211 leaves this much room after the header for the firmware
+/// (`IEEE80211_KEY_FLAG_PUT_IV_SPACE`), and the firmware leaves it in received frames.
+pub const WEP_IV_LEN: usize = 4;
+/// WEP ICV length.
+pub const WEP_ICV_LEN: usize = 4;
+
+/// Turns the plaintext data frame `buf[..n]` into what the firmware passes up for a frame it
+/// decrypted in place (encryption type 1, spec §3.7): Protected bit set, IV after the
+/// 24-byte header, ICV at the end. Returns the new length.
+pub fn wep_wrap(buf: &mut [u8], n: usize, iv: u32) -> Option<usize> {
+    let out = n.checked_add(WEP_IV_LEN + WEP_ICV_LEN)?;
+    if n < 24 || buf.len() < out {
+        return None;
+    }
+    buf.copy_within(24..n, 24 + WEP_IV_LEN);
+    // IV: 24-bit counter, then key id 0 in the top bits of the fourth byte.
+    let iv = iv.to_le_bytes();
+    buf.get_mut(24..28)?
+        .copy_from_slice(&[iv[0], iv[1], iv[2], 0]);
+    buf.get_mut(out - WEP_ICV_LEN..out)?.fill(0);
+    *buf.get_mut(1)? |= 0x40;
+    Some(out)
+}
+
 /// Classifies a frame the station transmitted. Never panics on any input.
 pub fn classify(f: &[u8]) -> StaFrame {
     classify_inner(f).unwrap_or(StaFrame::Other)
@@ -336,7 +370,11 @@ fn classify_inner(f: &[u8]) -> Option<StaFrame> {
         fc::DEAUTH | fc::DISASSOC if to_bssid => Some(StaFrame::Leave),
         fc::NULL | fc::QOS_NULL => Some(StaFrame::Null),
         fc::DATA | fc::QOS_DATA => {
-            let hdr = if fc0 == fc::QOS_DATA { 26 } else { 24 };
+            let mut hdr = if fc0 == fc::QOS_DATA { 26 } else { 24 };
+            if is_protected(f) {
+                // The firmware encrypts after the IV room mac80211 left (WEP).
+                hdr += WEP_IV_LEN;
+            }
             let llc = f.get(hdr..hdr + 8)?;
             if llc.get(..6)? != [0xAA, 0xAA, 0x03, 0, 0, 0] {
                 return Some(StaFrame::Other);
@@ -383,11 +421,15 @@ pub struct StreamDatagram {
 /// Parses an 802.11 FromDS data frame carrying a stream datagram; checks the IPv4 header
 /// checksum, addresses, ports, magic and filler. Returns `None` for anything else.
 pub fn parse_stream(f: &[u8]) -> Option<StreamDatagram> {
-    let hdr = match *f.first()? {
+    let mut hdr = match *f.first()? {
         fc::DATA => 24,
         fc::QOS_DATA => 26,
         _ => return None,
     };
+    // Decrypted in place (privacy AP): the IV is still there; the ICV lies past the IP length.
+    if is_protected(f) {
+        hdr += WEP_IV_LEN;
+    }
     if f.get(hdr..hdr + 8)? != [0xAA, 0xAA, 0x03, 0, 0, 0, 0x08, 0x00] {
         return None;
     }
@@ -427,6 +469,21 @@ mod tests {
     use super::*;
 
     const STA: [u8; 6] = [0x02, 0, 0, 0, 0, 0x02];
+
+    #[test]
+    fn wep_wrapped_frames_still_parse_and_short_ones_are_refused() {
+        let mut buf = [0u8; 1600];
+        let n = stream_frame(&mut buf, &STA, 200, 9, 1, 3).unwrap();
+        let plain = parse_stream(&buf[..n]).unwrap();
+        let m = wep_wrap(&mut buf, n, 0x00AB_CDEF).unwrap();
+        assert_eq!(m, n + 8);
+        assert!(is_protected(&buf[..m]) && is_data(&buf[..m]));
+        assert_eq!(&buf[24..28], &[0xEF, 0xCD, 0xAB, 0]);
+        assert_eq!(&buf[28..34], &[0xAA, 0xAA, 0x03, 0, 0, 0]);
+        assert_eq!(parse_stream(&buf[..m]), Some(plain));
+        assert_eq!(wep_wrap(&mut buf[..n + 7], n, 0), None);
+        assert_eq!(wep_wrap(&mut buf, 23, 0), None);
+    }
 
     #[test]
     fn stream_frame_round_trips_and_has_valid_checksum() {

@@ -30,6 +30,31 @@ fn rx_ind(w: &mut W<'_>, r: &Radio) {
         .fill(0, 16);
 }
 
+/// Privacy AP (static WEP): wraps the plaintext data frame at `rest[start..start + n]` the
+/// way the firmware passes a protected frame up, and patches the RX indication written at
+/// `rest[0..]` (status at 0, flags at 8, spec §3.7): decrypted in place (type 1) with a key
+/// installed, else NO_KEY_FOUND (9).
+fn protect(
+    rest: &mut [u8],
+    start: usize,
+    n: usize,
+    fw: &FwState,
+    counters: &mut crate::config::SimCounters,
+) -> Option<usize> {
+    let n = net::wep_wrap(rest.get_mut(start..)?, n, u32::from(fw.seq80211))?;
+    let (status, enc) = if fw.keys != 0 {
+        counters.rx_decrypted += 1;
+        (0, 1)
+    } else {
+        counters.rx_no_key += 1;
+        (wsm::STATUS_NO_KEY, 0)
+    };
+    rest.get_mut(0..4)?.copy_from_slice(&status.to_le_bytes());
+    let flags = u32::from_le_bytes(rest.get(8..12)?.try_into().ok()?) | enc;
+    rest.get_mut(8..12)?.copy_from_slice(&flags.to_le_bytes());
+    Some(n)
+}
+
 /// Writes message `m` (without its header's seq bits) at the start of `dst`; returns its
 /// unpadded length and its id.
 fn render(
@@ -39,6 +64,7 @@ fn render(
     now: u64,
     cfg_bufs: (u16, u16),
     rng: &mut Rng,
+    counters: &mut crate::config::SimCounters,
 ) -> Option<(usize, u16)> {
     let (hdr, mid) = dst.split_at_mut_checked(wsm::HDR_LEN)?;
     let mut w = W::new(mid);
@@ -131,6 +157,15 @@ fn render(
                 Mgmt::ArpReply { mac, ip } => net::arp_reply(frame, &sta, &mac, &ip, seq),
                 Mgmt::Deauth => net::deauth(frame, &sta, 7, seq),
             }?;
+            let n = match kind {
+                // Capability Privacy (bit 4) after timestamp and interval.
+                Mgmt::Beacon | Mgmt::ProbeResp if fw.privacy => {
+                    *mid.get_mut(start + 24 + 8)? |= 0x10;
+                    n
+                }
+                Mgmt::ArpReply { .. } if fw.privacy => protect(mid, start, n, fw, counters)?,
+                _ => n,
+            };
             return finish(hdr, start + n, id::RX | (u16::from(if_id) << 6));
         }
         Out::ScanComplete { channels } => {
@@ -228,13 +263,28 @@ impl SimChip {
                 garbage_seen |= matches!(next, Next::Ctrl(Out::Garbage { .. }));
                 let (n, mid, is_data) = match next {
                     Next::Ctrl(m) => {
-                        match render(&m, dst, &mut self.fw, self.now, bufs, &mut self.rng) {
+                        match render(
+                            &m,
+                            dst,
+                            &mut self.fw,
+                            self.now,
+                            bufs,
+                            &mut self.rng,
+                            &mut self.counters,
+                        ) {
                             Some((n, mid)) => (n, mid, false),
                             None => continue,
                         }
                     }
                     Next::Data(seq, gen) => {
-                        match render_stream(dst, &mut self.fw, &self.cfg.traffic, seq, gen) {
+                        match render_stream(
+                            dst,
+                            &mut self.fw,
+                            &self.cfg.traffic,
+                            seq,
+                            gen,
+                            &mut self.counters,
+                        ) {
                             Some(n) => (n, id::RX, true),
                             None => {
                                 self.counters.dropped_truncated += 1;
@@ -297,6 +347,7 @@ fn render_stream(
     t: &crate::config::TrafficConfig,
     seq: u64,
     gen: u64,
+    counters: &mut crate::config::SimCounters,
 ) -> Option<usize> {
     let (hdr, rest) = dst.split_at_mut_checked(wsm::HDR_LEN)?;
     let mut w = W::new(rest);
@@ -318,5 +369,10 @@ fn render_stream(
         gen,
         s80211,
     )?;
+    let n = if fw.privacy {
+        protect(rest, start, n, fw, counters)?
+    } else {
+        n
+    };
     finish(hdr, start + n, id::RX).map(|(n, _)| n)
 }

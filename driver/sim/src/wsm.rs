@@ -67,6 +67,8 @@ pub const STATUS_DECRYPT_FAILURE: u32 = 4;
 pub const STATUS_WRONG_STATE: u32 = 3;
 /// Status "invalid parameter" (spec §3.8.1).
 pub const STATUS_INVALID: u32 = 2;
+/// RX status "no key found for encrypted frame" (spec §3.8.1).
+pub const STATUS_NO_KEY: u32 = 9;
 /// Status "generic failure" (spec §3.8.1).
 pub const STATUS_FAILURE: u32 = 1;
 /// TX status "retry limit exceeded" (spec §3.8.1).

@@ -28,7 +28,7 @@ mod sys {
     include!("bes_shim_generated.rs");
 }
 
-pub(crate) use sys::{bes_bss_info as BssInfo, bes_scan_req as ScanReqC};
+pub(crate) use sys::{bes_bss_info as BssInfo, bes_key_req as KeyReqC, bes_scan_req as ScanReqC};
 
 /// Converts a shim return code (0 or a negative errno) into a `Result`.
 fn check(ret: c_int) -> Result {
@@ -39,7 +39,7 @@ fn check(ret: c_int) -> Result {
     }
 }
 
-pub(crate) use kernel::bindings::{EILSEQ, EOPNOTSUPP, ETIMEDOUT};
+pub(crate) use kernel::bindings::{EILSEQ, EIO, ENOSPC, EOPNOTSUPP, ETIMEDOUT};
 
 /// The kernel error for a positive errno constant from `kernel::bindings`.
 pub(crate) fn errno(e: u32) -> Error {
@@ -56,6 +56,12 @@ pub(crate) fn param_bus_is_sim() -> i32 {
 pub(crate) fn param_fw_type() -> i32 {
     // SAFETY: reads a module parameter; no preconditions.
     unsafe { sys::bes_param_fw_type() }
+}
+
+/// `sim_privacy=` parameter.
+pub(crate) fn param_sim_privacy() -> bool {
+    // SAFETY: reads a module parameter (no arguments, no side effects).
+    unsafe { sys::bes_param_sim_privacy() }
 }
 
 /// `sim_rate_kbps=` parameter.
@@ -413,7 +419,10 @@ impl Drop for RxBatch {
     }
 }
 
-pub(crate) use sys::{BES_RX_DECRYPTED as RX_DECRYPTED, BES_RX_MIC_ERROR as RX_MIC_ERROR};
+pub(crate) use sys::{
+    BES_RX_DECRYPTED as RX_DECRYPTED, BES_RX_IV_STRIPPED as RX_IV_STRIPPED,
+    BES_RX_MIC_ERROR as RX_MIC_ERROR,
+};
 
 // ------------------------------------------------------------------ firmware
 
@@ -839,6 +848,29 @@ extern "C" fn bes_rs_op_hw_scan(
     unsafe { dev(drv) }
         .op_hw_scan(req)
         .map_or_else(|e| e.to_errno(), |()| 0)
+}
+
+#[no_mangle]
+extern "C" fn bes_rs_op_set_key(
+    drv: *mut c_void,
+    cmd: c_int,
+    req: *const KeyReqC,
+    entry: *mut u8,
+) -> c_int {
+    if req.is_null() || entry.is_null() {
+        return EINVAL.to_errno();
+    }
+    // SAFETY: the shim passes a pointer to a live stack struct.
+    let req = unsafe { &*req };
+    // SAFETY: as above.
+    match unsafe { dev(drv) }.op_set_key(cmd != 0, req) {
+        Ok(e) => {
+            // SAFETY: `entry` points at a live u8 on the shim's stack (checked non-null).
+            unsafe { *entry = e };
+            0
+        }
+        Err(e) => e.to_errno(),
+    }
 }
 
 #[no_mangle]
