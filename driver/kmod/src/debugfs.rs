@@ -61,7 +61,12 @@ pub(crate) fn render(dev: &Device, which: i32, out: &mut [u8]) -> usize {
                 ("hw_keys_removed", &dev.keys_removed),
                 ("rx_hw_decrypted", &dev.rx_decrypted),
             ] {
-                let _ = writeln!(w, "{} {}", name, v.load(core::sync::atomic::Ordering::Relaxed));
+                let _ = writeln!(
+                    w,
+                    "{} {}",
+                    name,
+                    v.load(core::sync::atomic::Ordering::Relaxed)
+                );
             }
         }
         FW_VERSION => {

@@ -600,10 +600,7 @@ impl Device {
         ) {
             return Err(ffi::errno(ffi::EOPNOTSUPP));
         }
-        let key = req
-            .key
-            .get(..usize::from(req.key_len))
-            .ok_or(EINVAL)?;
+        let key = req.key.get(..usize::from(req.key_len)).ok_or(EINVAL)?;
         let conf = KeyConf {
             cipher: req.cipher,
             key_idx: req.key_idx,
