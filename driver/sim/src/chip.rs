@@ -642,6 +642,48 @@ mod tests {
     }
 
     #[test]
+    fn privacy_ap_sets_the_capability_bit_and_wraps_data() {
+        for privacy in [false, true] {
+            let mut c = SimChip::new(SimConfig {
+                privacy,
+                ..SimConfig::default()
+            });
+            let mut h = H::new();
+            h.activate(&mut c);
+            h.read(&mut c);
+            c.push_ctrl(Out::Mgmt {
+                kind: Mgmt::Beacon,
+                if_id: 0,
+            });
+            c.push_ctrl(Out::Mgmt {
+                kind: Mgmt::ArpReply {
+                    mac: [2, 0, 0, 0, 0, 2],
+                    ip: [192, 0, 2, 2],
+                },
+                if_id: 0,
+            });
+            c.advance(c.now_ns() + 1_000_000);
+            let (m, n, _) = h.read(&mut c);
+            assert_eq!(n, 2);
+            // The 802.11 frame starts at byte 32 of an RX indication (spec §3.7).
+            let (b, _, _) = m[0];
+            let cap = le16(&h.buf, b + 32 + 34).unwrap();
+            assert_eq!(cap & 0x0010 != 0, privacy, "capability {cap:#06x}");
+            assert_eq!(cap & 0x0401, 0x0401);
+            let (d, l, _) = m[1];
+            let (status, flags) = (le32(&h.buf, d + 4).unwrap(), le32(&h.buf, d + 12).unwrap());
+            let fc1 = h.buf[d + 32 + 1];
+            if privacy {
+                // No key installed yet: protected, passed up as NO_KEY_FOUND.
+                assert_eq!((status, fc1 & 0x40), (wsm::STATUS_NO_KEY, 0x40));
+                assert_eq!(l, 32 + 24 + 4 + 8 + 28 + 4);
+            } else {
+                assert_eq!((status, flags & 7, fc1 & 0x40), (0, 0, 0));
+            }
+        }
+    }
+
+    #[test]
     fn startup_indication_after_wifi_activate() {
         let mut c = SimChip::new(SimConfig {
             num_inp_ch_bufs: 7,

@@ -158,9 +158,9 @@ fn render(
                 Mgmt::Deauth => net::deauth(frame, &sta, 7, seq),
             }?;
             let n = match kind {
-                // Capability Privacy (bit 4) after timestamp and interval.
+                // Capability Privacy (bit 4), after header, timestamp (8) and interval (2).
                 Mgmt::Beacon | Mgmt::ProbeResp if fw.privacy => {
-                    *mid.get_mut(start + 24 + 8)? |= 0x10;
+                    *mid.get_mut(start + 24 + 8 + 2)? |= 0x10;
                     n
                 }
                 Mgmt::ArpReply { .. } if fw.privacy => protect(mid, start, n, fw, counters)?,
