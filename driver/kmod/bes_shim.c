@@ -250,6 +250,21 @@ int bes_fw_request(struct ieee80211_hw *hw, const char *name, void **handle,
 	return 0;
 }
 
+/* An optional file: no log line when it is missing. */
+int bes_fw_request_optional(struct ieee80211_hw *hw, const char *name, void **handle,
+			    const u8 **data, size_t *len)
+{
+	const struct firmware *fw;
+	int ret = firmware_request_nowarn(&fw, name, wiphy_dev(hw->wiphy));
+
+	if (ret)
+		return ret;
+	*handle = (void *)fw;
+	*data = fw->data;
+	*len = fw->size;
+	return 0;
+}
+
 void bes_fw_release(void *handle)
 {
 	release_firmware(handle);

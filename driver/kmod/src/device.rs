@@ -196,6 +196,8 @@ pub(crate) struct BhState {
 pub(crate) struct BootFiles {
     boot: Option<Firmware>,
     stage2: Firmware,
+    /// `bes2600_factory.txt` (spec §2.6), if the board has one.
+    factory: Option<Firmware>,
 }
 
 /// Requests the boot image (not for btrf) and the stage-2 image of `fw_type`.
@@ -209,7 +211,15 @@ fn load_boot_files(hw: HwRef) -> Option<BootFiles> {
         )
     };
     let stage2 = hw.request_firmware(fw_file()).ok()?;
-    Some(BootFiles { boot, stage2 })
+    // Where the distribution and the vendor driver put it (bes2600_fw::calib::FIRMWARE_NAMES).
+    let factory = hw
+        .request_firmware_optional(c_str!("bes2600/bes2600_factory.txt"))
+        .or_else(|| hw.request_firmware_optional(c_str!("bes2600_factory.txt")));
+    Some(BootFiles {
+        boot,
+        stage2,
+        factory,
+    })
 }
 
 /// mac80211 side of the engine's host trait (RX batch, TX slots, scan state).
@@ -795,10 +805,14 @@ impl Device {
         let mut rx =
             KVec::from_elem(0u8, download::DPD_LEN + 64, GFP_KERNEL).map_err(|_| "no memory")?;
         let mode = download::Mode::from_fw_type(ffi::param_fw_type());
+        let record = files
+            .factory
+            .as_ref()
+            .and_then(|f| factory_record(f.data(), &crc));
         let fw = download::Firmware {
             boot,
             stage2,
-            factory: None,
+            factory: record.as_ref().map(|r| &r[..]),
         };
         let mut ld = Loader::new(
             crc,
@@ -820,7 +834,20 @@ impl Device {
             }
             sim_advance(bus);
             let ev = match act {
-                Action::Done(_) => return Ok(()),
+                Action::Done(o) => {
+                    if o.factory_sent {
+                        pr_info!(
+                            "bes2600: factory calibration sent ({} bytes)\n",
+                            bes2600_fw::calib::RECORD_LEN
+                        );
+                    }
+                    if let AnyBus::Sim(s) = bus {
+                        if s.chip.bootrom().booted().is_some_and(|b| b.factory_loaded) {
+                            pr_info!("bes2600: sim boot ROM holds the factory record, CRC good\n");
+                        }
+                    }
+                    return Ok(());
+                }
                 Action::Failed(e) => {
                     pr_err!("bes2600: boot ROM download error: {:?}\n", e);
                     return Err("boot ROM refused the download");
@@ -1040,6 +1067,25 @@ fn key_errno(e: KeyError) -> Error {
         | KeyError::BadKeyIndex(_)
         | KeyError::MissingPeer
         | KeyError::BadEntry(_) => EINVAL,
+    }
+}
+
+/// Parses `bes2600_factory.txt` into the 72-byte record with its CRC (spec §2.6). A file that
+/// does not parse is reported and skipped: the chip then runs on its built-in defaults,
+/// which is what the vendor driver does without a file.
+fn factory_record(
+    text: &[u8],
+    crc: &ffi::KernelCrc,
+) -> Option<[u8; bes2600_fw::calib::RECORD_LEN]> {
+    match bes2600_fw::calib::Factory::parse(text) {
+        Ok(f) => {
+            f.sanity(|w| pr_warn!("bes2600: factory calibration: {:?}\n", w));
+            Some(f.to_record(crc))
+        }
+        Err(e) => {
+            pr_warn!("bes2600: bes2600_factory.txt rejected: {:?}\n", e);
+            None
+        }
     }
 }
 

@@ -297,12 +297,26 @@ impl HwRef {
 
     /// Requests a firmware file (process context).
     pub(crate) fn request_firmware(self, name: &CStr) -> Result<Firmware> {
+        self.firmware(name, false)
+    }
+
+    /// Requests a firmware file that may be absent, without a log line if it is.
+    pub(crate) fn request_firmware_optional(self, name: &CStr) -> Option<Firmware> {
+        self.firmware(name, true).ok()
+    }
+
+    fn firmware(self, name: &CStr, optional: bool) -> Result<Firmware> {
         let mut handle: *mut c_void = ptr::null_mut();
         let mut data: *const u8 = ptr::null();
         let mut len: usize = 0;
+        let request = if optional {
+            sys::bes_fw_request_optional
+        } else {
+            sys::bes_fw_request
+        };
         // SAFETY: out-pointers are valid; name is NUL-terminated.
         check(unsafe {
-            sys::bes_fw_request(
+            request(
                 self.0.as_ptr(),
                 name.as_char_ptr(),
                 &mut handle,
