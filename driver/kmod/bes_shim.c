@@ -587,6 +587,11 @@ void bes_hw_scan_completed(struct ieee80211_hw *hw, bool aborted)
 	ieee80211_scan_completed(hw, &info);
 }
 
+void bes_hw_restart(struct ieee80211_hw *hw)
+{
+	ieee80211_restart_hw(hw);
+}
+
 void bes_hw_connection_loss(struct ieee80211_vif *vif)
 {
 	ieee80211_connection_loss(vif);

@@ -86,6 +86,8 @@ int bes_hw_register(struct ieee80211_hw *hw, const struct bes_band_info *info);
 void bes_hw_unregister(struct ieee80211_hw *hw);
 void bes_hw_free(struct ieee80211_hw *hw);
 void bes_hw_scan_completed(struct ieee80211_hw *hw, bes_bool aborted);
+/* After a firmware reset: mac80211 replays interfaces, BSS, stations and keys. */
+void bes_hw_restart(struct ieee80211_hw *hw);
 void bes_hw_connection_loss(struct ieee80211_vif *vif);
 void bes_hw_stop_queues(struct ieee80211_hw *hw);
 void bes_hw_wake_queues(struct ieee80211_hw *hw);

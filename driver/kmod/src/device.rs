@@ -231,6 +231,8 @@ pub(crate) struct MacHost {
     gen: u8,
     scanning: bool,
     restart: bool,
+    /// The firmware was reset: once it is up again, mac80211 replays its state.
+    hw_restart: bool,
 }
 
 /// A device: shared between the BH thread, mac80211 ops and debugfs.
@@ -242,6 +244,8 @@ pub(crate) struct Device {
     pub(crate) mbox: Pin<KBox<SpinLock<Mailbox>>>,
     pub(crate) bh_link: BhLink,
     ready: AtomicBool,
+    /// `ieee80211_register_hw` succeeded (a restart may be requested).
+    registered: AtomicBool,
     /// Set by the SDIO interrupt while the boot ROM download waits for a reply.
     boot_irq: AtomicBool,
     cur_freq: AtomicU32,
@@ -349,6 +353,7 @@ impl DeviceHandle {
             gen: 0,
             scanning: false,
             restart: false,
+            hw_restart: false,
         };
         let mbox = KBox::pin_init(
             new_spinlock!(Mailbox::default(), "bes2600::mbox"),
@@ -366,6 +371,7 @@ impl DeviceHandle {
                 mbox,
                 bh_link: BhLink::default(),
                 ready: AtomicBool::new(false),
+                registered: AtomicBool::new(false),
                 boot_irq: AtomicBool::new(false),
                 cur_freq: AtomicU32::new(2437),
                 tx_inflight: AtomicU32::new(0),
@@ -406,6 +412,7 @@ impl DeviceHandle {
             waited += 10;
         }
         me.ptr.get().register()?;
+        me.ptr.get().registered.store(true, Ordering::Release);
         me.ptr.create_debugfs();
         pr_info!(
             "bes2600: {} device up, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
@@ -448,6 +455,7 @@ impl Device {
     }
 
     pub(crate) fn hw_unregister(&self) {
+        self.registered.store(false, Ordering::Release);
         self.hw.unregister();
     }
 
@@ -529,7 +537,8 @@ impl Device {
             return Err(ffi::errno(ffi::EOPNOTSUPP));
         }
         let mut g = self.mbox.lock();
-        if g.vif != 0 {
+        // The same vif again is mac80211 replaying its state after a firmware reset.
+        if g.vif != 0 && g.vif != vif {
             return Err(EBUSY);
         }
         g.vif = vif;
@@ -945,8 +954,15 @@ impl Device {
                     }
                 }
                 let _ = st.bus.reset();
-                // The firmware's key table went with the reset.
-                self.mbox.lock().keys.clear();
+                {
+                    // The firmware's key table and join went with the reset: forget them so
+                    // mac80211's replay (`hw_restart`) installs and joins again.
+                    let mut g = self.mbox.lock();
+                    g.keys.clear();
+                    g.bssid = [0; 6];
+                    g.join = None;
+                }
+                st.host.hw_restart = self.registered.load(Ordering::Acquire);
                 // The reset put the chip back in its boot ROM: download again.
                 self.download_if_files(st);
                 let _ = st.engine.start(&self.start_cfg(), ffi::now_ns());
@@ -1013,6 +1029,8 @@ impl Device {
             };
             if eng.submit_msg(&req, 0, TAG_JOIN).is_err() {
                 pr_warn!("bes2600: join not queued\n");
+            } else {
+                pr_info!("bes2600: join channel {}\n", j.channel);
             }
         }
         if let Some(s) = scan {
@@ -1327,6 +1345,14 @@ impl Host for HostCtx<'_> {
         let count = self.dev.shared.snapshot().recoveries_of(cause);
         self.h.hw.uevent_recovery(cause_cstr(cause), count);
         pr_warn!("bes2600: recovery {} #{}\n", cause.name(), count);
+        if matches!(req, RecoveryRequest::Reassociate { .. }) {
+            let g = self.dev.mbox.lock();
+            if g.vif != 0 && g.bssid != [0; 6] {
+                // SAFETY: g.vif is live: remove_interface clears it under this lock, held
+                // across the call.
+                unsafe { ffi::connection_loss(g.vif) };
+            }
+        }
         if matches!(req, RecoveryRequest::ResetAndReload { .. }) {
             if self.h.scanning {
                 self.h.scanning = false;
@@ -1359,6 +1385,11 @@ impl Host for HostCtx<'_> {
         g.fw_label_len = n;
         drop(g);
         self.dev.ready.store(true, Ordering::Release);
+        if self.h.hw_restart && self.dev.registered.load(Ordering::Acquire) {
+            self.h.hw_restart = false;
+            pr_info!("bes2600: firmware back up; mac80211 restores the interface\n");
+            self.h.hw.restart();
+        }
     }
 
     fn now_ns(&mut self) -> Option<u64> {

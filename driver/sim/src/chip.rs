@@ -555,9 +555,12 @@ impl Bus for SimChip {
         self.flush_queues();
         // The AP's stream keeps counting across the chip's power cycle, so the receiver
         // sees the frames lost meanwhile as a gap.
-        let stream_seq = self.fw.stream_seq;
+        // The AP (another device) keeps its association, and the chip its configuration.
+        let (stream_seq, ap, privacy) = (self.fw.stream_seq, self.fw.ap, self.fw.privacy);
         self.fw = crate::fw::FwState::new();
         self.fw.stream_seq = stream_seq;
+        self.fw.ap = ap;
+        self.fw.privacy = privacy;
         self.rx_toggle = false;
         self.tx_toggle = false;
         self.host_int_hi = 0;

@@ -84,11 +84,15 @@ impl FwState {
     }
 
     /// What WIFI deactivate forgets; the stream sequence keeps counting so that a receiver
-    /// sees the frames lost across a restart as a gap.
+    /// sees the frames lost across a restart as a gap. The AP is another device: a chip reset
+    /// does not end the association it holds, so a host that restores its state (join, keys)
+    /// gets the downlink back without associating again.
     pub(crate) fn wifi_down(&mut self) {
-        let (seq, mac, hung, privacy) = (self.stream_seq, self.sta_mac, self.hung, self.privacy);
+        let (seq, mac, hung, privacy, ap) =
+            (self.stream_seq, self.sta_mac, self.hung, self.privacy, self.ap);
         *self = Self::new();
         self.privacy = privacy;
+        self.ap = ap;
         self.stream_seq = seq;
         self.sta_mac = mac;
         self.hung = hung;
@@ -175,6 +179,8 @@ impl SimChip {
         let on = t.enabled
             && t.phy_rate_bps > 0
             && matches!(self.fw.ap, ApState::Associated(_))
+            // The firmware hears the BSS only while joined to it.
+            && self.fw.joined
             && !paused
             && (t.max_frames == 0 || self.fw.stream_seq < t.max_frames);
         if !on {

@@ -270,6 +270,12 @@ impl HwRef {
         unsafe { sys::bes_hw_scan_completed(self.0.as_ptr(), aborted) }
     }
 
+    /// Asks mac80211 to replay its state into the (reset) firmware.
+    pub(crate) fn restart(self) {
+        // SAFETY: hw is valid and registered while the BH runs.
+        unsafe { sys::bes_hw_restart(self.0.as_ptr()) }
+    }
+
     /// Next frame to transmit, if any.
     pub(crate) fn tx_dequeue(self) -> Option<Skb> {
         // SAFETY: hw is valid; BH context (may take mac80211's TXQ locks).
@@ -437,6 +443,18 @@ pub(crate) use sys::{
     BES_RX_DECRYPTED as RX_DECRYPTED, BES_RX_IV_STRIPPED as RX_IV_STRIPPED,
     BES_RX_MIC_ERROR as RX_MIC_ERROR,
 };
+
+/// Tells mac80211 the connection of `vif` is lost: it disconnects and reports it, so the
+/// supplicant associates again (with fresh keys).
+///
+/// # Safety
+///
+/// `vif` is the `ieee80211_vif` pointer `add_interface` gave, and `remove_interface` has not
+/// run for it yet (the caller holds the lock that `remove_interface` takes to clear it).
+pub(crate) unsafe fn connection_loss(vif: usize) {
+    // SAFETY: the caller guarantees a live vif; the call only queues work (atomic-safe).
+    unsafe { sys::bes_hw_connection_loss(vif as *mut sys::ieee80211_vif) }
+}
 
 // ------------------------------------------------------------------ firmware
 

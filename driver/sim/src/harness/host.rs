@@ -52,6 +52,9 @@ pub enum HostEvent {
     ArpReply,
     /// The AP deauthenticated the station.
     Deauthenticated,
+    /// After a reset and reload, the association was restored by joining again (what
+    /// `ieee80211_restart_hw` does in the kernel module), without a new association.
+    Restored,
 }
 
 /// A command waiting for the harness to submit it.
@@ -107,6 +110,8 @@ pub struct TestHost {
     /// Data frames handed to the engine by `next_tx`.
     pub tx_handed: u64,
     scan_finished: bool,
+    /// Associated when a reset and reload was requested: `ready` joins again and resumes.
+    restore: bool,
     next_packet_id: u32,
     seq80211: u16,
     next_tag: u32,
@@ -140,6 +145,7 @@ impl TestHost {
             uplink_sent: 0,
             tx_handed: 0,
             scan_finished: false,
+            restore: false,
             next_packet_id: 1,
             seq80211: 0,
             next_tag: 1,
@@ -412,7 +418,11 @@ impl Host for TestHost {
         }
         if done.id & wsm::MSG_ID_MASK & !wsm::CONFIRM == id::JOIN && self.state == StaState::Joining
         {
-            if ok {
+            if ok && self.restore {
+                self.restore = false;
+                self.state = StaState::Associated;
+                self.log(HostEvent::Restored);
+            } else if ok {
                 self.authenticate();
             } else {
                 self.start_scan();
@@ -437,6 +447,7 @@ impl Host for TestHost {
         match req {
             RecoveryRequest::ResetAndReload { .. } => {
                 self.reset_requested = true;
+                self.restore = self.state == StaState::Associated;
                 self.link_down();
             }
             RecoveryRequest::Reassociate { .. } => {
@@ -450,6 +461,12 @@ impl Host for TestHost {
 
     fn ready(&mut self, _info: &StartupInfo) {
         self.log(HostEvent::Ready);
-        self.start_scan();
+        // Like mac80211 after ieee80211_restart_hw: the AP still holds the association, so
+        // the station only has to put the firmware back on the BSS.
+        if self.restore {
+            self.join();
+        } else {
+            self.start_scan();
+        }
     }
 }
