@@ -88,8 +88,13 @@ impl FwState {
     /// does not end the association it holds, so a host that restores its state (join, keys)
     /// gets the downlink back without associating again.
     pub(crate) fn wifi_down(&mut self) {
-        let (seq, mac, hung, privacy, ap) =
-            (self.stream_seq, self.sta_mac, self.hung, self.privacy, self.ap);
+        let (seq, mac, hung, privacy, ap) = (
+            self.stream_seq,
+            self.sta_mac,
+            self.hung,
+            self.privacy,
+            self.ap,
+        );
         *self = Self::new();
         self.privacy = privacy;
         self.ap = ap;
