@@ -236,11 +236,14 @@ void bes_bh_stop(struct bes_bh *bh)
 
 /* ---------------------------------------------------------------- firmware */
 
-int bes_fw_request(struct ieee80211_hw *hw, const char *name, void **handle,
-		   const u8 **data, size_t *len)
+static int bes_fw_get(struct ieee80211_hw *hw, const char *name, bool optional, void **handle,
+		      const u8 **data, size_t *len)
 {
 	const struct firmware *fw;
-	int ret = request_firmware(&fw, name, wiphy_dev(hw->wiphy));
+	struct device *dev = wiphy_dev(hw->wiphy);
+	/* An optional file gives no log line when it is missing. */
+	int ret = optional ? firmware_request_nowarn(&fw, name, dev) :
+			     request_firmware(&fw, name, dev);
 
 	if (ret)
 		return ret;
@@ -250,19 +253,16 @@ int bes_fw_request(struct ieee80211_hw *hw, const char *name, void **handle,
 	return 0;
 }
 
-/* An optional file: no log line when it is missing. */
+int bes_fw_request(struct ieee80211_hw *hw, const char *name, void **handle,
+		   const u8 **data, size_t *len)
+{
+	return bes_fw_get(hw, name, false, handle, data, len);
+}
+
 int bes_fw_request_optional(struct ieee80211_hw *hw, const char *name, void **handle,
 			    const u8 **data, size_t *len)
 {
-	const struct firmware *fw;
-	int ret = firmware_request_nowarn(&fw, name, wiphy_dev(hw->wiphy));
-
-	if (ret)
-		return ret;
-	*handle = (void *)fw;
-	*data = fw->data;
-	*len = fw->size;
-	return 0;
+	return bes_fw_get(hw, name, true, handle, data, len);
 }
 
 void bes_fw_release(void *handle)
