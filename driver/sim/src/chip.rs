@@ -184,6 +184,7 @@ impl SimChip {
         let mut c = self.counters;
         c.queued = self.data_len as u64;
         c.in_burst = self.latched.map_or(0, |l| u64::from(l.data_count));
+        c.keys_in_table = u64::from(self.fw.keys.count_ones());
         c
     }
 
@@ -292,7 +293,6 @@ impl SimChip {
         self.tx_toggle = false;
         self.announce_toggle = false;
         self.fw.wifi_down();
-        self.counters.keys_in_table = 0;
     }
 
     /// Queues a one-shot fault.
@@ -553,14 +553,7 @@ impl Bus for SimChip {
     fn reset(&mut self) -> Result<(), BusError> {
         self.counters.resets += 1;
         self.flush_queues();
-        // The AP's stream keeps counting across the chip's power cycle, so the receiver
-        // sees the frames lost meanwhile as a gap.
-        // The AP (another device) keeps its association, and the chip its configuration.
-        let (stream_seq, ap, privacy) = (self.fw.stream_seq, self.fw.ap, self.fw.privacy);
-        self.fw = crate::fw::FwState::new();
-        self.fw.stream_seq = stream_seq;
-        self.fw.ap = ap;
-        self.fw.privacy = privacy;
+        self.fw.power_cycle();
         self.rx_toggle = false;
         self.tx_toggle = false;
         self.host_int_hi = 0;

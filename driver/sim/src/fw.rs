@@ -83,22 +83,22 @@ impl FwState {
         }
     }
 
-    /// What WIFI deactivate forgets; the stream sequence keeps counting so that a receiver
-    /// sees the frames lost across a restart as a gap. The AP is another device: a chip reset
-    /// does not end the association it holds, so a host that restores its state (join, keys)
-    /// gets the downlink back without associating again.
-    pub(crate) fn wifi_down(&mut self) {
-        let (seq, mac, hung, privacy, ap) = (
-            self.stream_seq,
-            self.sta_mac,
-            self.hung,
-            self.privacy,
-            self.ap,
-        );
+    /// What a chip power cycle forgets. What lives outside the firmware survives: the AP's
+    /// stream keeps counting, so a receiver sees the frames lost meanwhile as a gap; the AP
+    /// keeps the association it holds, so a host that restores its state (join, keys) gets
+    /// the downlink back without associating again; and the privacy setting is the AP's.
+    pub(crate) fn power_cycle(&mut self) {
+        let (seq, ap, privacy) = (self.stream_seq, self.ap, self.privacy);
         *self = Self::new();
-        self.privacy = privacy;
-        self.ap = ap;
         self.stream_seq = seq;
+        self.ap = ap;
+        self.privacy = privacy;
+    }
+
+    /// What WIFI deactivate forgets: as a power cycle, but the chip keeps its MAC and a hang.
+    pub(crate) fn wifi_down(&mut self) {
+        let (mac, hung) = (self.sta_mac, self.hung);
+        self.power_cycle();
         self.sta_mac = mac;
         self.hung = hung;
     }
@@ -351,15 +351,15 @@ impl SimChip {
             return wsm::STATUS_RETRY_LIMIT;
         }
         if self.fw.privacy && net::is_data(frame) {
-            // The firmware encrypts with the installed key; with none it cannot send, and
-            // the AP discards unprotected data.
-            if !net::is_protected(frame) || self.fw.keys == 0 {
+            // The firmware encrypts with the installed key: with none it cannot send.
+            if self.fw.keys == 0 {
                 self.counters.ap_refused += 1;
-                return if self.fw.keys == 0 {
-                    wsm::STATUS_FAILURE
-                } else {
-                    0
-                };
+                return wsm::STATUS_FAILURE;
+            }
+            // Sent (acked), but the AP discards unprotected data.
+            if !net::is_protected(frame) {
+                self.counters.ap_refused += 1;
+                return 0;
             }
         }
         match net::classify(frame) {
@@ -486,7 +486,6 @@ impl SimChip {
         // Re-adding an entry replaces its key (rekeying).
         self.fw.keys |= 1 << entry;
         self.counters.keys_installed += 1;
-        self.counters.keys_in_table = u64::from(self.fw.keys.count_ones());
         0
     }
 
@@ -498,7 +497,6 @@ impl SimChip {
         }
         self.fw.keys &= !(1 << entry);
         self.counters.keys_removed += 1;
-        self.counters.keys_in_table = u64::from(self.fw.keys.count_ones());
         0
     }
 
