@@ -236,8 +236,8 @@ void bes_bh_stop(struct bes_bh *bh)
 
 /* ---------------------------------------------------------------- firmware */
 
-static int bes_fw_get(struct ieee80211_hw *hw, const char *name, bool optional, void **handle,
-		      const u8 **data, size_t *len)
+int bes_fw_request(struct ieee80211_hw *hw, const char *name, bool optional, void **handle,
+		   const u8 **data, size_t *len)
 {
 	const struct firmware *fw;
 	struct device *dev = wiphy_dev(hw->wiphy);
@@ -251,18 +251,6 @@ static int bes_fw_get(struct ieee80211_hw *hw, const char *name, bool optional, 
 	*data = fw->data;
 	*len = fw->size;
 	return 0;
-}
-
-int bes_fw_request(struct ieee80211_hw *hw, const char *name, void **handle,
-		   const u8 **data, size_t *len)
-{
-	return bes_fw_get(hw, name, false, handle, data, len);
-}
-
-int bes_fw_request_optional(struct ieee80211_hw *hw, const char *name, void **handle,
-			    const u8 **data, size_t *len)
-{
-	return bes_fw_get(hw, name, true, handle, data, len);
 }
 
 void bes_fw_release(void *handle)

@@ -68,10 +68,9 @@ void bes_bh_stop(struct bes_bh *bh);
 void bes_bh_timer_start(struct bes_bh *bh, bes_u64 period_ns);
 
 /* ---- firmware files ---- */
-/* Returns 0 and a handle; data/len stay valid until bes_fw_release(handle). */
-int bes_fw_request_optional(struct ieee80211_hw *hw, const char *name, void **handle,
-			    const bes_u8 **data, bes_size *len);
-int bes_fw_request(struct ieee80211_hw *hw, const char *name, void **handle,
+/* Returns 0 and a handle; data/len stay valid until bes_fw_release(handle). An optional
+ * file logs nothing when it is missing. */
+int bes_fw_request(struct ieee80211_hw *hw, const char *name, bes_bool optional, void **handle,
 		   const bes_u8 **data, bes_size *len);
 void bes_fw_release(void *handle);
 

@@ -315,16 +315,12 @@ impl HwRef {
         let mut handle: *mut c_void = ptr::null_mut();
         let mut data: *const u8 = ptr::null();
         let mut len: usize = 0;
-        let request = if optional {
-            sys::bes_fw_request_optional
-        } else {
-            sys::bes_fw_request
-        };
         // SAFETY: out-pointers are valid; name is NUL-terminated.
         check(unsafe {
-            request(
+            sys::bes_fw_request(
                 self.0.as_ptr(),
                 name.as_char_ptr(),
+                optional,
                 &mut handle,
                 &mut data,
                 &mut len,
