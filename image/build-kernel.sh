@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Rust-enabled arm64 QEMU test kernel from Debian's pinned linux-source-6.12 with
+# Builds the Rust-enabled arm64 QEMU test kernel selected by BES2600_KERNEL (image/kernel-env.sh) with
 # board/pinetab2/kernel/bes2600-rust.cfg + image/qemu.cfg over allnoconfig, in the cache,
 # keyed by its inputs. Skips everything when the key's build is complete (.done stamp).
 # Prints the build tree path as the last line.
@@ -19,7 +19,8 @@ log "kernel $BES2600_KKEY: building in $BES2600_KBASE"
 if [ ! -e "$BES2600_KBASE/.unpacked" ]; then
     rm -rf "$BES2600_KBASE"
     mkdir -p "$BES2600_KBASE"
-    tar -C "$BES2600_KBASE" -xf /usr/src/linux-source-6.12.tar.xz
+    [ -f "$BES2600_KSRC_TAR" ] || die "kernel source $BES2600_KSRC_TAR missing; run ./ci/setup.sh"
+    tar -C "$BES2600_KBASE" -xf "$BES2600_KSRC_TAR"
     touch "$BES2600_KBASE/.unpacked"
 fi
 "${BES2600_KMAKE[@]}" rustavailable >/dev/null || die "Rust toolchain not usable for this kernel"

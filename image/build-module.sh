@@ -19,16 +19,15 @@ for d in driver/kmod driver/wire driver/engine driver/sim firmware-loader; do
     # it even when the objects in $OUT came from another checkout with newer files.
     rsync -a --checksum --no-times --delete --exclude target --exclude fuzz --exclude '*.o' --exclude '*.ko' \
         --exclude '*.rmeta' --exclude '.*.cmd' --exclude '*.mod*' --exclude 'Module.symvers' \
-        --exclude 'modules.order' --exclude 'bes_shim_generated.rs' \
+        --exclude 'modules.order' \
         "$BES2600_ROOT/$d/" "$S/$d/"
 done
 # make compares mtimes only: objects staged from another checkout (CI's clean clone shares
 # this cache) can look newer than changed sources. Key the objects by the sources' content.
 src_hash="$(cd "$S" && find . -type f \( -name '*.rs' -o -name '*.c' -o -name '*.h' -o -name 'Kbuild' \
-    -o -name 'Makefile' -o -name 'Cargo.toml' \) ! -name 'bes_shim_generated.rs' -print0 \
+    -o -name 'Makefile' -o -name 'Cargo.toml' \) ! -name '*.check.rs' -print0 \
     | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
 if [ "$(cat "$OUT/.module-src-hash" 2>/dev/null)" != "$src_hash" ]; then
-    rm -f "$S/driver/kmod/src/ffi/bes_shim_generated.rs"
     find "$S" -type f \( -name '*.rs' -o -name '*.c' -o -name '*.h' \) -exec touch {} +
 fi
 "${BES2600_KMAKE[@]}" M="$S/driver/kmod" -j"$(nproc)" modules >"$OUT/module-build.log" 2>&1 \

@@ -11,7 +11,11 @@
  *   - ieee80211_ops.stop has taken `bool suspend` since 6.11; older kernels are not
  *     supported (the module needs CONFIG_RUST features of 6.12 anyway).
  *   - 6.12 requires non-chanctx drivers to use the ieee80211_emulate_*chanctx ops; they
- *     exist unchanged in 6.18.
+ *     exist unchanged in 6.18 and 7.2.
+ *   - The Rust module! macro's author key changed spelling in 6.13 (`author` ->
+ *     `authors: [..]`), so MODULE_AUTHOR is declared here instead (both kernels).
+ * Kernels built and run by the e2e: Debian 6.12 (clang) and Debian 7.2 (GCC, the Yocto
+ * way); wrynose's linux-yocto 6.18 lies between them (driver/kmod/README.md).
  */
 #include <linux/atomic.h>
 #include <linux/crc32.h>
@@ -51,6 +55,12 @@ static int fw_type;
 module_param(fw_type, int, 0444);
 MODULE_PARM_DESC(fw_type, "firmware: 0 signal (default), 1 nosignal, 2 btrf");
 
+/*
+ * The Rust module! macro spells the author key `author: "..."` up to 6.12 and
+ * `authors: ["..."]` from 6.13 on, and accepts neither spelling on the other kernel; the
+ * modinfo tag itself has not changed, so it is declared here once for both.
+ */
+MODULE_AUTHOR("bes2600-rs developers");
 MODULE_FIRMWARE("bes2600/best2002_fw_boot_sdio.bin");
 MODULE_FIRMWARE("bes2600/best2002_fw_sdio.bin");
 MODULE_FIRMWARE("bes2600/best2002_fw_sdio_nosignal.bin");

@@ -18,7 +18,6 @@ mod sdio_bus;
 module! {
     type: Bes2600,
     name: "bes2600",
-    author: "bes2600-rs developers",
     description: "Bestechnic BES2600 SDIO Wi-Fi (Rust)",
     license: "GPL",
 }
