@@ -6,7 +6,17 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$BES2600_ROOT"
 
-"$BES2600_ROOT/ci/setup.sh" || die "set-up failed"
+# The set-up's own report of what failed and how to retry (its `error:`/`retry:` lines) is
+# repeated as this script's last words, so a long CI log still ends with the reason.
+setup_log="$(mktemp "${TMPDIR:-/tmp}/bes2600-setup-log.XXXXXX")"
+if ! "$BES2600_ROOT/ci/setup.sh" 2>&1 | tee "$setup_log"; then
+    why="$(grep -E '^(error|retry): ' "$setup_log" | tail -n 4)"
+    rm -f "$setup_log"
+    printf 'set-up failed:\n%s\n' "${why:-error: ci/setup.sh failed without a message}" >&2
+    echo "checks: 0 passed, 1 failed"
+    exit 1
+fi
+rm -f "$setup_log"
 
 passed=0 failed=0 failures=()
 step() {
