@@ -61,7 +61,10 @@ fn validate(st: &Start) -> Result<(), String> {
             st.version
         ));
     }
-    if st.duration_ms == 0 || st.duration_ms % 1000 != 0 || st.duration_ms > MAX_DURATION_S * 1000 {
+    if st.duration_ms == 0
+        || !st.duration_ms.is_multiple_of(1000)
+        || st.duration_ms > MAX_DURATION_S * 1000
+    {
         return Err(format!(
             "duration {} ms is not whole seconds up to {MAX_DURATION_S} s",
             st.duration_ms

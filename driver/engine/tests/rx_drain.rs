@@ -117,7 +117,11 @@ fn stale_toggle_is_skipped_and_the_fresh_value_read() {
     // The startup burst used toggle 0 and the confirms more; read what the engine expects
     // next by announcing one value with the wrong toggle first.
     let bursts_so_far = rig.snap().rx_bursts;
-    let wrong = if bursts_so_far % 2 == 0 { 0x81 } else { 0x01 };
+    let wrong = if bursts_so_far.is_multiple_of(2) {
+        0x81
+    } else {
+        0x01
+    };
     rig.chip.len_reg_script.push_back(wrong);
     rig.engine.on_irq();
     rig.engine.run(&mut rig.chip, &mut rig.host, rig.now);

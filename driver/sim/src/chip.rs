@@ -435,7 +435,7 @@ impl SimChip {
         let bytes = (len & !3) as usize;
         // Spec §1.7: the real byte count is len & ~3 in whole 512-byte blocks.
         let ok_layout = bytes != 0
-            && bytes % slot == 0
+            && bytes.is_multiple_of(slot)
             && bytes / slot <= regs::RX_MULTIPLE_NUM
             && bytes.div_ceil(regs::RX_LEN_UNIT) * regs::RX_LEN_UNIT == buf.len();
         if !ok_layout {

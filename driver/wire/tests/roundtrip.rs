@@ -397,7 +397,7 @@ proptest! {
                 i += 1;
             }
             let batch = p.finish().unwrap();
-            prop_assert!(batch.count <= 16 && batch.bytes % 512 == 0 && batch.bytes <= MAX_TX_BUF);
+            prop_assert!(batch.count <= 16 && batch.bytes.is_multiple_of(512) && batch.bytes <= MAX_TX_BUF);
             let slots: Vec<_> = TxSlots::new(batch.len_field, &buf[..batch.bytes]).unwrap().collect::<Result<_, Error>>().unwrap();
             prop_assert_eq!(slots.len(), batch.count);
             let vendor = slots.iter().filter(|s| Id(u16::from_le_bytes([s.msg[2], s.msg[3]])).is_vendor_class()).count();
