@@ -48,12 +48,19 @@ systemd-analyze security --offline=yes --threshold=30 "$work/bes2600-fw-watch.se
     | tail -n1 || die "bes2600-fw-watch.service exposure above 3.0"
 "$b" --version
 "$b" synth --out "$work/set" >/dev/null
-"$b" verify "$work/set"/*.bin >/dev/null
+# Synthetic images are well formed but not published builds: refused (exit 1) unless the
+# user says --allow-unknown (issue 19).
+rc=0; "$b" verify "$work/set"/*.bin >/dev/null || rc=$?
+[ "$rc" -eq 1 ] || die "verify accepted an unknown build without --allow-unknown (rc=$rc)"
+"$b" verify --allow-unknown "$work/set"/*.bin >/dev/null
 "$b" calib check "$work/set/bes2600_factory.txt"
-"$b" install --from "$work/set" --root "$work/inst" >/dev/null
+"$b" install --allow-unknown --from "$work/set" --root "$work/inst" >/dev/null
 cmp "$work/set/best2002_fw_sdio.bin" "$work/inst/lib/firmware/bes2600/best2002_fw_sdio.bin"
 "$b" --sysroot "$work/inst" --config "$work/root/etc/bes2600/fw.toml" status >/dev/null
 if "$b" verify "$work/set/bes2600_factory.txt" >/dev/null 2>&1; then die "verify accepted a text file"; fi
+mkdir "$work/rnd" && head -c 70000 /dev/urandom > "$work/rnd/best2002_fw_sdio.bin"
+rc=0; "$b" verify --allow-unknown "$work/rnd/best2002_fw_sdio.bin" >/dev/null || rc=$?
+[ "$rc" -eq 1 ] || die "verify accepted 70000 random bytes (rc=$rc)"
 echo "packaged binary: synth, verify, calib check, install, status ok"
 
 log "40-fw-loader: fuzz ($FUZZ_RUNS runs per target)"

@@ -3,20 +3,36 @@
 //! driver's status, and recover a wedged chip. Parsing and reporting only; the logic lives
 //! in `bes2600_fw::cli`.
 //!
-//! Exit codes: 0 success, 1 a check failed (verify, calib check), 2 error or bad usage.
+//! Exit codes: see [`EXIT_CODES`].
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use bes2600_fw::cli::{self, busreset, calib, install, status, verify, watch, Config};
+use bes2600_fw::cli::{self, busreset, calib, install, progress, status, verify, watch, Config};
 use clap::{Parser, Subcommand};
+
+/// The exit codes, shown by `--help` and in the README.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success: every file verified (a published build, or an unknown one under
+     --allow-unknown), the set was installed, the command did its work
+  1  a check failed: a file is not an image the chip would run in its role, or
+     not a published build; `install` refused the set and wrote nothing;
+     `calib check` found errors
+  2  an error: bad usage, a file or directory that cannot be read, an I/O failure
+     (after which `install` has left the installed set as it was)";
 
 /// Verify, install and inspect BES2600 (BEST2002) Wi-Fi firmware; report driver status and
 /// recover a wedged chip.
 #[derive(Debug, Parser)]
-#[command(name = "bes2600-fw", version, propagate_version = true)]
+#[command(
+    name = "bes2600-fw",
+    version,
+    propagate_version = true,
+    after_help = EXIT_CODES
+)]
 struct Args {
     /// Configuration file [default: <sysroot>/etc/bes2600/fw.toml, optional]
     #[arg(long, global = true, value_name = "FILE")]
@@ -36,13 +52,19 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Cmd {
-    /// Check firmware images: header, load address, CRC, size, role (spec §2.1-2.2)
+    /// Check firmware images: structure, role, and whether each is a published vendor build
+    /// (spec §2.1-2.2)
+    #[command(after_help = EXIT_CODES)]
     Verify {
         /// Image files
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Accept a well-formed image that is not a published build (with a warning)
+        #[arg(long)]
+        allow_unknown: bool,
     },
-    /// Verify a firmware set and install it atomically under the firmware directory
+    /// Verify a firmware set and install it all or nothing under the firmware directory
+    #[command(after_help = EXIT_CODES)]
     Install {
         /// Directory holding best2002_fw_*.bin (and optionally bes2600_factory.txt)
         #[arg(long, value_name = "DIR")]
@@ -50,6 +72,9 @@ enum Cmd {
         /// Install into this root instead of / (e.g. an image staging tree)
         #[arg(long, value_name = "DIR", default_value = "/")]
         root: PathBuf,
+        /// Accept well-formed images that are not published builds (with a warning)
+        #[arg(long)]
+        allow_unknown: bool,
     },
     /// Factory calibration file (bes2600_factory.txt or the 72-byte record)
     Calib {
@@ -109,6 +134,8 @@ enum CalibCmd {
 enum Outcome {
     Ok,
     CheckFailed,
+    /// Reported in the output already (e.g. an unreadable file among several).
+    Error,
 }
 
 fn main() -> ExitCode {
@@ -117,6 +144,7 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::CheckFailed) => ExitCode::from(1),
+        Ok(Outcome::Error) => ExitCode::from(2),
         Err(e) => {
             if e.downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
@@ -124,7 +152,11 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            if e.downcast_ref::<install::Refused>().is_some() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
 }
@@ -167,9 +199,17 @@ fn run(args: &Args) -> Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match &args.cmd {
-        Cmd::Verify { files } => {
-            let reports: Vec<_> = files.iter().map(|f| verify::verify_file(f)).collect();
-            let ok = reports.iter().all(|r| r.ok);
+        Cmd::Verify {
+            files,
+            allow_unknown,
+        } => {
+            let policy = verify::Policy {
+                allow_unknown: *allow_unknown,
+            };
+            let reports: Vec<_> = files
+                .iter()
+                .map(|f| verify::verify_file(f, policy))
+                .collect();
             if args.json {
                 json(&mut out, &reports)?;
             } else {
@@ -177,15 +217,27 @@ fn run(args: &Args) -> Result<Outcome> {
                     verify::print_text(r, &mut out)?;
                 }
             }
-            Ok(if ok {
+            Ok(if reports.iter().any(|r| r.unreadable) {
+                Outcome::Error
+            } else if reports.iter().all(|r| r.ok) {
                 Outcome::Ok
             } else {
                 Outcome::CheckFailed
             })
         }
-        Cmd::Install { from, root } => {
-            let mut l = Progress::new(args.json);
-            let done = install::install(from, root, &cfg.firmware.dir, &mut l)?;
+        Cmd::Install {
+            from,
+            root,
+            allow_unknown,
+        } => {
+            let mut l = progress::Progress::stderr(args.json);
+            let opts = install::Options {
+                policy: verify::Policy {
+                    allow_unknown: *allow_unknown,
+                },
+                ..Default::default()
+            };
+            let done = install::install(from, root, &cfg.firmware.dir, &opts, &mut l)?;
             if args.json {
                 json(&mut out, &done)?;
             } else {
@@ -340,48 +392,4 @@ fn run_watch(
     )?;
     tracing::info!(resets = n, "event source ended");
     Ok(Outcome::Ok)
-}
-
-/// Progress bar on a terminal; silent otherwise. Warnings go to the log.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    tty: bool,
-}
-
-impl Progress {
-    fn new(json: bool) -> Self {
-        Progress {
-            bar: None,
-            tty: !json && std::io::stderr().is_terminal(),
-        }
-    }
-}
-
-impl install::Listener for Progress {
-    fn start(&mut self, name: &str, bytes: u64) {
-        if self.tty {
-            let b = indicatif::ProgressBar::new(bytes);
-            if let Ok(style) =
-                indicatif::ProgressStyle::with_template("{msg:32} {bar:40} {bytes}/{total_bytes}")
-            {
-                b.set_style(style);
-            }
-            b.set_message(name.to_string());
-            self.bar = Some(b);
-        }
-    }
-    fn advance(&mut self, n: u64) {
-        if let Some(b) = &self.bar {
-            b.inc(n);
-        }
-    }
-    fn finish(&mut self) {
-        if let Some(b) = self.bar.take() {
-            b.finish();
-        }
-    }
-    fn warn(&mut self, msg: &str) {
-        tracing::warn!("{msg}");
-        eprintln!("warning: {msg}");
-    }
 }

@@ -35,15 +35,28 @@ fn synth_then_verify_ok_text_and_json() {
     let t = TempDir::new().unwrap();
     let set = synth_set(t.path());
     let files: Vec<PathBuf> = Kind::ALL.iter().map(|k| set.join(k.file_name())).collect();
+    // Synthetic images are well formed but not published builds (issue 19).
     bin()
         .arg("verify")
         .args(&files)
         .assert()
+        .code(1)
+        .stdout(predicate::str::contains("pass --allow-unknown"));
+    bin()
+        .args(["verify", "--allow-unknown"])
+        .args(&files)
+        .assert()
         .success()
-        .stdout(predicate::str::contains("role          boot"));
+        .stdout(
+            predicate::str::contains("role          boot")
+                .and(predicate::str::contains("build         unknown build"))
+                .and(predicate::str::contains(
+                    "accepted because of --allow-unknown",
+                )),
+        );
     let out = bin()
         .arg("--json")
-        .arg("verify")
+        .args(["verify", "--allow-unknown"])
         .args(&files)
         .assert()
         .success()
@@ -80,12 +93,12 @@ fn verify_reports_bad_files_with_exit_1() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("not a multiple of 4"));
-    // Missing file.
+    // Missing file: an error, not a verdict.
     bin()
         .arg("verify")
         .arg(t.path().join("nope.bin"))
         .assert()
-        .code(1)
+        .code(2)
         .stdout(predicate::str::contains("cannot read"));
     // A file of a known vendor size with another CRC is a corrupt copy (spec §2.1).
     let fake = t.path().join(Kind::Btrf.file_name());
@@ -95,7 +108,7 @@ fn verify_reports_bad_files_with_exit_1() {
     img.extend(trailer);
     fs::write(&fake, &img).unwrap();
     bin()
-        .arg("verify")
+        .args(["verify", "--allow-unknown"])
         .arg(&fake)
         .assert()
         .code(1)
@@ -113,7 +126,7 @@ fn install_puts_a_verified_set_in_place() {
     let set = synth_set(t.path());
     let root = t.path().join("root");
     bin()
-        .args(["install", "--from"])
+        .args(["install", "--allow-unknown", "--from"])
         .arg(&set)
         .arg("--root")
         .arg(&root)
@@ -145,6 +158,7 @@ fn assert_nothing_installed(root: &Path) {
 
 #[test]
 fn install_refuses_corrupt_incomplete_or_mismatched_sets() {
+    // A set that does not verify exits 1 (a check failed); I/O trouble exits 2.
     let t = TempDir::new().unwrap();
     let set = synth_set(t.path());
     let root = t.path().join("root");
@@ -160,12 +174,12 @@ fn install_refuses_corrupt_incomplete_or_mismatched_sets() {
     )
     .unwrap();
     bin()
-        .args(["install", "--from"])
+        .args(["install", "--allow-unknown", "--from"])
         .arg(&bad)
         .arg("--root")
         .arg(&root)
         .assert()
-        .code(2)
+        .code(1)
         .stderr(
             predicate::str::contains("refusing to install").and(predicate::str::contains("note:")),
         );
@@ -179,12 +193,12 @@ fn install_refuses_corrupt_incomplete_or_mismatched_sets() {
     .unwrap();
     fs::remove_file(bad.join(Kind::Boot.file_name())).unwrap();
     bin()
-        .args(["install", "--from"])
+        .args(["install", "--allow-unknown", "--from"])
         .arg(&bad)
         .arg("--root")
         .arg(&root)
         .assert()
-        .code(2)
+        .code(1)
         .stderr(predicate::str::contains(
             "missing best2002_fw_boot_sdio.bin",
         ));
@@ -199,12 +213,12 @@ fn install_refuses_corrupt_incomplete_or_mismatched_sets() {
     boot[at..at + 9].copy_from_slice(b"0badc0de0");
     fs::write(bad.join(Kind::Boot.file_name()), &boot).unwrap();
     bin()
-        .args(["install", "--from"])
+        .args(["install", "--allow-unknown", "--from"])
         .arg(&bad)
         .arg("--root")
         .arg(&root)
         .assert()
-        .code(2)
+        .code(1)
         .stderr(predicate::str::contains("mismatched set"));
     assert_nothing_installed(&root);
 
@@ -220,12 +234,12 @@ fn install_refuses_corrupt_incomplete_or_mismatched_sets() {
     )
     .unwrap();
     bin()
-        .args(["install", "--from"])
+        .args(["install", "--allow-unknown", "--from"])
         .arg(&bad)
         .arg("--root")
         .arg(&root)
         .assert()
-        .code(2)
+        .code(1)
         .stderr(predicate::str::contains("bes2600_factory.txt"));
     assert_nothing_installed(&root);
 
@@ -235,7 +249,7 @@ fn install_refuses_corrupt_incomplete_or_mismatched_sets() {
     fs::create_dir_all(blocked.join("lib/firmware")).unwrap();
     fs::write(blocked.join("lib/firmware/bes2600"), b"x").unwrap();
     bin()
-        .args(["install", "--from"])
+        .args(["install", "--allow-unknown", "--from"])
         .arg(&bad)
         .arg("--root")
         .arg(&blocked)
@@ -243,7 +257,7 @@ fn install_refuses_corrupt_incomplete_or_mismatched_sets() {
         .code(2)
         .stderr(predicate::str::contains("cannot create"));
     bin()
-        .args(["install", "--from"])
+        .args(["install", "--allow-unknown", "--from"])
         .arg(t.path().join("missing"))
         .assert()
         .code(2)
@@ -267,7 +281,7 @@ fn issue_5_install_survives_a_kill_mid_way() {
         .unwrap();
     }
     bin()
-        .args(["install", "--from"])
+        .args(["install", "--allow-unknown", "--from"])
         .arg(&old)
         .arg("--root")
         .arg(&root)
@@ -276,7 +290,7 @@ fn issue_5_install_survives_a_kill_mid_way() {
 
     let exe = assert_cmd::cargo::cargo_bin("bes2600-fw");
     let mut child = StdCommand::new(exe)
-        .args(["install", "--from"])
+        .args(["install", "--allow-unknown", "--from"])
         .arg(&set)
         .arg("--root")
         .arg(&root)
@@ -319,7 +333,7 @@ fn issue_5_install_survives_a_kill_mid_way() {
 
     // The next run installs the new set and clears the leftovers.
     bin()
-        .args(["install", "--from"])
+        .args(["install", "--allow-unknown", "--from"])
         .arg(&set)
         .arg("--root")
         .arg(&root)
@@ -908,7 +922,7 @@ fn read_only_root_is_never_written() {
     let exe = assert_cmd::cargo::cargo_bin("bes2600-fw");
     let script = format!(
         "mount -t tmpfs none {ro} && mkdir -p {ro}/lib/firmware/bes2600 && mount -o remount,ro {ro} && \
-         {exe} install --from {set} --root {ro}; echo \"rc=$?\"; \
+         {exe} install --allow-unknown --from {set} --root {ro}; echo \"rc=$?\"; \
          {exe} calib convert {txt} {ro}/rec.bin; echo \"rc=$?\"; ls -A {ro}/lib/firmware/bes2600",
         ro = ro.display(),
         exe = exe.display(),

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-//! `bes2600-fw install`: verify a whole firmware set, then install it atomically.
+//! `bes2600-fw install`: verify a whole firmware set, then install it all or nothing.
 //!
-//! Every file is first written to a temporary file in the target directory and fsynced;
-//! only when all are staged are they renamed over the final names, and the directory is
-//! fsynced. A crash at any point leaves each final name with either the old or the new
-//! complete file, never a partial one; stale temporaries are removed by the next run.
+//! Nothing is written unless every file verifies ([`verify`]) and the set is consistent.
+//! Then every file is written to a temporary file in the target directory and fsynced, and
+//! only when all are staged does [`txn::commit`] put them in place: a failure rolls back, a
+//! crash leaves a journal that the next run rolls back ([`txn::recover`]). The directory
+//! holds the whole old set or the whole new set; stale temporaries are removed by the next
+//! run.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -14,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::{is_read_only, noted, verify};
+use super::{is_read_only, noted, txn, verify, Noted};
 use crate::calib::Factory;
 use crate::image::Kind;
 
@@ -48,6 +50,27 @@ impl Listener for NoOpListener {
     fn warn(&mut self, _: &str) {}
 }
 
+/// How to install.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// What verification accepts beyond the published builds.
+    pub policy: verify::Policy,
+    /// Failures to inject (tests only; the binary never sets them).
+    pub faults: txn::Faults,
+}
+
+/// The set did not verify; nothing was written. The binary exits 1 for it.
+#[derive(Debug)]
+pub struct Refused(pub Noted);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Refused {}
+
 /// One installed file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Installed {
@@ -64,11 +87,13 @@ pub const REQUIRED: [Kind; 2] = [Kind::Boot, Kind::Signal];
 ///
 /// # Errors
 ///
-/// A corrupt, incomplete or mismatched set (nothing is written), or an I/O error.
+/// [`Refused`] for a set that does not verify, or is incomplete or mismatched (nothing is
+/// written); otherwise an I/O error, after which the installed set is as it was.
 pub fn install(
     from: &Path,
     root: &Path,
     fw_dir: &str,
+    opts: &Options,
     l: &mut dyn Listener,
 ) -> Result<Vec<Installed>> {
     let mut sources: Vec<PathBuf> = Kind::ALL
@@ -79,7 +104,10 @@ pub fn install(
     if !from.is_dir() {
         return Err(noted(format!("{} is not a directory", from.display()), &[]));
     }
-    let reports: Vec<_> = sources.iter().map(|p| verify::verify_file(p)).collect();
+    let reports: Vec<_> = sources
+        .iter()
+        .map(|p| verify::verify_file(p, opts.policy))
+        .collect();
     let mut problems: Vec<String> = reports
         .iter()
         .flat_map(|r| {
@@ -105,15 +133,15 @@ pub fn install(
         sources.push(factory);
     }
     if !problems.is_empty() {
-        let notes: Vec<&str> = problems.iter().map(String::as_str).collect();
-        return Err(noted(
-            format!(
+        problems.push("nothing was installed; the installed set is unchanged".into());
+        return Err(anyhow::Error::new(Refused(Noted {
+            msg: format!(
                 "refusing to install the firmware set in {}: {} problem(s)",
                 from.display(),
-                problems.len()
+                problems.len() - 1
             ),
-            &notes,
-        ));
+            notes: problems,
+        })));
     }
     for r in &reports {
         for w in &r.warnings {
@@ -123,26 +151,27 @@ pub fn install(
 
     let dest = super::under(root, fw_dir);
     fs::create_dir_all(&dest).map_err(|e| io_err(e, &dest, "cannot create"))?;
+    if txn::recover(&dest)? {
+        l.warn(&format!(
+            "{}: rolled back an install that was interrupted",
+            dest.display()
+        ));
+    }
     remove_stale(&dest);
     let mut staged = Vec::new();
-    for src in &sources {
-        staged.push(stage(src, &dest, l)?);
+    for (i, src) in sources.iter().enumerate() {
+        let fail = opts.faults.fail_write == Some(i);
+        staged.push(stage(src, &dest, fail, l)?);
     }
     if std::env::var_os(STALL_ENV).is_some() {
         eprintln!("staged");
         std::thread::sleep(std::time::Duration::from_secs(60));
     }
-    let mut done = Vec::new();
-    for (tmp, name, size) in staged {
-        let path = dest.join(&name);
-        tmp.persist(&path)
-            .map_err(|e| io_err(e.error, &path, "cannot rename into"))?;
-        done.push(Installed { path, size });
-    }
-    fs::File::open(&dest)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| io_err(e, &dest, "cannot sync"))?;
-    Ok(done)
+    let done = txn::commit(&dest, staged, opts.faults)?;
+    Ok(done
+        .into_iter()
+        .map(|(path, size)| Installed { path, size })
+        .collect())
 }
 
 fn io_err(e: std::io::Error, path: &Path, what: &str) -> anyhow::Error {
@@ -169,11 +198,7 @@ fn remove_stale(dir: &Path) {
     }
 }
 
-fn stage(
-    src: &Path,
-    dest: &Path,
-    l: &mut dyn Listener,
-) -> Result<(tempfile::NamedTempFile, String, u64)> {
+fn stage(src: &Path, dest: &Path, fail_write: bool, l: &mut dyn Listener) -> Result<txn::Staged> {
     let name = src
         .file_name()
         .and_then(|n| n.to_str())
@@ -195,8 +220,12 @@ fn stage(
         if n == 0 {
             break;
         }
-        tmp.write_all(&buf[..n])
-            .map_err(|e| io_err(e, tmp.path(), "cannot write"))?;
+        let r = if fail_write {
+            Err(std::io::Error::other("injected write failure"))
+        } else {
+            tmp.write_all(buf.get(..n).unwrap_or(&[]))
+        };
+        r.map_err(|e| io_err(e, tmp.path(), "cannot write"))?;
         l.advance(n as u64);
     }
     tmp.as_file()

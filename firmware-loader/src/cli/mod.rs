@@ -6,7 +6,9 @@ pub mod busreset;
 pub mod calib;
 pub mod config;
 pub mod install;
+pub mod progress;
 pub mod status;
+pub mod txn;
 pub mod verify;
 pub mod watch;
 

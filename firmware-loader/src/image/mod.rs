@@ -7,6 +7,12 @@
 
 use crate::crc::Crc32;
 
+pub mod check;
+pub mod known;
+pub mod view;
+
+pub use view::{ImageRepr, ImageView};
+
 /// Length of the image header: {entry, param, sp, exec_addr} (spec §2.2).
 pub const HEADER_LEN: usize = 16;
 /// Length of the load-address trailer, `CODE_DATA_USELESS_SIZE` (spec §2.2).
@@ -162,59 +168,41 @@ pub struct Header {
 #[derive(Debug, Clone, Copy)]
 pub struct Image<'a> {
     data: &'a [u8],
-    header: Header,
-    trailer: u32,
+    repr: ImageRepr,
     crc: u32,
 }
 
-fn le32(b: &[u8], at: usize) -> u32 {
-    match b.get(at..at + 4) {
-        Some(&[a, b1, c, d]) => u32::from_le_bytes([a, b1, c, d]),
-        _ => 0,
-    }
-}
-
 impl<'a> Image<'a> {
-    /// Checks sizes and the load address and computes the CRC over `data[..len-4]`.
+    /// Checks sizes and the load address ([`ImageRepr::parse`]) and computes the CRC over
+    /// `data[..len-4]`. This is what the vendor loader needs to download the file; whether
+    /// the chip can run it is [`check::check`]'s question.
     ///
     /// # Errors
     ///
     /// See [`ImageError`].
     pub fn parse(data: &'a [u8], crc: &dyn Crc32) -> Result<Self, ImageError> {
-        let len = data.len();
-        if len < MIN_IMAGE_LEN {
-            return Err(ImageError::TooShort(len));
-        }
-        if len > MAX_IMAGE_LEN {
-            return Err(ImageError::TooLong(len));
-        }
-        let code_len = len - TRAILER_LEN;
-        // DATA frames carry whole words; an odd length means a truncated or padded file.
-        if code_len % 4 != 0 {
-            return Err(ImageError::Unaligned(code_len));
-        }
-        let header = Header {
-            entry: le32(data, 0),
-            param: le32(data, 4),
-            sp: le32(data, 8),
-            exec_addr: le32(data, 12),
-        };
-        let trailer = le32(data, code_len);
-        if header.exec_addr == 0 && trailer == 0 {
-            return Err(ImageError::NoLoadAddress);
-        }
-        let code = data.get(..code_len).unwrap_or(&[]);
+        let view = ImageView::new_checked(data)?;
+        let repr = ImageRepr::parse(&view)?;
         Ok(Image {
             data,
-            header,
-            trailer,
-            crc: crc.crc32(code),
+            repr,
+            crc: crc.crc32(view.code()),
         })
     }
 
     /// The parsed header.
     pub fn header(&self) -> Header {
-        self.header
+        Header {
+            entry: self.repr.entry,
+            param: self.repr.param,
+            sp: self.repr.sp,
+            exec_addr: self.repr.exec_addr,
+        }
+    }
+
+    /// The parsed layout.
+    pub fn repr(&self) -> ImageRepr {
+        self.repr
     }
 
     /// The whole file.
@@ -224,29 +212,25 @@ impl<'a> Image<'a> {
 
     /// The bytes that are downloaded: everything but the trailer.
     pub fn code(&self) -> &'a [u8] {
-        self.data
-            .get(..self.data.len() - TRAILER_LEN)
-            .unwrap_or(&[])
+        self.data.get(..self.repr.code_len).unwrap_or(&[])
     }
 
     /// The trailer word (last 4 bytes).
     pub fn trailer(&self) -> u32 {
-        self.trailer
+        self.repr.trailer
     }
 
     /// The load address: header word 3, unless it is 0 or differs from a non-zero trailer,
-    /// in which case the trailer wins (spec §2.2).
+    /// in which case the trailer wins (spec §2.2, [`ImageRepr::load_addr`]).
     pub fn load_addr(&self) -> u32 {
-        if self.trailer != 0 && self.header.exec_addr != self.trailer {
-            self.trailer
-        } else {
-            self.header.exec_addr
-        }
+        self.repr.load_addr()
     }
 
-    /// Whether header word 3 and a non-zero trailer disagree (worth a warning).
+    /// Whether header word 3 and the trailer are both non-zero and differ
+    /// ([`check::Defect::HeaderTrailerMismatch`]).
     pub fn load_addr_conflict(&self) -> bool {
-        self.trailer != 0 && self.header.exec_addr != 0 && self.header.exec_addr != self.trailer
+        let r = &self.repr;
+        r.trailer != 0 && r.exec_addr != 0 && r.exec_addr != r.trailer
     }
 
     /// CRC-32 over the downloaded bytes, as sent in END (spec §2.2).
@@ -256,13 +240,19 @@ impl<'a> Image<'a> {
 
     /// The role the entry word indicates.
     pub fn entry_class(&self) -> EntryClass {
-        EntryClass::of(self.header.entry)
+        EntryClass::of(self.repr.entry)
     }
 
-    /// The build stamp, found like the vendor driver does: scan backwards from the end for
-    /// a three-letter month name followed by a space, then take printable bytes (spec §2.2).
+    /// The version string, found like the vendor driver does: scan backwards from the end
+    /// for a three-letter month name, then take printable bytes (spec §2.2).
     pub fn version(&self) -> Option<&'a [u8]> {
         find_version(self.data)
+    }
+
+    /// The version string when it starts with a well-formed `Mmm dd yyyy hh:mm:ss` build
+    /// stamp ([`check::is_stamp`]); `None` when the scan finds nothing or something else.
+    pub fn stamp(&self) -> Option<&'a [u8]> {
+        self.version().filter(|v| check::is_stamp(v))
     }
 }
 
@@ -270,58 +260,23 @@ const MONTHS: [&[u8; 3]; 12] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
 
-/// Scans `data` backwards for the version stamp (spec §2.2); see [`Image::version`].
+/// Scans `data` backwards for the version string like the vendor driver: from 3 bytes
+/// before the end down to offset 1, the last three-letter English month name
+/// (C:bes_fw_common.c:103-124); then the printable bytes from there, at most
+/// [`MAX_VERSION_LEN`]. See [`Image::version`].
 pub fn find_version(data: &[u8]) -> Option<&[u8]> {
-    let mut i = data.len().checked_sub(4)?;
-    loop {
-        if let Some(w) = data.get(i..i + 4) {
-            if w[3] == b' ' && MONTHS.iter().any(|m| &w[..3] == *m) {
-                let rest = data.get(i..)?;
-                let end = rest
-                    .iter()
-                    .position(|&b| !(0x20..0x7f).contains(&b))
-                    .unwrap_or(rest.len())
-                    .min(MAX_VERSION_LEN);
-                return rest.get(..end);
-            }
-        }
-        i = i.checked_sub(1)?;
-    }
-}
-
-/// Known vendor builds (spec §2.1): size and CRC of `file[..len-4]`. A file of a known size
-/// with another CRC is almost certainly a corrupt copy of that build.
-pub const KNOWN_BUILDS: [(Kind, usize, u32); 4] = [
-    (Kind::Boot, 165_024, 0x4973_D932),
-    (Kind::Signal, 251_652, 0x9A99_0534),
-    (Kind::Nosignal, 220_296, 0x6024_D59B),
-    (Kind::Btrf, 132_640, 0x870E_B6D4),
-];
-
-/// How an image compares with the known vendor build of its role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KnownBuild {
-    /// Same size and CRC as the vendor build of spec §2.1.
-    Matches,
-    /// Same size as the vendor build but another CRC: a corrupt copy.
-    CrcMismatch {
-        /// The CRC the vendor build has.
-        expected: u32,
-    },
-    /// Another size: some other build (synthetic or newer).
-    Other,
-}
-
-/// Compares `img` with the known vendor build of `kind` (spec §2.1).
-pub fn known_build(kind: Kind, img: &Image<'_>) -> KnownBuild {
-    match KNOWN_BUILDS
+    let last = data.len().checked_sub(3)?;
+    let at = (1..=last).rev().find(|&i| {
+        data.get(i..i + 3)
+            .is_some_and(|w| MONTHS.iter().any(|m| w == *m))
+    })?;
+    let rest = data.get(at..)?;
+    let end = rest
         .iter()
-        .find(|(k, len, _)| *k == kind && *len == img.bytes().len())
-    {
-        Some((_, _, crc)) if *crc == img.crc() => KnownBuild::Matches,
-        Some((_, _, crc)) => KnownBuild::CrcMismatch { expected: *crc },
-        None => KnownBuild::Other,
-    }
+        .position(|&b| !(0x20..0x7f).contains(&b))
+        .unwrap_or(rest.len())
+        .min(MAX_VERSION_LEN);
+    rest.get(..end)
 }
 
 #[cfg(test)]
@@ -418,9 +373,12 @@ mod tests {
 
     #[test]
     fn no_version_when_no_month() {
-        assert_eq!(find_version(b"xxxxJanuaryxx"), None);
+        assert_eq!(find_version(b"xxxxJanuaryxx"), Some(&b"Januaryxx"[..]));
         assert_eq!(find_version(b"ab"), None);
         assert_eq!(find_version(b"..Jan 1\x00Feb 2\x01"), Some(&b"Feb 2"[..]));
+        // Like C, a month name needs no space after it, and offset 0 is never looked at.
+        assert_eq!(find_version(b"Jan.Decx\x00"), Some(&b"Decx"[..]));
+        assert_eq!(find_version(b"Jan\x00\x00"), None);
     }
 
     proptest::proptest! {
@@ -437,12 +395,5 @@ mod tests {
                 Err(e) => proptest::prop_assert!(exec == 0 && trailer == 0 && e == ImageError::NoLoadAddress),
             }
         }
-    }
-
-    #[test]
-    fn known_build_detects_corrupt_copies() {
-        let f = image(ENTRY_SIGNAL, 0x2000_0168, 0x2000_0168, 4, b"");
-        let img = Image::parse(&f, &HostCrc).unwrap();
-        assert_eq!(known_build(Kind::Signal, &img), KnownBuild::Other);
     }
 }
