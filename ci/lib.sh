@@ -67,6 +67,7 @@ apt_install() {
 # Debian's Rust toolchain (bookworm-security). 10-kernel.sh builds the kernel with it, and
 # 00-base.sh makes it the host toolchain where no rustup is present; one version for both, since
 # rustc, its std and clippy must match exactly.
+# shellcheck disable=SC2034 # used by the ci/setup.d fragments
 BES2600_RUST_DEB_VER="1.96.0+dfsg1-1~deb12u2"
 
 # apt_install_pinned PKG=VER...: installs (or moves to) exactly VER when not already there.

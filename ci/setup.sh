@@ -6,6 +6,7 @@
 # `die` for the failures they expect, and the ERR trap below catches the rest (under `set -e` a
 # failing command would otherwise end the set-up without a word).
 set -Eeuo pipefail
+# shellcheck source=ci/lib.sh
 . "$(dirname "$0")/lib.sh"
 BES2600_STEP="setup.sh"
 BES2600_RETRY="$BES2600_ROOT/ci/setup.sh"

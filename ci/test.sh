@@ -3,8 +3,9 @@
 # device-tree validation, layer lint, smoke-test namespaces and the QEMU end-to-end test.
 # Each component adds its checks as ci/tests.d/NN-name.sh. The last line is the tally.
 set -uo pipefail
+# shellcheck source=ci/lib.sh
 . "$(dirname "$0")/lib.sh"
-cd "$BES2600_ROOT"
+cd "$BES2600_ROOT" || exit 1
 
 # The set-up's own report of what failed and how to retry (its `error:`/`retry:` lines) is
 # repeated as this script's last words, so a long CI log still ends with the reason.

@@ -14,6 +14,7 @@
 # every run unpacks a fresh copy of it. Mounts (/proc, /sys, /dev, /dev/pts) are undone on any
 # exit, and the root is deleted only once nothing is mounted inside it.
 set -euo pipefail
+# shellcheck source=ci/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 FR_SUITE=bookworm
@@ -33,6 +34,7 @@ setup_files() {
     {
         printf '%s\n' ci/lib.sh ci/setup.sh ci/tests.d/05-fresh-root.sh
         (cd "$BES2600_ROOT" && ls ci/setup.d/*.sh)
+        # shellcheck disable=SC2016 # a literal $BES2600_ROOT is what the scripts contain
         (cd "$BES2600_ROOT" && grep -ho '\$BES2600_ROOT/[A-Za-z0-9_./-]*' ci/lib.sh ci/setup.sh \
             ci/setup.d/*.sh | sed 's|^\$BES2600_ROOT/||')
     } | sort -u | while read -r f; do

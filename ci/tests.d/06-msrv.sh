@@ -8,6 +8,7 @@
 #   2. nothing switches the lint off or overrides the MSRV clippy reads;
 #   3. the installed clippy fires it: a canary crate using a 1.95 API must fail.
 set -euo pipefail
+# shellcheck source=ci/lib.sh
 . "$(dirname "$0")/../lib.sh"
 cd "$BES2600_ROOT"
 MSRV=1.94
