@@ -7,28 +7,14 @@ use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 
-use assert_cmd::Command;
 use bes2600_fw::crc::HostCrc;
 use bes2600_fw::image::Kind;
 use bes2600_fw::{synth, Crc32};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-fn bin() -> Command {
-    let mut c = Command::cargo_bin("bes2600-fw").unwrap();
-    c.env_remove("RUST_LOG");
-    c
-}
-
-fn synth_set(dir: &Path) -> PathBuf {
-    let set = dir.join("set");
-    bin().args(["synth", "--out"]).arg(&set).assert().success();
-    set
-}
-
-fn fw_dir(root: &Path) -> PathBuf {
-    root.join("lib/firmware/bes2600")
-}
+mod common;
+use common::{bin, fw_dir, synth_set};
 
 #[test]
 fn synth_then_verify_ok_text_and_json() {

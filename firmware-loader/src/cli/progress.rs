@@ -60,7 +60,7 @@ impl Listener for Progress {
     }
 
     fn warn(&mut self, msg: &str) {
-        tracing::warn!("{msg}");
+        // Once, on stderr: the log at its default level would repeat it.
         eprintln!("warning: {msg}");
     }
 }

@@ -8,8 +8,10 @@
 //!
 //! - the load address is outside the RAM the images use, or the image runs past it into the
 //!   areas the driver writes the factory record and the DPD blob to;
-//! - header word 3 and the trailer name two different addresses;
+//! - header word 3 and the trailer are not the same address (every published image carries
+//!   its load address in both; a zero trailer is what a file cut after its padding shows);
 //! - the entry point is not inside the downloaded code;
+//! - the stack pointer is neither 0 (all published images) nor inside that RAM;
 //! - there is no build stamp where the vendor driver looks for one.
 
 use super::{Image, HEADER_LEN};
@@ -46,9 +48,11 @@ pub enum Defect {
         /// Bytes to download.
         code_len: usize,
     },
-    /// Header word 3 and the trailer are both non-zero and differ. The vendor loader takes
-    /// the trailer (C:bes_fw_common.c:58-61) while the header says the code was linked for
-    /// another address; no published image does this.
+    /// Header word 3 and the trailer differ. The vendor loader takes the trailer when it is
+    /// non-zero and the header word otherwise (C:bes_fw_common.c:58-61), so it would load
+    /// such a file somewhere; but every published image carries the same address in both,
+    /// a zero trailer is what a file cut after its padding shows, and a zero header word or
+    /// two addresses mean a file the vendor tools did not build.
     HeaderTrailerMismatch {
         /// Header word 3.
         header: u32,
@@ -64,6 +68,13 @@ pub enum Defect {
         start: u32,
         /// End (exclusive) of the code, as loaded.
         end: u64,
+    },
+    /// Header word 2 is neither 0, as in every published image, nor an address in
+    /// [`RAM_START`]..=[`RAM_END`]. (Header word 1, `param`, is 0 in every published image
+    /// too, but nothing says what it means, so it is not judged.)
+    StackOutsideRam {
+        /// Header word 2.
+        sp: u32,
     },
     /// The vendor's backwards scan for a month name (C:bes_fw_common.c:103-124) finds no
     /// `Mmm dd yyyy hh:mm:ss` build stamp.
@@ -83,6 +94,11 @@ impl core::fmt::Display for Defect {
                 "{code_len} bytes loaded at {load:#010x} run past {RAM_END:#010x}, where the \
                  factory calibration and DPD data go"
             ),
+            Defect::HeaderTrailerMismatch { header, trailer: 0 } => write!(
+                f,
+                "the load-address trailer is 0 while the header says {header:#010x}: \
+                 the file looks cut short"
+            ),
             Defect::HeaderTrailerMismatch { header, trailer } => write!(
                 f,
                 "header exec address {header:#010x} and trailer {trailer:#010x} disagree \
@@ -92,6 +108,11 @@ impl core::fmt::Display for Defect {
                 f,
                 "entry point {entry:#010x} is outside the loaded code \
                  ({start:#010x}..{end:#010x})"
+            ),
+            Defect::StackOutsideRam { sp } => write!(
+                f,
+                "stack pointer {sp:#010x} is neither 0 nor inside the chip RAM \
+                 ({RAM_START:#010x}..={RAM_END:#010x})"
             ),
             Defect::NoVersionStamp => f.write_str(
                 "no build stamp: the vendor driver's backwards scan for a month name finds no \
@@ -104,7 +125,7 @@ impl core::fmt::Display for Defect {
 /// The defects of one image, in a fixed-size list (no allocation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Defects {
-    list: [Option<Defect>; 5],
+    list: [Option<Defect>; 6],
     len: usize,
 }
 
@@ -140,7 +161,7 @@ pub fn check(img: &Image<'_>) -> Defects {
     } else if end > u64::from(RAM_END) {
         d.push(Defect::TooBigForRam { load, code_len });
     }
-    if img.load_addr_conflict() {
+    if h.exec_addr != img.trailer() {
         d.push(Defect::HeaderTrailerMismatch {
             header: h.exec_addr,
             trailer: img.trailer(),
@@ -152,6 +173,9 @@ pub fn check(img: &Image<'_>) -> Defects {
             start: load,
             end,
         });
+    }
+    if h.sp != 0 && !(RAM_START..=RAM_END).contains(&h.sp) {
+        d.push(Defect::StackOutsideRam { sp: h.sp });
     }
     if img.stamp().is_none() {
         d.push(Defect::NoVersionStamp);
