@@ -6,11 +6,15 @@
 # `die` for the failures they expect, and the ERR trap below catches the rest (under `set -e` a
 # failing command would otherwise end the set-up without a word).
 set -Eeuo pipefail
+# One compound command, read whole before it runs: editing this file during a run (bash reads
+# scripts as it goes) cannot change what the run does.
+{
 # shellcheck source=ci/lib.sh
 . "$(dirname "$0")/lib.sh"
 BES2600_STEP="setup.sh"
 BES2600_RETRY="$BES2600_ROOT/ci/setup.sh"
 
+# shellcheck disable=SC2317 # called from the ERR trap
 on_err() {
     local rc="$1" line="$2" src="$3" cmd="$4"
     # -E hands the trap to subshells and command substitutions too; only the set-up shell itself
@@ -28,3 +32,5 @@ for f in "$BES2600_ROOT"/ci/setup.d/*.sh; do
     # shellcheck source=/dev/null
     . "$f"
 done
+exit
+}

@@ -3,6 +3,9 @@
 # device-tree validation, layer lint, smoke-test namespaces and the QEMU end-to-end test.
 # Each component adds its checks as ci/tests.d/NN-name.sh. The last line is the tally.
 set -uo pipefail
+# One compound command, read whole before it runs: editing this file during a run (bash reads
+# scripts as it goes) cannot change what the run does.
+{
 # shellcheck source=ci/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$BES2600_ROOT" || exit 1
@@ -42,3 +45,5 @@ done
 [ ${#failures[@]} -eq 0 ] || log "failed checks: ${failures[*]}"
 echo "checks: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
+exit
+}

@@ -14,6 +14,9 @@
 # every run unpacks a fresh copy of it. Mounts (/proc, /sys, /dev, /dev/pts) are undone on any
 # exit, and the root is deleted only once nothing is mounted inside it.
 set -euo pipefail
+# One compound command, read whole before it runs: editing this file during a run (bash reads
+# scripts as it goes) cannot change what the run does.
+{
 # shellcheck source=ci/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -94,6 +97,7 @@ remove_root() {
     rm -rf --one-file-system "$FR_ROOT"
 }
 
+# shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
     local rc=$?
     trap - EXIT ERR INT TERM
@@ -191,3 +195,5 @@ phase "cargo test" 'nice -n 10 cargo test --workspace --locked'
 remove_root
 echo "$key" >"$FR_DIR/passed"
 echo "fresh-root: passed in $((SECONDS - t_start)) s (${times[*]}); key $key recorded"
+exit
+}
