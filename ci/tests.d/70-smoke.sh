@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bes2600-smoke namespace tests (issue 8): real sockets between two network namespaces joined by
 # a veth pair in 192.0.2.0/24, shaped with tc tbf at 4 MB/s; the link is cut mid-run with
-# `ip link set down`. Needs root. About 60 s of traffic in all. Prints the measured figures.
+# `ip link set down`. The peer is `bes2600-smoke serve` or a stock `iperf3 -s` (issue 17), the
+# latter also with no server at all (the negative control). Needs root. About 2 min of traffic
+# in all. Prints the measured figures.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 cd "$BES2600_ROOT"
@@ -9,6 +11,8 @@ cd "$BES2600_ROOT"
 [ "$(id -u)" -eq 0 ] || die "70-smoke: the namespace tests need root (ip netns, tc)"
 command -v ip >/dev/null || die "70-smoke: ip not found (iproute2; see ci/setup.d/70-smoke.sh)"
 command -v tc >/dev/null || die "70-smoke: tc not found (iproute2; see ci/setup.d/70-smoke.sh)"
+command -v iperf3 >/dev/null || die "70-smoke: iperf3 not found (see ci/setup.d/70-smoke.sh)"
+log "70-smoke: $(iperf3 --version | head -1)"
 
 # Probe first: if tbf shaping is impossible here, say so loudly and fail (never pass silently).
 probe="bsmk-probe-$$"

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_CONTROL_PORT: u16 = 47610;
 /// UDP port of the simulated chip's downlink stream (contracts: simulated network).
 pub const SIM_STREAM_PORT: u16 = 47600;
+/// Default port of an `iperf3 -s` peer.
+pub const IPERF3_PORT: u16 = 5201;
 
 /// Everything `run` needs to know; every section and key is optional.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -22,6 +24,8 @@ pub struct Config {
     pub interface: Interface,
     /// Optional: connect the interface before testing.
     pub connect: Option<Connect>,
+    /// The network manager and its provisioned networks.
+    pub network: Network,
     /// Where the traffic goes.
     pub peer: Peer,
     /// What traffic is measured, and for how long.
@@ -44,10 +48,19 @@ pub struct Checks {
     pub firmware: bool,
     /// debugfs `counters` is readable; its deltas are reported.
     pub counters: bool,
-    /// The interface exists and its operstate is `up` (also watched during the test).
+    /// The interface exists; when association is required, its operstate is `up` (also
+    /// watched during the test).
     pub interface: bool,
-    /// `iw dev <if> link` says it is connected.
-    pub associated: bool,
+    /// A scan (`iw dev <if> scan dump`, else a triggered `scan`) sees at least one BSS.
+    pub scan: bool,
+    /// Seconds a triggered scan may take, retries of a busy radio included.
+    pub scan_timeout_s: u64,
+    /// `iw dev <if> link` says it is connected: `true`, `false`, or `"auto"` (required when a
+    /// network is provisioned, `[connect]` is set, or a peer is configured).
+    pub associated: Require,
+    /// Seconds to wait for the association when it is required (the manager may still be
+    /// connecting at boot).
+    pub association_timeout_s: u64,
 }
 
 impl Default for Checks {
@@ -57,9 +70,62 @@ impl Default for Checks {
             firmware: true,
             counters: true,
             interface: true,
-            associated: true,
+            scan: true,
+            scan_timeout_s: 15,
+            associated: Require::Auto,
+            association_timeout_s: 30,
         }
     }
+}
+
+/// Whether a check applies: always, never, or when the situation calls for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RequireValue", into = "RequireValue")]
+pub enum Require {
+    /// Always checked (`true`).
+    Always,
+    /// Never checked (`false`).
+    Never,
+    /// Decided at run time (`"auto"`).
+    Auto,
+}
+
+/// The TOML spelling of [`Require`]: a boolean or `"auto"`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+enum RequireValue {
+    Bool(bool),
+    Text(String),
+}
+
+impl TryFrom<RequireValue> for Require {
+    type Error = String;
+    fn try_from(v: RequireValue) -> Result<Self, String> {
+        match v {
+            RequireValue::Bool(true) => Ok(Self::Always),
+            RequireValue::Bool(false) => Ok(Self::Never),
+            RequireValue::Text(t) if t == "auto" => Ok(Self::Auto),
+            RequireValue::Text(t) => Err(format!("`{t}` is not true, false or \"auto\"")),
+        }
+    }
+}
+
+impl From<Require> for RequireValue {
+    fn from(r: Require) -> Self {
+        match r {
+            Require::Always => Self::Bool(true),
+            Require::Never => Self::Bool(false),
+            Require::Auto => Self::Text("auto".into()),
+        }
+    }
+}
+
+/// The network manager whose provisioned networks decide `associated = "auto"`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Network {
+    /// `auto` (detect), `networkmanager`, `wpa_supplicant`, `iwd` or `none`.
+    pub manager: crate::netmgr::ManagerSetting,
 }
 
 /// The interface under test.
@@ -113,8 +179,11 @@ pub enum ConnectMethod {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Peer {
-    /// `HOST[:PORT]` of a `bes2600-smoke serve` peer, or `sim` for the simulated chip's stream.
+    /// `HOST[:PORT]` of the peer, `sim` for the simulated chip's stream, or empty for no
+    /// throughput measurement (the default).
     pub address: String,
+    /// What the peer runs: `serve` (`bes2600-smoke serve`) or `iperf3` (a stock `iperf3 -s`).
+    pub kind: PeerKind,
     /// UDP port of the simulated downlink stream (`sim` only).
     pub sim_port: u16,
     /// Seconds to wait for the peer to answer.
@@ -124,34 +193,63 @@ pub struct Peer {
 impl Default for Peer {
     fn default() -> Self {
         Self {
-            address: "192.0.2.1".into(),
+            address: String::new(),
+            kind: PeerKind::Serve,
             sim_port: SIM_STREAM_PORT,
             connect_timeout_s: 5,
         }
     }
 }
 
+/// What program the peer runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum PeerKind {
+    /// `bes2600-smoke serve` (control port 47610).
+    #[default]
+    Serve,
+    /// A stock `iperf3 -s` (port 5201), driven through the local `iperf3 -J` client.
+    Iperf3,
+}
+
 /// The peer, resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeerTarget {
+    /// No peer: no throughput measurement.
+    None,
     /// A `serve` peer at this control address.
     Serve(SocketAddr),
+    /// An `iperf3 -s` peer at this address.
+    Iperf3(SocketAddr),
     /// The simulated chip's downlink stream, received on this UDP port.
     Sim(u16),
 }
 
+impl PeerTarget {
+    /// Whether traffic is measured at all.
+    pub fn measures(self) -> bool {
+        self != Self::None
+    }
+}
+
 impl Peer {
-    /// Resolves [`Peer::address`].
+    /// Resolves [`Peer::address`] and [`Peer::kind`].
     pub fn target(&self) -> Result<PeerTarget, ConfigError> {
-        if self.address == "sim" {
-            return Ok(PeerTarget::Sim(self.sim_port));
+        match self.address.trim() {
+            "" | "none" => return Ok(PeerTarget::None),
+            "sim" => return Ok(PeerTarget::Sim(self.sim_port)),
+            _ => {}
         }
-        parse_addr(&self.address, DEFAULT_CONTROL_PORT)
-            .map(PeerTarget::Serve)
+        let (port, wrap): (u16, fn(SocketAddr) -> PeerTarget) = match self.kind {
+            PeerKind::Serve => (DEFAULT_CONTROL_PORT, PeerTarget::Serve),
+            PeerKind::Iperf3 => (IPERF3_PORT, PeerTarget::Iperf3),
+        };
+        parse_addr(self.address.trim(), port)
+            .map(wrap)
             .ok_or_else(|| ConfigError::Invalid {
                 key: "peer.address",
                 reason: format!(
-                    "`{}` is neither `sim` nor an IP address with an optional port",
+                    "`{}` is neither `sim`, `none` nor an IP address with an optional port",
                     self.address
                 ),
             })
@@ -319,6 +417,8 @@ pub struct Tools {
     pub wpa_cli: PathBuf,
     /// `ip`.
     pub ip: PathBuf,
+    /// `iperf3` (only run when `[peer] kind = "iperf3"`).
+    pub iperf3: PathBuf,
 }
 
 impl Default for Tools {
@@ -327,6 +427,7 @@ impl Default for Tools {
             iw: "iw".into(),
             wpa_cli: "wpa_cli".into(),
             ip: "ip".into(),
+            iperf3: "iperf3".into(),
         }
     }
 }
@@ -453,7 +554,7 @@ impl Config {
             }
         }
         let target = self.peer.target()?;
-        if kinds.is_empty() && matches!(target, PeerTarget::Serve(_)) {
+        if kinds.is_empty() && matches!(target, PeerTarget::Serve(_) | PeerTarget::Iperf3(_)) {
             return invalid("test.tests", "no measurement listed".into());
         }
         Ok(())
@@ -482,13 +583,18 @@ mod tests {
     fn shipped_default_file_parses() {
         let text = include_str!("../smoke.toml");
         let c = parse(text).unwrap();
-        assert_eq!(c.interface.name, "wlan0");
-        assert_eq!(c.thresholds, Thresholds::default());
+        assert_eq!(
+            c,
+            Config::default(),
+            "smoke.toml says its values are the defaults"
+        );
     }
 
     #[test]
     fn qemu_sample_file_parses() {
         let c = parse(include_str!("../qemu-sim.toml")).unwrap();
+        // Written before issue 17: `associated = true` still means "always required".
+        assert_eq!(c.checks.associated, Require::Always);
         assert_eq!(c.peer.target().unwrap(), PeerTarget::Sim(SIM_STREAM_PORT));
         assert_eq!(c.connect.unwrap().ssid.as_deref(), Some("bes2600-sim"));
     }
@@ -517,7 +623,8 @@ mod tests {
             "#,
         )
         .unwrap();
-        assert!(!c.checks.module && c.checks.firmware && !c.checks.associated);
+        assert!(!c.checks.module && c.checks.firmware);
+        assert_eq!(c.checks.associated, Require::Never);
         assert_eq!(
             c.peer.target().unwrap(),
             PeerTarget::Serve("192.0.2.1:5000".parse().unwrap())
@@ -536,14 +643,68 @@ mod tests {
     #[test]
     fn peer_sim_and_default_port() {
         let mut p = Peer::default();
+        assert_eq!(p.target().unwrap(), PeerTarget::None);
+        assert!(!PeerTarget::None.measures());
+        p.address = "192.0.2.1".into();
         assert_eq!(
             p.target().unwrap(),
             PeerTarget::Serve(SocketAddr::new([192, 0, 2, 1].into(), DEFAULT_CONTROL_PORT))
+        );
+        p.kind = PeerKind::Iperf3;
+        assert_eq!(
+            p.target().unwrap(),
+            PeerTarget::Iperf3(SocketAddr::new([192, 0, 2, 1].into(), IPERF3_PORT))
+        );
+        p.address = "[2001:db8::1]:5202".into();
+        assert_eq!(
+            p.target().unwrap(),
+            PeerTarget::Iperf3("[2001:db8::1]:5202".parse().unwrap())
         );
         p.address = "sim".into();
         assert_eq!(p.target().unwrap(), PeerTarget::Sim(SIM_STREAM_PORT));
         p.address = "peer.example".into();
         assert!(p.target().is_err());
+    }
+
+    #[test]
+    fn default_gates_only_on_what_the_device_proves_alone() {
+        let c = Config::default();
+        assert_eq!(c.peer.target().unwrap(), PeerTarget::None);
+        assert!(c.checks.scan);
+        assert_eq!(c.checks.associated, Require::Auto);
+        assert_eq!(c.network.manager, crate::netmgr::ManagerSetting::Auto);
+    }
+
+    #[test]
+    fn associated_is_a_bool_or_auto() {
+        for (text, want) in [
+            ("true", Require::Always),
+            ("false", Require::Never),
+            ("\"auto\"", Require::Auto),
+        ] {
+            let c = parse(&format!("[checks]\nassociated = {text}\n")).unwrap();
+            assert_eq!(c.checks.associated, want);
+            let back = toml::to_string(&c).unwrap();
+            assert_eq!(parse(&back).unwrap(), c, "{back}");
+        }
+        let e = parse("[checks]\nassociated = \"sometimes\"\n").unwrap_err();
+        assert!(e.to_string().contains("sometimes"), "{e}");
+    }
+
+    #[test]
+    fn iperf3_peer_and_manager_parse() {
+        let c = parse(
+            "[network]\nmanager = \"wpa_supplicant\"\n[peer]\naddress = \"192.0.2.1\"\n\
+             kind = \"iperf3\"\n[tools]\niperf3 = \"/usr/bin/iperf3\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.network.manager,
+            crate::netmgr::ManagerSetting::WpaSupplicant
+        );
+        assert!(matches!(c.peer.target().unwrap(), PeerTarget::Iperf3(a) if a.port() == 5201));
+        assert!(parse("[network]\nmanager = \"connman\"\n").is_err());
+        assert!(parse("[peer]\nkind = \"netperf\"\n").is_err());
     }
 
     #[test]
@@ -569,7 +730,10 @@ mod tests {
             ("[test]\nduration_s = 100000", "test.duration_s"),
             ("[test]\nudp_datagram_bytes = 10", "test.udp_datagram_bytes"),
             ("[test]\ntests = [\"tcp-up\"]", "test.tests"),
-            ("[test]\ntests = []", "test.tests"),
+            (
+                "[peer]\naddress = \"192.0.2.1\"\n[test]\ntests = []",
+                "test.tests",
+            ),
             (
                 "[test]\nudp_rate_bytes_per_s = 0",
                 "test.udp_rate_bytes_per_s",

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 pub const MODULE: &str = "bes2600";
 /// debugfs directory of the driver, relative to the sysroot.
 pub const DEBUGFS_DIR: &str = "sys/kernel/debug/bes2600";
+/// `IFF_UP` of `<linux/if.h>`: the interface is administratively up.
+const IFF_UP: u32 = 0x1;
 
 /// Why something could not be read from the device.
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +114,25 @@ impl Host {
     pub fn recovery_events(&self) -> Result<u64, HostError> {
         let text = self.read(&format!("{DEBUGFS_DIR}/recovery"))?;
         Ok(text.lines().filter(|l| !l.trim().is_empty()).count() as u64)
+    }
+
+    /// Whether the interface exists (`/sys/class/net/IF`).
+    pub fn interface_exists(&self, ifname: &str) -> bool {
+        self.path(&format!("sys/class/net/{ifname}")).exists()
+    }
+
+    /// Whether the interface is administratively up (`IFF_UP` in `/sys/class/net/IF/flags`).
+    pub fn admin_up(&self, ifname: &str) -> Result<bool, HostError> {
+        let rel = format!("sys/class/net/{ifname}/flags");
+        let text = self.read(&rel)?;
+        let t = text.trim();
+        u32::from_str_radix(t.trim_start_matches("0x"), 16)
+            .map(|flags| flags & IFF_UP != 0)
+            .map_err(|_| HostError::Format {
+                path: self.path(&rel),
+                line: 1,
+                reason: format!("`{t}` is not a hexadecimal flag word"),
+            })
     }
 
     /// The interface's operstate (`up`, `down`, `dormant`, ...).
@@ -317,6 +338,20 @@ pub fn interface_addrs(ip: &Path, ifname: &str) -> Result<Vec<std::net::IpAddr>,
     run_tool(ip, &["-o", "addr", "show", "dev", ifname]).map(|out| parse_ip_addrs(&out))
 }
 
+/// The BSSIDs of `iw dev IF scan` or `iw dev IF scan dump` output (its `BSS xx:..` lines).
+pub fn parse_scan(out: &str) -> Vec<String> {
+    out.lines()
+        .filter_map(|l| l.strip_prefix("BSS "))
+        .filter_map(|rest| {
+            let bssid: String = rest
+                .chars()
+                .take_while(|c| *c != '(' && *c != ' ')
+                .collect();
+            (bssid.len() == 17 && bssid.chars().filter(|c| *c == ':').count() == 5).then_some(bssid)
+        })
+        .collect()
+}
+
 /// Asks `iw dev IF link` about the association.
 pub fn iw_link(iw: &Path, ifname: &str) -> Result<Link, HostError> {
     run_tool(iw, &["dev", ifname, "link"]).map(|out| Link::parse(&out))
@@ -452,6 +487,33 @@ mod tests {
         assert_eq!(l.signal_dbm, Some(-41));
         assert_eq!(l.tx_bitrate.as_deref(), Some("65.0 MBit/s MCS 7"));
         assert!(!Link::parse("Not connected.\n").connected);
+    }
+
+    #[test]
+    fn scan_output_lists_bssids() {
+        let out = "BSS 02:b5:26:00:00:01(on wlan0) -- associated\n\tTSF: 0 usec\n\
+                   \tSSID: bes2600-sim\nBSS 0a:00:00:00:00:02(on wlan0)\n\tSSID: x\n\
+                   BSS Load:\n";
+        assert_eq!(parse_scan(out), ["02:b5:26:00:00:01", "0a:00:00:00:00:02"]);
+        assert!(parse_scan("").is_empty());
+    }
+
+    #[test]
+    fn interface_flags() {
+        let dir = tree();
+        let host = Host::new(dir.path());
+        assert!(host.interface_exists("wlan0"));
+        assert!(!host.interface_exists("wlan1"));
+        assert!(host.admin_up("wlan0").is_err());
+        std::fs::write(dir.path().join("sys/class/net/wlan0/flags"), "0x1003\n").unwrap();
+        assert!(host.admin_up("wlan0").unwrap());
+        std::fs::write(dir.path().join("sys/class/net/wlan0/flags"), "0x1002\n").unwrap();
+        assert!(!host.admin_up("wlan0").unwrap());
+        std::fs::write(dir.path().join("sys/class/net/wlan0/flags"), "up\n").unwrap();
+        assert!(matches!(
+            host.admin_up("wlan0"),
+            Err(HostError::Format { .. })
+        ));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::Context;
-use bes2600_smoke::config::{Config, TestKind, DEFAULT_CONTROL_PORT};
+use bes2600_smoke::config::{Config, PeerKind, TestKind, DEFAULT_CONTROL_PORT};
 use bes2600_smoke::listener::Listener;
 use bes2600_smoke::report::{mb_per_s, Check, CheckStatus, TestOutcome};
 use bes2600_smoke::verdict::Outcome;
@@ -33,7 +33,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check the driver and the link, measure throughput, judge it (exit 0 pass, 1 fail, 2 error).
+    /// Check the driver, the radio and the link, measure throughput if a peer is set, judge it
+    /// (exit 0 pass, 1 fail, 2 error).
     Run(RunArgs),
     /// Be the peer of `run` on another host of the LAN (or another network namespace).
     Serve(ServeArgs),
@@ -47,9 +48,12 @@ struct RunArgs {
     /// Root under which /proc, /sys and debugfs are read (tests use a fake tree).
     #[arg(long, value_name = "DIR", default_value = "/")]
     sysroot: PathBuf,
-    /// Peer: HOST[:PORT] of a `serve` peer, or `sim` for the simulated chip's stream.
+    /// Peer: HOST[:PORT], `sim` for the simulated chip's stream, or `none` (no throughput).
     #[arg(long, value_name = "ADDR")]
     peer: Option<String>,
+    /// What the peer runs: `serve` (bes2600-smoke serve) or `iperf3` (iperf3 -s).
+    #[arg(long, value_name = "KIND")]
+    peer_kind: Option<PeerKind>,
     /// Interface under test (overrides [interface] name).
     #[arg(short, long, value_name = "IF")]
     interface: Option<String>,
@@ -165,6 +169,9 @@ fn load_config(args: &RunArgs) -> anyhow::Result<Config> {
         };
     if let Some(p) = &args.peer {
         cfg.peer.address = p.clone();
+    }
+    if let Some(k) = args.peer_kind {
+        cfg.peer.kind = k;
     }
     if let Some(i) = &args.interface {
         cfg.interface.name = i.clone();

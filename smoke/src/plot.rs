@@ -222,6 +222,7 @@ mod tests {
             started_unix_s: 0,
             interface: "wlan0".into(),
             peer: "sim".into(),
+            network: None,
             firmware_version: None,
             link: None,
             checks: Vec::new(),

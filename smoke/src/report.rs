@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Thresholds;
 use crate::host::{Counters, Link, PerFrame};
+use crate::netmgr::Network;
 use crate::stats::{SeqReport, WindowStats};
 use crate::verdict::{Outcome, Verdict};
 
@@ -92,8 +93,11 @@ pub struct Report {
     pub started_unix_s: u64,
     /// Interface under test.
     pub interface: String,
-    /// Peer address or `sim`.
+    /// Peer address (`ADDR (iperf3)` for an iperf3 peer), `sim`, or `none`.
     pub peer: String,
+    /// The network manager and its provisioned networks (absent in reports from before 0.2).
+    #[serde(default)]
+    pub network: Option<Network>,
     /// Firmware version from debugfs.
     pub firmware_version: Option<String>,
     /// Association at the start.
@@ -126,6 +130,14 @@ impl Report {
             "bes2600-smoke {}: interface {}, peer {}",
             self.version, self.interface, self.peer
         );
+        if let Some(n) = &self.network {
+            let nets = if n.provisioned.is_empty() {
+                "no network provisioned".to_owned()
+            } else {
+                format!("provisioned: {}", n.provisioned.join(", "))
+            };
+            let _ = writeln!(s, "network: {} ({}), {nets}", n.manager.name(), n.evidence);
+        }
         if let Some(fw) = &self.firmware_version {
             let _ = writeln!(s, "firmware: {fw}");
         }

@@ -1,16 +1,16 @@
 //! `run`: prerequisite checks, the measurements, the driver's counters, and the verdict.
 
-use std::net::IpAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::config::{Config, ConfigError, ConnectMethod, PeerTarget};
-use crate::host::{interface_addrs, iw_link, run_tool, Counters, Host, Link, PerFrame};
+use crate::checks::{error_chain, prerequisites};
+use crate::config::{Config, ConfigError, PeerTarget};
+use crate::host::{iw_link, run_tool, Counters, Host, PerFrame};
 use crate::listener::Listener;
 use crate::measure::{measure, measure_sim, Params};
-use crate::report::{Check, CheckStatus, DriverReport, Report, TestOutcome};
+use crate::report::{DriverReport, Report, TestOutcome};
 use crate::verdict::{judge, Evidence};
 
 /// Why `run` could not produce a report at all (exit code 2).
@@ -19,6 +19,9 @@ pub enum RunError {
     /// The configuration is unusable.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// A tool the configuration needs is missing or broken (e.g. `iperf3`).
+    #[error("{0}")]
+    Tool(String),
     /// A local resource could not be set up (e.g. the stream port is taken).
     #[error("{what}")]
     Local {
@@ -60,195 +63,6 @@ impl LinkMonitor {
     }
 }
 
-fn check(name: &str, status: CheckStatus, detail: impl Into<String>) -> Check {
-    Check {
-        name: name.into(),
-        status,
-        detail: detail.into(),
-    }
-}
-
-fn skipped(name: &str) -> Check {
-    check(name, CheckStatus::Skipped, "turned off in [checks]")
-}
-
-/// What the prerequisite phase learned.
-#[derive(Default)]
-struct Prereq {
-    checks: Vec<Check>,
-    firmware: Option<String>,
-    counters: Option<Counters>,
-    addrs: Option<Vec<IpAddr>>,
-    link: Option<Link>,
-}
-
-fn prerequisites(cfg: &Config, host: &Host, l: &dyn Listener) -> Prereq {
-    let mut p = Prereq::default();
-    let ifname = &cfg.interface.name;
-    let push = |p: &mut Prereq, c: Check| {
-        l.check(&c);
-        p.checks.push(c);
-    };
-    let c = if !cfg.checks.module {
-        skipped("module")
-    } else if host.module_loaded() {
-        check("module", CheckStatus::Pass, "bes2600 loaded")
-    } else {
-        check(
-            "module",
-            CheckStatus::Fail,
-            format!(
-                "bes2600 is neither in {} nor in {}",
-                host.path("proc/modules").display(),
-                host.path("sys/module").display()
-            ),
-        )
-    };
-    push(&mut p, c);
-    let c = if !cfg.checks.firmware {
-        skipped("firmware")
-    } else {
-        match host.firmware_version() {
-            Ok(v) => {
-                p.firmware = Some(v.clone());
-                check("firmware", CheckStatus::Pass, v)
-            }
-            Err(e) => check("firmware", CheckStatus::Fail, error_chain(&e)),
-        }
-    };
-    push(&mut p, c);
-    let c = if !cfg.checks.counters {
-        skipped("counters")
-    } else {
-        match host.counters() {
-            Ok(c) => {
-                let missing = c.missing_required();
-                let mut detail = format!("{} counters", c.0.len());
-                if !missing.is_empty() {
-                    detail += &format!(" (missing: {})", missing.join(", "));
-                    l.warning(&format!("driver counters missing: {}", missing.join(", ")));
-                }
-                p.counters = Some(c);
-                check("counters", CheckStatus::Pass, detail)
-            }
-            Err(e) => check("counters", CheckStatus::Fail, error_chain(&e)),
-        }
-    };
-    push(&mut p, c);
-    if let Some(conn) = &cfg.connect {
-        let c = match connect(cfg, conn.method) {
-            Ok(detail) => check("connect", CheckStatus::Pass, detail),
-            Err(e) => check("connect", CheckStatus::Fail, e),
-        };
-        push(&mut p, c);
-    }
-    let c = if !cfg.checks.interface {
-        skipped("interface")
-    } else {
-        match host.operstate(ifname) {
-            Ok(s) if s == "up" => check("interface", CheckStatus::Pass, format!("{ifname} up")),
-            Ok(s) => check(
-                "interface",
-                CheckStatus::Fail,
-                format!("{ifname} operstate is {s}"),
-            ),
-            Err(e) => check("interface", CheckStatus::Fail, error_chain(&e)),
-        }
-    };
-    let interface_up = c.status == CheckStatus::Pass;
-    push(&mut p, c);
-    if interface_up {
-        let c = match interface_addrs(&cfg.tools.ip, ifname) {
-            Ok(addrs) if !addrs.is_empty() => {
-                let list: Vec<String> = addrs.iter().map(ToString::to_string).collect();
-                p.addrs = Some(addrs);
-                check("address", CheckStatus::Pass, list.join(" "))
-            }
-            Ok(_) => check(
-                "address",
-                CheckStatus::Fail,
-                format!("{ifname} has no IP address"),
-            ),
-            Err(e) => check("address", CheckStatus::Fail, error_chain(&e)),
-        };
-        push(&mut p, c);
-    }
-    let c = if !cfg.checks.associated {
-        skipped("associated")
-    } else {
-        match iw_link(&cfg.tools.iw, ifname) {
-            Ok(link) if link.connected => {
-                let detail = format!(
-                    "{} ({})",
-                    link.ssid.as_deref().unwrap_or("?"),
-                    link.bssid.as_deref().unwrap_or("?")
-                );
-                p.link = Some(link);
-                check("associated", CheckStatus::Pass, detail)
-            }
-            Ok(_) => check(
-                "associated",
-                CheckStatus::Fail,
-                format!("{ifname} is not connected"),
-            ),
-            Err(e) => check("associated", CheckStatus::Fail, error_chain(&e)),
-        }
-    };
-    push(&mut p, c);
-    p
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(c) = src {
-        s += &format!(": {c}");
-        src = c.source();
-    }
-    s
-}
-
-/// Connects with `iw` or `wpa_cli`, waits for the association, then sets the address.
-fn connect(cfg: &Config, method: ConnectMethod) -> Result<String, String> {
-    let Some(conn) = &cfg.connect else {
-        return Err("no [connect] section".into());
-    };
-    let ifname = cfg.interface.name.as_str();
-    let ip = cfg.tools.ip.as_path();
-    let e = |e: crate::host::HostError| error_chain(&e);
-    run_tool(ip, &["link", "set", ifname, "up"]).map_err(e)?;
-    match method {
-        ConnectMethod::Iw => {
-            let ssid = conn.ssid.as_deref().unwrap_or_default();
-            run_tool(&cfg.tools.iw, &["dev", ifname, "connect", ssid]).map_err(e)?;
-        }
-        ConnectMethod::WpaCli => {
-            run_tool(&cfg.tools.wpa_cli, &["-i", ifname, "reconnect"]).map_err(e)?;
-        }
-    }
-    let deadline = Instant::now() + Duration::from_secs(conn.timeout_s);
-    let link = loop {
-        match iw_link(&cfg.tools.iw, ifname) {
-            Ok(link) if link.connected => break link,
-            _ if Instant::now() >= deadline => {
-                return Err(format!(
-                    "{ifname} not associated after {} s",
-                    conn.timeout_s
-                ))
-            }
-            _ => std::thread::sleep(Duration::from_millis(250)),
-        }
-    };
-    if let Some(addr) = &conn.address {
-        run_tool(ip, &["addr", "replace", addr, "dev", ifname]).map_err(e)?;
-    }
-    Ok(format!(
-        "connected to {} ({})",
-        link.ssid.as_deref().unwrap_or("?"),
-        link.bssid.as_deref().unwrap_or("?")
-    ))
-}
-
 /// Runs the whole smoke test and returns its report (pass or fail alike).
 pub fn run(cfg: &Config, sysroot: &Path, l: &dyn Listener) -> Result<Report, RunError> {
     cfg.validate()?;
@@ -258,7 +72,17 @@ pub fn run(cfg: &Config, sysroot: &Path, l: &dyn Listener) -> Result<Report, Run
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let host = Host::new(sysroot);
-    let pre = prerequisites(cfg, &host, l);
+    if let PeerTarget::Iperf3(_) = target {
+        // Without the client no measurement can run: an error (exit 2), not a verdict.
+        run_tool(&cfg.tools.iperf3, &["--version"]).map_err(|e| {
+            RunError::Tool(format!(
+                "{}\nnote: [peer] kind = \"iperf3\" needs the iperf3 client on this device \
+                 (package iperf3), or set [tools] iperf3",
+                error_chain(&e)
+            ))
+        })?;
+    }
+    let pre = prerequisites(cfg, &host, target, l);
     let recoveries_before = host.recovery_events().ok();
     let windows = usize::try_from(cfg.test.duration_s).unwrap_or(usize::MAX);
     let params = Params {
@@ -275,10 +99,12 @@ pub fn run(cfg: &Config, sysroot: &Path, l: &dyn Listener) -> Result<Report, Run
         stop: AtomicBool::new(false),
     };
     let mut tests: Vec<TestOutcome> = Vec::new();
-    let failed = pre.checks.iter().any(|c| c.status == CheckStatus::Fail);
+    let failed = pre.failed();
     if failed {
-        l.warning("a prerequisite check failed: no measurement is run");
-    } else {
+        if target.measures() {
+            l.warning("a prerequisite check failed: no measurement is run");
+        }
+    } else if target.measures() {
         std::thread::scope(|scope| -> Result<(), RunError> {
             if cfg.checks.interface {
                 scope.spawn(|| monitor.watch(&host, &cfg.interface.name));
@@ -299,15 +125,26 @@ pub fn run(cfg: &Config, sysroot: &Path, l: &dyn Listener) -> Result<Report, Run
                         l.test_finished(&t);
                         tests.push(t);
                     }
-                    PeerTarget::Serve(addr) => {
+                    PeerTarget::Serve(_) | PeerTarget::Iperf3(_) => {
                         for kind in &kinds {
                             let t0 = Instant::now();
-                            let mut t = measure(addr, *kind, &params, l);
+                            let mut t = match target {
+                                PeerTarget::Iperf3(addr) => crate::iperf::measure(
+                                    &cfg.tools.iperf3,
+                                    addr,
+                                    *kind,
+                                    &params,
+                                    l,
+                                ),
+                                PeerTarget::Serve(addr) => measure(addr, *kind, &params, l),
+                                PeerTarget::None | PeerTarget::Sim(_) => break,
+                            };
                             t.link_down = monitor.down_between(t0, Instant::now());
                             l.test_finished(&t);
                             tests.push(t);
                         }
                     }
+                    PeerTarget::None => {}
                 }
                 Ok(())
             })();
@@ -338,7 +175,7 @@ pub fn run(cfg: &Config, sysroot: &Path, l: &dyn Listener) -> Result<Report, Run
             recoveries,
         }
     });
-    let associated_at_end = (cfg.checks.associated && !failed)
+    let associated_at_end = (pre.association_required && !failed)
         .then(|| iw_link(&cfg.tools.iw, &cfg.interface.name).is_ok_and(|link| link.connected));
     let verdict = judge(
         Evidence {
@@ -354,7 +191,8 @@ pub fn run(cfg: &Config, sysroot: &Path, l: &dyn Listener) -> Result<Report, Run
         version: env!("CARGO_PKG_VERSION").into(),
         started_unix_s,
         interface: cfg.interface.name.clone(),
-        peer: cfg.peer.address.clone(),
+        peer: peer_name(cfg, target),
+        network: pre.network,
         firmware_version: pre.firmware,
         link: pre.link,
         checks: pre.checks,
@@ -364,4 +202,14 @@ pub fn run(cfg: &Config, sysroot: &Path, l: &dyn Listener) -> Result<Report, Run
         thresholds: cfg.thresholds.clone(),
         verdict,
     })
+}
+
+/// The peer as the report names it.
+fn peer_name(cfg: &Config, target: PeerTarget) -> String {
+    match target {
+        PeerTarget::None => "none".into(),
+        PeerTarget::Sim(_) => "sim".into(),
+        PeerTarget::Serve(_) => cfg.peer.address.clone(),
+        PeerTarget::Iperf3(_) => format!("{} (iperf3)", cfg.peer.address),
+    }
 }

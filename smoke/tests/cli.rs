@@ -76,7 +76,10 @@ fn failed_prerequisites_fail_with_every_cause_named() {
     let cfg = write(
         dir.path(),
         "smoke.toml",
-        &format!("[tools]\niw = \"{}\"\n", iw.display()),
+        &format!(
+            "[checks]\nscan_timeout_s = 1\n[tools]\niw = \"{}\"\n",
+            iw.display()
+        ),
     );
     let json_path = dir.path().join("r.json");
     let plot = dir.path().join("r.svg");
@@ -98,8 +101,17 @@ fn failed_prerequisites_fail_with_every_cause_named() {
     assert!(
         out.contains(
             "verdict: FAIL (check_module, check_firmware, check_counters, check_interface, \
-             check_associated)"
+             check_scan)"
         ),
+        "{out}"
+    );
+    // Nothing is provisioned and no peer is set: association is not asked for.
+    assert!(
+        out.contains("check associated skipped no network provisioned (manager: none)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("network: none (none found), no network provisioned"),
         "{out}"
     );
     let r = json(&json_path);

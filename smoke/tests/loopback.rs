@@ -29,7 +29,10 @@ fn issue_8_full_run_with_a_fake_device_passes_and_writes_outputs() {
     let iw = script(
         dir.path(),
         "iw",
-        "printf 'Connected to 02:b5:26:00:00:01 (on wlan0)\\n\\tSSID: bes2600-sim\\n\\tfreq: 2437\\n\\tsignal: -40 dBm\\n'",
+        "case \"$3 $4\" in\n\
+         'scan dump') printf 'BSS 02:b5:26:00:00:01(on wlan0) -- associated\\n\\tSSID: bes2600-sim\\n' ;;\n\
+         *) printf 'Connected to 02:b5:26:00:00:01 (on wlan0)\\n\\tSSID: bes2600-sim\\n\\tfreq: 2437\\n\\tsignal: -40 dBm\\n' ;;\n\
+         esac",
     );
     let ip = script(
         dir.path(),
@@ -69,6 +72,12 @@ fn issue_8_full_run_with_a_fake_device_passes_and_writes_outputs() {
     println!("{out}");
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.ends_with("verdict: PASS\n"), "{out}");
+    assert!(
+        out.contains(
+            "check scan       ok      1 BSS in the cached scan results (02:b5:26:00:00:01)"
+        ),
+        "{out}"
+    );
     assert!(out.contains("firmware: SYNTH-0.1 synthetic"), "{out}");
     assert!(
         out.contains("link: bes2600-sim (02:b5:26:00:00:01), 2437 MHz, -40 dBm"),
@@ -128,7 +137,8 @@ fn driver_recovery_during_the_run_fails() {
         dir.path(),
         "smoke.toml",
         &format!(
-            "[checks]\nmodule = false\nfirmware = false\ninterface = false\nassociated = false\n\
+            "[checks]\nmodule = false\nfirmware = false\ninterface = false\nscan = false\n\
+             associated = false\n\
              [peer]\naddress = \"127.0.0.1:{port}\"\n[test]\nduration_s = 1\ntests = [\"tcp-rx\"]\n"
         ),
     );
@@ -168,8 +178,8 @@ fn traffic_leaving_by_another_interface_fails() {
         dir.path(),
         "smoke.toml",
         &format!(
-            "[checks]\nmodule = false\nfirmware = false\ncounters = false\nassociated = false\n\
-             [tools]\nip = \"{}\"\n[peer]\naddress = \"127.0.0.1:{port}\"\n\
+            "[checks]\nmodule = false\nfirmware = false\ncounters = false\nscan = false\n\
+             associated = false\n[tools]\nip = \"{}\"\n[peer]\naddress = \"127.0.0.1:{port}\"\n\
              [test]\nduration_s = 1\ntests = [\"tcp-rx\"]\n",
             ip.display()
         ),
@@ -206,6 +216,7 @@ fn connect_section_connects_then_sets_the_address() {
             "echo \"iw $*\" >> {c}\n\
              case \"$3\" in\n\
              connect) touch {c}.assoc ;;\n\
+             scan) echo 'BSS 02:b5:26:00:00:01(on wlan0) -- associated' ;;\n\
              link) if [ -e {c}.assoc ]; then echo 'Connected to 02:b5:26:00:00:01 (on wlan0)'; \
              echo '\tSSID: bes2600-sim'; else echo 'Not connected.'; fi ;;\n\
              esac"

@@ -80,6 +80,16 @@ impl Net {
         s
     }
 
+    /// A stock `iperf3 -s` (Debian's iperf3) in the peer namespace, as a user's laptop runs it.
+    fn iperf3_server(&self) -> Spawned {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.peer, "sh", "-c"])
+            .arg("exec iperf3 -s -B 192.0.2.1 -p 5201 --forceflush 1>&2");
+        let mut s = Spawned::start(cmd);
+        s.wait_for("Server listening on 5201", Duration::from_secs(10));
+        s
+    }
+
     fn run(&self, args: &[&str]) -> Spawned {
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", &self.sta])
@@ -103,15 +113,21 @@ impl Drop for Net {
     }
 }
 
-/// Device checks that need the real driver are off; the interface check stays on (the
-/// station's veth in its namespace), so operstate is watched during the run.
+/// Device checks that need the real driver (or a radio) are off; the interface check stays on
+/// (the station's veth in its namespace), so operstate is watched during the run.
 fn config(dir: &std::path::Path, tests: &str, duration: u32) -> std::path::PathBuf {
+    config_for(dir, "serve", tests, duration)
+}
+
+/// [`config`] with the peer's kind: `serve` or `iperf3`.
+fn config_for(dir: &std::path::Path, kind: &str, tests: &str, duration: u32) -> std::path::PathBuf {
     write(
         dir,
         "smoke.toml",
         &format!(
-            "[checks]\nmodule = false\nfirmware = false\ncounters = false\nassociated = false\n\
-             [interface]\nname = \"sta0\"\n[peer]\naddress = \"192.0.2.1\"\n\
+            "[checks]\nmodule = false\nfirmware = false\ncounters = false\nscan = false\n\
+             associated = false\n[interface]\nname = \"sta0\"\n\
+             [peer]\naddress = \"192.0.2.1\"\nkind = \"{kind}\"\n\
              [test]\nduration_s = {duration}\ntests = [{tests}]\nudp_rate_bytes_per_s = 3000000\n"
         ),
     )
@@ -242,4 +258,136 @@ fn issue_8_link_cut_mid_transmit_fails_and_names_the_cause() {
         assert!(c.iter().any(|x| x == code), "{code} missing from {c:?}");
     }
     assert_eq!(r["tests"][0]["measured_at"], "peer");
+}
+
+/// Runs `run` against the peer with config `cfg`, returning (exit code, stdout, report).
+fn run_with(
+    net: &Net,
+    cfg: &std::path::Path,
+    dir: &std::path::Path,
+) -> (i32, String, serde_json::Value) {
+    let json_path = dir.join("report.json");
+    let (code, out, err) = net
+        .run(&[
+            "-c",
+            cfg.to_str().unwrap(),
+            "--json",
+            json_path.to_str().unwrap(),
+        ])
+        .finish();
+    println!("{out}");
+    assert!(
+        code == 0 || code == 1,
+        "exit {code}: an error, not a verdict\n{out}\n{err}"
+    );
+    (code, out, json(&json_path))
+}
+
+#[test]
+#[ignore = "needs root, ip netns, tc and iperf3: run by ci/tests.d/70-smoke.sh"]
+fn issue_17_stock_iperf3_server_measures_the_shaped_link_within_5_percent() {
+    let net = Net::new("ip3");
+    let _server = net.iperf3_server();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_for(
+        dir.path(),
+        "iperf3",
+        "\"tcp-rx\", \"tcp-tx\", \"udp-rx\", \"udp-tx\"",
+        6,
+    );
+    let (code, out, r) = run_with(&net, &cfg, dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("peer 192.0.2.1 (iperf3)"), "{out}");
+    let tests = r["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 4);
+    for t in &tests[..2] {
+        let m = median(t);
+        println!(
+            "iperf3 {}: median {m:.0} B/s = {:+.2} % of the shaped 4 MB/s, {:+.2} % of the TCP \
+             goodput ({TCP_GOODPUT:.0} B/s), windows {}",
+            t["name"],
+            (m / RATE - 1.0) * 100.0,
+            (m / TCP_GOODPUT - 1.0) * 100.0,
+            t["windows"]
+        );
+        assert!(
+            (m / RATE - 1.0).abs() <= 0.05,
+            "{}: {m} not within 5 % of 4 MB/s",
+            t["name"]
+        );
+    }
+    assert_eq!(tests[0]["measured_at"], "device");
+    assert_eq!(tests[1]["measured_at"], "peer");
+    // UDP offered at 3 MB/s fits the 4 MB/s link: all of it arrives, (almost) none lost.
+    for t in &tests[2..] {
+        let m = median(t);
+        let u = &t["udp"];
+        println!("iperf3 {}: median {m:.0} B/s, udp {u}", t["name"]);
+        assert!((m / 3e6 - 1.0).abs() <= 0.05, "{}: {m}", t["name"]);
+        assert!(
+            u["lost"].as_u64().unwrap() * 1000 <= u["unique"].as_u64().unwrap(),
+            "{u}"
+        );
+    }
+    std::fs::copy(
+        dir.path().join("report.json"),
+        std::env::temp_dir().join("bes2600-smoke-iperf3-sample.json"),
+    )
+    .ok();
+}
+
+#[test]
+#[ignore = "needs root, ip netns, tc and iperf3: run by ci/tests.d/70-smoke.sh"]
+fn issue_17_no_iperf3_server_is_a_clear_peer_unreachable_fail() {
+    let net = Net::new("ip3none");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_for(dir.path(), "iperf3", "\"tcp-rx\", \"udp-tx\"", 2);
+    let (code, out, r) = run_with(&net, &cfg, dir.path());
+    assert_eq!(code, 1, "no server is a FAIL\n{out}");
+    assert_eq!(causes(&r), ["peer_unreachable", "peer_unreachable"]);
+    assert!(out.contains("verdict: FAIL (peer_unreachable)"), "{out}");
+    assert!(
+        out.contains("peer_unreachable: tcp-rx: iperf3: unable to connect to server"),
+        "{out}"
+    );
+}
+
+#[test]
+#[ignore = "needs root, ip netns, tc and iperf3: run by ci/tests.d/70-smoke.sh"]
+fn issue_17_link_cut_under_iperf3_fails_on_time() {
+    let net = Net::new("ip3cut");
+    let _server = net.iperf3_server();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_for(dir.path(), "iperf3", "\"tcp-rx\"", 8);
+    let json_path = dir.path().join("report.json");
+    let t0 = std::time::Instant::now();
+    let mut child = net.run(&[
+        "-c",
+        cfg.to_str().unwrap(),
+        "--json",
+        json_path.to_str().unwrap(),
+    ]);
+    child.wait_for("tcp-rx: measuring", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_secs(3));
+    net.cut();
+    let (code, out, err) = child.finish();
+    println!("{out}");
+    assert_eq!(code, 1, "{out}\n{err}");
+    // Connect timeout 5 s + 8 s + 10 s of grace + 3 s from SIGTERM to SIGKILL, at most.
+    assert!(
+        t0.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        t0.elapsed()
+    );
+    let r = json(&json_path);
+    let c = causes(&r);
+    for code in ["connection_lost", "link_down", "zero_window"] {
+        assert!(c.iter().any(|x| x == code), "{code} missing from {c:?}");
+    }
+    let w = &r["tests"][0]["windows"];
+    println!("tcp-rx windows: {w}");
+    assert!(
+        w[0].as_u64().unwrap() > 3_000_000,
+        "good before the cut: {w}"
+    );
 }

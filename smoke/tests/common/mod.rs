@@ -187,4 +187,4 @@ pub fn assert_plot(path: &Path) -> u64 {
 
 /// Configuration with every device check off, for hosts without the driver.
 pub const NO_CHECKS: &str = "[checks]\nmodule = false\nfirmware = false\ncounters = false\n\
-                             interface = false\nassociated = false\n";
+                             interface = false\nscan = false\nassociated = false\n";
