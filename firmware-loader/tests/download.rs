@@ -29,6 +29,9 @@ struct Harness {
     fail_access: Option<u32>,
     /// Fail the CMD53 read of the DPD blob.
     fail_dpd_read: bool,
+    /// Clear the DPD CRC fault once this many DPD blobs were read (a calibration that
+    /// goes right the next time).
+    heal_dpd_after: Option<u32>,
     accesses: u32,
 }
 
@@ -40,6 +43,7 @@ impl Harness {
             log: Vec::new(),
             fail_access: None,
             fail_dpd_read: false,
+            heal_dpd_after: None,
             accesses: 0,
         }
     }
@@ -116,6 +120,9 @@ impl Harness {
                     if self.bus_fails() || dpd_fault || self.rom.read(buf).is_err() {
                         Event::BusError
                     } else {
+                        if self.heal_dpd_after == Some(self.rom.stats().dpd_reads) {
+                            self.rom.faults_mut().dpd_bad_crc = false;
+                        }
                         Event::Reply(&reply[..len])
                     }
                 }
@@ -754,4 +761,62 @@ proptest! {
         let data: usize = h.log.iter().filter(|f| f.0 == 0xB2).map(|f| usize::from(f.2) - 4).sum();
         prop_assert_eq!(data, img.code().len() + 2 * 4, "image plus two 4-byte register writes");
     }
+}
+
+/// Runs a signal bring-up whose first `bad` DPD blobs fail their CRC, with `calibrations`
+/// boot-image runs allowed.
+fn dpd_retry_run(bad: Option<u32>, calibrations: u8) -> (Action, Harness, Vec<u8>) {
+    let s = set();
+    let mut h = Harness::new(rom_cfg(Faults {
+        dpd_bad_crc: true,
+        ..Faults::default()
+    }));
+    h.heal_dpd_after = bad;
+    let mut tx = vec![0u8; 32 * 1024];
+    let mut dpd = vec![0u8; DPD_LEN];
+    let cfg = Config {
+        dpd_calibrations: calibrations,
+        ..Config::default()
+    };
+    let mut l = Loader::new(
+        HostCrc,
+        cfg,
+        Mode::Signal,
+        fw(&s, Mode::Signal, true),
+        &mut tx,
+        &mut dpd,
+        false,
+    )
+    .unwrap();
+    let a = h.run(&mut l);
+    (a, h, dpd)
+}
+
+/// RUN frames the host sent: how often an image was started.
+fn runs(h: &Harness) -> usize {
+    h.log.iter().filter(|f| f.0 == proto::msg::RUN).count()
+}
+
+/// issue 19 (from issue 5): a bad DPD blob is calibrated again with a fresh boot image.
+#[test]
+fn issue_19_dpd_retried_with_a_fresh_boot_image() {
+    let (a, h, dpd) = dpd_retry_run(Some(1), 2);
+    let o = done(a);
+    assert_eq!((o.dpd, o.dpd_retries, o.retries), (DpdSource::Fresh, 1, 1));
+    assert_eq!(h.rom.stats().dpd_reads, 2, "two calibrations");
+    assert_eq!(runs(&h), 3, "boot, boot again, stage 2");
+    assert_eq!(&dpd[..], &h.rom.dpd_blob()[..], "the good blob is cached");
+    let b = h.rom.booted().unwrap();
+    assert!(b.dpd_loaded && b.factory_loaded);
+
+    // Bad every time: two calibrations, then the CRC error, attempts = calibrations.
+    let e = failed(dpd_retry_run(None, 2).0);
+    assert_eq!(e.stage, Stage::DpdCalibration);
+    assert!(matches!(e.cause, Cause::DpdCrc { .. }));
+    assert_eq!(e.attempts, 2);
+
+    // One calibration is the vendor behaviour: no retry.
+    let (a, h, _) = dpd_retry_run(Some(1), 1);
+    assert_eq!(failed(a).attempts, 1);
+    assert_eq!(h.rom.stats().dpd_reads, 1);
 }

@@ -20,11 +20,20 @@
 //! factory data to 0x2008B000 (step 4), then by mode (step 5): btrf image only; or the
 //! cached DPD to 0x2008C000 and the stage-2 image; or the boot image, the DPD wait and
 //! read-back, the DPD to 0x2008C000 and the stage-2 image.
+//!
+//! A DPD blob that fails its CRC, or comes back short, is calibrated again with a fresh
+//! download of the boot image, up to [`Config::dpd_calibrations`] runs in all. The vendor
+//! driver gives up at once (C:bes_fw.c:969-978); after the read-back the boot image takes
+//! downloads like the ROM does, which is how C sends the stage-2 image next
+//! (C:bes_fw.c:995-999), so the boot image can be sent to it again without a reset. A DPD
+//! that never becomes ready, or a failed read, leaves the chip in an unknown state: those
+//! still end the bring-up, and the chip needs a reset.
 
 use crate::crc::Crc32;
 use crate::image::{EntryClass, Kind};
-use crate::proto::{self, Frame};
+use crate::proto;
 
+mod frame;
 mod types;
 pub use types::*;
 
@@ -133,6 +142,8 @@ pub struct Loader<'a, C: Crc32> {
     frame_len: usize,
     out: Outcome,
     end: Option<Action>,
+    /// Boot-image runs whose DPD read-back began.
+    calibrations: u8,
 }
 
 impl<'a, C: Crc32> Loader<'a, C> {
@@ -160,7 +171,7 @@ impl<'a, C: Crc32> Loader<'a, C> {
         if dpd.len() < DPD_LEN && mode != Mode::Btrf {
             return Err(SetupError::DpdBufferTooSmall(dpd.len()));
         }
-        if cfg.attempts == 0 {
+        if cfg.attempts == 0 || cfg.dpd_calibrations == 0 {
             return Err(SetupError::NoAttempts);
         }
         if let Some(f) = fw.factory {
@@ -236,8 +247,10 @@ impl<'a, C: Crc32> Loader<'a, C> {
                 buf_count_zero: 0,
                 max_frame_len: 0,
                 buf_count: 0,
+                dpd_retries: 0,
             },
             end: None,
+            calibrations: 0,
         })
     }
 
@@ -382,18 +395,35 @@ impl<'a, C: Crc32> Loader<'a, C> {
 
     fn take_dpd(&mut self, now_ns: u64, bytes: &[u8]) -> Action {
         let Some(blob) = bytes.get(..DPD_LEN).filter(|_| bytes.len() == DPD_LEN) else {
-            return self.fatal(Cause::ShortReply(bytes.len()));
+            return self.recalibrate(now_ns, Cause::ShortReply(bytes.len()));
         };
         let (head, rest) = blob.split_at(4);
         let stored = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
         let computed = self.crc.crc32(rest);
         if stored != computed {
-            return self.fatal(Cause::DpdCrc { stored, computed });
+            return self.recalibrate(now_ns, Cause::DpdCrc { stored, computed });
         }
         if let Some(dst) = self.dpd.get_mut(..DPD_LEN) {
             dst.copy_from_slice(blob);
         }
         self.finish_op(now_ns)
+    }
+
+    /// The DPD blob came back but is unusable: download the boot image again so it
+    /// calibrates afresh, while [`Config::dpd_calibrations`] allows (see the module docs).
+    fn recalibrate(&mut self, now_ns: u64, cause: Cause) -> Action {
+        let boot_before = self
+            .plan_idx
+            .checked_sub(1)
+            .and_then(|i| self.plan.get(i))
+            .is_some_and(|op| *op == Op::Boot);
+        if !boot_before || self.calibrations >= self.cfg.dpd_calibrations {
+            return self.fatal(cause);
+        }
+        self.out.dpd_retries = self.out.dpd_retries.saturating_add(1);
+        self.out.retries += 1;
+        self.plan_idx -= 1;
+        self.begin_op(now_ns)
     }
 
     fn data_of(&self, op: Op) -> &[u8] {
@@ -450,6 +480,9 @@ impl<'a, C: Crc32> Loader<'a, C> {
             got_buf_info: false,
         };
         if op == Op::DpdRead {
+            self.calibrations = self.calibrations.saturating_add(1);
+            // Errors at this stage report the calibration runs as their attempts.
+            self.sess.attempt = self.calibrations;
             self.phase = Phase::DpdStatus {
                 deadline_ns: now_ns.saturating_add(self.cfg.dpd_timeout_ns),
             };
@@ -465,73 +498,6 @@ impl<'a, C: Crc32> Loader<'a, C> {
         }
         self.plan_idx += 1;
         self.begin_op(now_ns)
-    }
-
-    /// Builds and sends the next frame of the session, given the reported L.
-    fn send(&mut self, now_ns: u64, max_len: u16) -> Action {
-        // Frames are padded to whole 512-byte blocks, so the buffer's whole blocks bound
-        // the frame as much as L does.
-        let cap = self.tx.len() / proto::MIN_WRITE_LEN * proto::MIN_WRITE_LEN;
-        let s = self.sess;
-        let reg_bytes;
-        let frame = match s.next {
-            Next::Info => {
-                // An L that cannot even carry INFO is an error, not the silent success C
-                // returns (spec errata 5).
-                if proto::check_info_room(max_len).is_err() {
-                    return self.fail(now_ns, Cause::FrameLenTooSmall(max_len));
-                }
-                Frame::Info {
-                    seq: s.seq,
-                    total_len: u32::try_from(s.total).unwrap_or(u32::MAX),
-                    dest_addr: s.addr,
-                }
-            }
-            Next::Data => {
-                // L must be a multiple of 4 that leaves room for data (spec §2.4 step 3).
-                let Ok(chunk) = proto::data_chunk_len(max_len, usize::MAX) else {
-                    return self.fail(now_ns, Cause::BadFrameLen(max_len));
-                };
-                let chunk = chunk.min(cap - proto::DATA_OVERHEAD);
-                let data = if let Op::Reg(i) = s.op {
-                    reg_bytes = PRE_DOWNLOAD_REGS[usize::from(i & 1)].1.to_le_bytes();
-                    &reg_bytes[..]
-                } else {
-                    let all = match s.op {
-                        Op::Factory => self.fw.factory.unwrap_or(&[]),
-                        Op::Boot => self.fw.boot.map(|b| b.code()).unwrap_or(&[]),
-                        Op::DpdWrite => self.dpd.get(..DPD_LEN).unwrap_or(&[]),
-                        _ => self.fw.stage2.code(),
-                    };
-                    let end = s.offset.saturating_add(chunk).min(all.len());
-                    all.get(s.offset..end).unwrap_or(&[])
-                };
-                self.sess.chunk = data.len();
-                Frame::Data {
-                    seq: s.seq,
-                    addr: s.addr.wrapping_add(u32::try_from(s.offset).unwrap_or(0)),
-                    data,
-                }
-            }
-            Next::End => Frame::End {
-                seq: s.seq,
-                crc32: s.crc,
-            },
-            Next::Run => Frame::Run {
-                seq: s.seq,
-                exec_addr: s.addr,
-            },
-        };
-        // Zero padding: C sends leftover buffer contents there (spec errata).
-        let Ok(padded) = frame.emit_padded(self.tx) else {
-            return self.fatal(Cause::UnexpectedEvent);
-        };
-        self.frame_len = padded;
-        // Every frame put on the bus consumes a sequence number, whatever its fate.
-        self.sess.sent_seq = s.seq;
-        self.sess.seq = s.seq.wrapping_add(1);
-        self.phase = Phase::Sending;
-        Action::Send { len: padded }
     }
 
     /// The reply to the current frame was good: move to the next frame or op.

@@ -37,7 +37,8 @@ impl Mode {
     }
 }
 
-/// Timing and retry knobs; [`Config::default`] gives the vendor values.
+/// Timing and retry knobs; [`Config::default`] gives the vendor values, except the DPD
+/// retry ([`Config::dpd_calibrations`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
     /// Attempts per image and per write_mem, in all (`RETRY_CNT_MAX`, spec §2.4 step 7).
@@ -59,6 +60,10 @@ pub struct Config {
     pub dpd_poll_ns: u64,
     /// DPD_READY bound (15 s, spec §2.5, §5.4).
     pub dpd_timeout_ns: u64,
+    /// Boot-image runs per bring-up when the DPD blob read back fails its CRC or comes back
+    /// short, in all: 2 = one retry with a fresh boot image. Not a vendor value: C gives up
+    /// at once (C:bes_fw.c:969-978). See the [`download`](super) module docs.
+    pub dpd_calibrations: u8,
 }
 
 impl Default for Config {
@@ -73,6 +78,7 @@ impl Default for Config {
             post_run_sleep_ns: 500 * MS,
             dpd_poll_ns: 100 * MS,
             dpd_timeout_ns: 15_000 * MS,
+            dpd_calibrations: 2,
         }
     }
 }
@@ -181,7 +187,7 @@ pub enum SetupError {
     WrongImage(Kind),
     /// The factory record is not 72 bytes.
     BadFactoryLen(usize),
-    /// `attempts` is 0.
+    /// `attempts` or `dpd_calibrations` is 0.
     NoAttempts,
 }
 
@@ -215,6 +221,9 @@ pub struct Outcome {
     pub max_frame_len: u16,
     /// The last buffer count the boot ROM reported.
     pub buf_count: u8,
+    /// Boot images downloaded again because the DPD read-back was unusable (also counted in
+    /// `retries`).
+    pub dpd_retries: u8,
 }
 
 /// A result fed back to the loader.
