@@ -587,6 +587,16 @@ fn fake_tree(root: &Path, chip: bool) {
 fn status_reads_the_fake_tree() {
     let t = TempDir::new().unwrap();
     fake_tree(t.path(), true);
+    // issue 17: NetworkManager runs with wpa_supplicant as its backend.
+    for (pid, comm) in [
+        (1, "systemd"),
+        (420, "NetworkManager"),
+        (433, "wpa_supplicant"),
+    ] {
+        let d = t.path().join(format!("proc/{pid}"));
+        fs::create_dir_all(&d).unwrap();
+        fs::write(d.join("comm"), format!("{comm}\n")).unwrap();
+    }
     bin()
         .arg("--sysroot")
         .arg(t.path())
@@ -599,7 +609,10 @@ fn status_reads_the_fake_tree() {
                     "interface:  wlan0 (up, 02:00:00:00:00:02)",
                 ))
                 .and(predicate::str::contains("5e7000000:best2002_fw"))
-                .and(predicate::str::contains("recovery events: 1")),
+                .and(predicate::str::contains("recovery events: 1"))
+                .and(predicate::str::contains(
+                    "network:    NetworkManager (backend wpa_supplicant; running process)",
+                )),
         );
     let out = bin()
         .arg("--sysroot")
@@ -615,6 +628,10 @@ fn status_reads_the_fake_tree() {
     assert_eq!(v["counters"][0], serde_json::json!(["rx_frames", 1200]));
     assert_eq!(v["recovery"][0]["cause"], "fw_hang");
     assert_eq!(v["params"][1], serde_json::json!(["fw_type", "0"]));
+    assert_eq!(
+        v["network_manager"],
+        serde_json::json!({"name": "NetworkManager", "backend": "wpa_supplicant", "source": "process"})
+    );
     // An empty tree: everything absent, still exit 0.
     let e = TempDir::new().unwrap();
     bin()
@@ -625,7 +642,8 @@ fn status_reads_the_fake_tree() {
         .success()
         .stdout(
             predicate::str::contains("not loaded")
-                .and(predicate::str::contains("interface:  (none)")),
+                .and(predicate::str::contains("interface:  (none)"))
+                .and(predicate::str::contains("network:    none")),
         );
 }
 

@@ -6,6 +6,7 @@ pub mod busreset;
 pub mod calib;
 pub mod config;
 pub mod install;
+pub mod netmgr;
 pub mod progress;
 pub mod status;
 pub mod txn;

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::netmgr::{self, NetManager};
 use super::under;
 
 /// Debugfs directory of the driver.
@@ -45,6 +46,8 @@ pub struct Status {
     pub fw_version: Option<String>,
     /// The interface, if any.
     pub interface: Option<Interface>,
+    /// The network manager in use (issue 17).
+    pub network_manager: NetManager,
     /// `counters`, in file order.
     pub counters: Vec<(String, u64)>,
     /// `recovery`, in file order.
@@ -100,6 +103,7 @@ pub fn read(sysroot: &Path, module: &str) -> Status {
         params,
         fw_version: read_trim(&dbg.join("fw_version")),
         interface: find_interface(sysroot),
+        network_manager: netmgr::detect(sysroot),
         counters,
         recovery,
         malformed,
@@ -166,6 +170,7 @@ pub fn print_text(s: &Status, out: &mut dyn std::io::Write) -> std::io::Result<(
         )?,
         None => writeln!(out, "interface:  (none)")?,
     }
+    writeln!(out, "network:    {}", s.network_manager)?;
     if !s.counters.is_empty() {
         writeln!(out, "counters:")?;
         for (k, v) in &s.counters {
