@@ -14,7 +14,7 @@ use predicates::prelude::*;
 use tempfile::TempDir;
 
 mod common;
-use common::{bin, fw_dir, synth_set};
+use common::{bin, fw_dir, install_cmd, synth_set};
 
 #[test]
 fn synth_then_verify_ok_text_and_json() {
@@ -111,13 +111,7 @@ fn install_puts_a_verified_set_in_place() {
     let t = TempDir::new().unwrap();
     let set = synth_set(t.path());
     let root = t.path().join("root");
-    bin()
-        .args(["install", "--allow-unknown", "--from"])
-        .arg(&set)
-        .arg("--root")
-        .arg(&root)
-        .assert()
-        .success();
+    install_cmd(&set, &root).assert().success();
     for k in Kind::ALL {
         assert_eq!(
             fs::read(fw_dir(&root).join(k.file_name())).unwrap(),
@@ -159,16 +153,9 @@ fn install_refuses_corrupt_incomplete_or_mismatched_sets() {
         bad.join(Kind::Signal.file_name()),
     )
     .unwrap();
-    bin()
-        .args(["install", "--allow-unknown", "--from"])
-        .arg(&bad)
-        .arg("--root")
-        .arg(&root)
-        .assert()
-        .code(1)
-        .stderr(
-            predicate::str::contains("refusing to install").and(predicate::str::contains("note:")),
-        );
+    install_cmd(&bad, &root).assert().code(1).stderr(
+        predicate::str::contains("refusing to install").and(predicate::str::contains("note:")),
+    );
     assert_nothing_installed(&root);
 
     // Incomplete: no boot image.
@@ -178,11 +165,7 @@ fn install_refuses_corrupt_incomplete_or_mismatched_sets() {
     )
     .unwrap();
     fs::remove_file(bad.join(Kind::Boot.file_name())).unwrap();
-    bin()
-        .args(["install", "--allow-unknown", "--from"])
-        .arg(&bad)
-        .arg("--root")
-        .arg(&root)
+    install_cmd(&bad, &root)
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
@@ -198,11 +181,7 @@ fn install_refuses_corrupt_incomplete_or_mismatched_sets() {
         .unwrap();
     boot[at..at + 9].copy_from_slice(b"0badc0de0");
     fs::write(bad.join(Kind::Boot.file_name()), &boot).unwrap();
-    bin()
-        .args(["install", "--allow-unknown", "--from"])
-        .arg(&bad)
-        .arg("--root")
-        .arg(&root)
+    install_cmd(&bad, &root)
         .assert()
         .code(1)
         .stderr(predicate::str::contains("mismatched set"));
@@ -219,11 +198,7 @@ fn install_refuses_corrupt_incomplete_or_mismatched_sets() {
         "##head\nmagic:0xba80\n%%\n",
     )
     .unwrap();
-    bin()
-        .args(["install", "--allow-unknown", "--from"])
-        .arg(&bad)
-        .arg("--root")
-        .arg(&root)
+    install_cmd(&bad, &root)
         .assert()
         .code(1)
         .stderr(predicate::str::contains("bes2600_factory.txt"));
@@ -234,11 +209,7 @@ fn install_refuses_corrupt_incomplete_or_mismatched_sets() {
     let blocked = t.path().join("blocked");
     fs::create_dir_all(blocked.join("lib/firmware")).unwrap();
     fs::write(blocked.join("lib/firmware/bes2600"), b"x").unwrap();
-    bin()
-        .args(["install", "--allow-unknown", "--from"])
-        .arg(&bad)
-        .arg("--root")
-        .arg(&blocked)
+    install_cmd(&bad, &blocked)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot create"));
@@ -266,13 +237,7 @@ fn issue_5_install_survives_a_kill_mid_way() {
         )
         .unwrap();
     }
-    bin()
-        .args(["install", "--allow-unknown", "--from"])
-        .arg(&old)
-        .arg("--root")
-        .arg(&root)
-        .assert()
-        .success();
+    install_cmd(&old, &root).assert().success();
 
     let exe = assert_cmd::cargo::cargo_bin("bes2600-fw");
     let mut child = StdCommand::new(exe)
@@ -318,13 +283,7 @@ fn issue_5_install_survives_a_kill_mid_way() {
     assert!(!fw_dir(&root).join("bes2600_factory.txt").exists());
 
     // The next run installs the new set and clears the leftovers.
-    bin()
-        .args(["install", "--allow-unknown", "--from"])
-        .arg(&set)
-        .arg("--root")
-        .arg(&root)
-        .assert()
-        .success();
+    install_cmd(&set, &root).assert().success();
     let names: Vec<_> = fs::read_dir(fw_dir(&root))
         .unwrap()
         .flatten()

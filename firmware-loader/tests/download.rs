@@ -180,14 +180,24 @@ fn bring_up(
     faults: Faults,
     fail_access: Option<u32>,
 ) -> (Action, Harness, Vec<u8>) {
-    let s = set();
     let mut h = Harness::new(rom_cfg(faults));
     h.fail_access = fail_access;
+    bring_up_on(h, Config::default(), mode, factory)
+}
+
+/// Runs one bring-up on a prepared harness with a loader configuration.
+fn bring_up_on(
+    mut h: Harness,
+    cfg: Config,
+    mode: Mode,
+    factory: bool,
+) -> (Action, Harness, Vec<u8>) {
+    let s = set();
     let mut tx = vec![0u8; 32 * 1024];
     let mut dpd = vec![0u8; DPD_LEN];
     let mut l = Loader::new(
         HostCrc,
-        Config::default(),
+        cfg,
         mode,
         fw(&s, mode, factory),
         &mut tx,
@@ -766,30 +776,16 @@ proptest! {
 /// Runs a signal bring-up whose first `bad` DPD blobs fail their CRC, with `calibrations`
 /// boot-image runs allowed.
 fn dpd_retry_run(bad: Option<u32>, calibrations: u8) -> (Action, Harness, Vec<u8>) {
-    let s = set();
     let mut h = Harness::new(rom_cfg(Faults {
         dpd_bad_crc: true,
         ..Faults::default()
     }));
     h.heal_dpd_after = bad;
-    let mut tx = vec![0u8; 32 * 1024];
-    let mut dpd = vec![0u8; DPD_LEN];
     let cfg = Config {
         dpd_calibrations: calibrations,
         ..Config::default()
     };
-    let mut l = Loader::new(
-        HostCrc,
-        cfg,
-        Mode::Signal,
-        fw(&s, Mode::Signal, true),
-        &mut tx,
-        &mut dpd,
-        false,
-    )
-    .unwrap();
-    let a = h.run(&mut l);
-    (a, h, dpd)
+    bring_up_on(h, cfg, Mode::Signal, true)
 }
 
 /// RUN frames the host sent: how often an image was started.

@@ -14,7 +14,7 @@ use predicates::prelude::*;
 use tempfile::TempDir;
 
 mod common;
-use common::{bin, fw_dir, other_set, snapshot, synth_set};
+use common::{bin, fw_dir, install_cmd, other_set, snapshot, synth_set};
 
 const FW_DIR: &str = "/lib/firmware/bes2600";
 
@@ -59,20 +59,13 @@ fn issue_19_boot_image_installed_as_sdio_is_refused() {
         set.join(Kind::Signal.file_name()),
     )
     .unwrap();
-    bin()
-        .args(["install", "--allow-unknown", "--from"])
-        .arg(&set)
-        .arg("--root")
-        .arg(&root)
-        .assert()
-        .code(1)
-        .stderr(
-            predicate::str::contains("refusing to install")
-                .and(predicate::str::contains(
-                    "entry word 0x002015d5 is a boot image, but the file name says signal",
-                ))
-                .and(predicate::str::contains("the installed set is unchanged")),
-        );
+    install_cmd(&set, &root).assert().code(1).stderr(
+        predicate::str::contains("refusing to install")
+            .and(predicate::str::contains(
+                "entry word 0x002015d5 is a boot image, but the file name says signal",
+            ))
+            .and(predicate::str::contains("the installed set is unchanged")),
+    );
     assert_eq!(snapshot(&fw_dir(&root)), before);
 }
 
@@ -92,11 +85,7 @@ fn issue_19_unknown_or_random_sets_are_refused_without_a_trace() {
     assert_eq!(snapshot(&fw_dir(&root)), before);
     // Random bytes under a firmware name, even with the flag.
     fs::write(set.join(Kind::Signal.file_name()), vec![0x5A; 70_000]).unwrap();
-    bin()
-        .args(["install", "--allow-unknown", "--from"])
-        .arg(&set)
-        .arg("--root")
-        .arg(&root)
+    install_cmd(&set, &root)
         .assert()
         .code(1)
         .stderr(predicate::str::contains("is outside the chip RAM"));
@@ -156,11 +145,7 @@ fn issue_19_a_crash_mid_commit_is_rolled_back() {
 
     // The binary rolls back too before it installs.
     install::install(&set, &root, FW_DIR, &opts(crash), &mut NoOpListener).unwrap_err();
-    bin()
-        .args(["install", "--allow-unknown", "--from"])
-        .arg(&set)
-        .arg("--root")
-        .arg(&root)
+    install_cmd(&set, &root)
         .assert()
         .success()
         .stderr(predicate::str::contains(

@@ -36,35 +36,32 @@ pub struct NetManager {
     pub source: &'static str,
 }
 
+/// The entries of a directory under `sysroot` (empty when it cannot be read).
+fn entries(sysroot: &Path, dir: &str) -> Vec<(String, std::path::PathBuf)> {
+    fs::read_dir(under(sysroot, dir))
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Process names (`comm`) of everything running under `sysroot`.
 fn processes(sysroot: &Path) -> Vec<String> {
-    let Ok(rd) = fs::read_dir(under(sysroot, "/proc")) else {
-        return Vec::new();
-    };
-    rd.flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .bytes()
-                .all(|b| b.is_ascii_digit())
-        })
-        .filter_map(|e| fs::read_to_string(e.path().join("comm")).ok())
+    entries(sysroot, "/proc")
+        .into_iter()
+        .filter(|(name, _)| name.bytes().all(|b| b.is_ascii_digit()))
+        .filter_map(|(_, path)| fs::read_to_string(path.join("comm")).ok())
         .map(|c| c.trim().to_string())
         .collect()
 }
 
 /// Started systemd units under `sysroot`.
 fn started_units(sysroot: &Path) -> Vec<String> {
-    let Ok(rd) = fs::read_dir(under(sysroot, "/run/systemd/units")) else {
-        return Vec::new();
-    };
-    rd.flatten()
-        .filter_map(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .strip_prefix("invocation:")
-                .map(String::from)
-        })
+    entries(sysroot, "/run/systemd/units")
+        .into_iter()
+        .filter_map(|(name, _)| name.strip_prefix("invocation:").map(String::from))
         .collect()
 }
 

@@ -22,6 +22,16 @@ pub fn synth_set(dir: &Path) -> PathBuf {
     set
 }
 
+/// `bes2600-fw install --allow-unknown --from FROM --root ROOT`, ready for `.assert()`.
+pub fn install_cmd(from: &Path, root: &Path) -> Command {
+    let mut c = bin();
+    c.args(["install", "--allow-unknown", "--from"])
+        .arg(from)
+        .arg("--root")
+        .arg(root);
+    c
+}
+
 /// The firmware directory under an install root.
 pub fn fw_dir(root: &Path) -> PathBuf {
     root.join("lib/firmware/bes2600")
