@@ -69,7 +69,7 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 /// Whether association is required, and why (for the report).
 fn association_rule(cfg: &Config, target: PeerTarget, net: &Network) -> (bool, String) {
     match cfg.checks.associated {
-        Require::Always => (true, "required by [checks]".into()),
+        Require::Always => (true, "associated = true in [checks]".into()),
         Require::Never => (false, "turned off in [checks]".into()),
         Require::Auto if !net.provisioned.is_empty() => (
             true,
@@ -274,7 +274,9 @@ fn scan(cfg: &Config, host: &Host) -> Check {
                 }
                 format!("a scan on {ifname} saw no BSS")
             }
-            Err(e) => error_chain(&e),
+            // EBUSY: a manager's scan or a connection attempt holds the radio; try again.
+            Err(e) if e.to_string().contains("(-16)") => error_chain(&e),
+            Err(e) => break check("scan", CheckStatus::Fail, error_chain(&e)),
         };
         if Instant::now() + SCAN_RETRY > deadline {
             let detail = format!("{last} (for {} s)", cfg.checks.scan_timeout_s);

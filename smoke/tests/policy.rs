@@ -157,3 +157,40 @@ fn issue_17_associated_false_never_asks_even_when_provisioned() {
         "{out}"
     );
 }
+
+#[test]
+fn issue_17_a_busy_radio_is_scanned_again_and_a_missing_iw_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = device(dir.path());
+    let mark = dir.path().join("busy-once");
+    let iw = script(
+        dir.path(),
+        "iw",
+        &format!(
+            "case \"$3 $4\" in\n\
+             'scan ') if [ ! -e {m} ]; then touch {m}; \
+             echo 'command failed: Device or resource busy (-16)' >&2; exit 240; fi\n\
+             echo 'BSS 0a:00:00:00:00:07(on wlan0)' ;;\n\
+             esac",
+            m = mark.display()
+        ),
+    );
+    let ip = script(dir.path(), "ip", "exit 0");
+    let cfg = format!(
+        "[tools]\niw = \"{}\"\nip = \"{}\"\n",
+        iw.display(),
+        ip.display()
+    );
+    let (code, out, _) = run_in(dir.path(), &root, &cfg);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 BSS seen by a scan"), "{out}");
+    let t0 = std::time::Instant::now();
+    let cfg = format!("[tools]\niw = \"{}\"\n", dir.path().join("no-iw").display());
+    let (code, out, _) = run_in(dir.path(), &root, &cfg);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("check_scan: `"), "{out}");
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(5),
+        "no retry without a radio"
+    );
+}
