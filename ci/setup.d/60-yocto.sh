@@ -8,3 +8,8 @@ BES2600_YOCTO_VENV="$BES2600_CACHE/venv-yocto"
 export BES2600_YOCTO_VENV
 BES2600_VENV="$BES2600_YOCTO_VENV" pip_install \
     oelint-adv==9.11.2 kas==5.5 check-jsonschema==0.39.0 jsonschema==4.23.0 PyYAML==6.0.2
+# RAUC A/B checks (meta-bes2600/scripts/check-bundle.sh, boot-script-qemu.py): Debian's rauc
+# host tool (with squashfs-tools) builds and verifies a signed bundle; U-Boot's qemu_arm64
+# build runs the boot script in QEMU on a disk laid out like pinetab2-ab.wks.
+apt_install rauc squashfs-tools u-boot-qemu u-boot-tools gdisk dosfstools mtools e2fsprogs \
+    device-tree-compiler qemu-system-arm openssl

@@ -8,9 +8,13 @@
 #   4. the crates .inc files match Cargo.lock
 #   5. ci/pipelines: GitLab CI / GitHub workflow schemas (check-jsonschema's vendored copies),
 #      and the image artifacts they publish are the ones kas/ci.yml declares
-#   6. negative self-test: copies of the layer with one deliberate violation each must fail
+#   6. RAUC A/B: the boot script's decisions over a table of cases (interpreter of the U-Boot
+#      hush subset it uses), the same script in a real U-Boot (Debian qemu_arm64, QEMU), a
+#      signed bundle built and checked with Debian's rauc host tool
+#   7. kernel fragments against the Linux Kconfig files (error level)
+#   8. negative self-test: copies of the layer with one deliberate violation each must fail
 #      the check that covers it (and name the violated rule).
-# Prints what it measured; exits non-zero on any failure. Costs ~15-25 s on 2 cores.
+# Prints what it measured; exits non-zero on any failure. Costs ~40-60 s on 2 cores.
 set -uo pipefail
 # shellcheck source=ci/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -29,6 +33,19 @@ kaswork="$(mktemp -d)"
 run "kas files" env KAS_WORK_DIR="$kaswork" "$py" "$layer/scripts/check-kas.py" --layer "$layer"
 run "layer structure" "$py" "$layer/scripts/check-layer.py" --layer "$layer" --tree "$BES2600_ROOT"
 run "crates .inc up to date" "$py" "$layer/scripts/gen-crates-inc.py" --check --lock "$BES2600_ROOT/Cargo.lock"
+
+run "boot script decision table" "$py" "$layer/scripts/check-boot-script.py" --layer "$layer"
+run "boot script in U-Boot (QEMU)" "$py" "$layer/scripts/boot-script-qemu.py"
+run "RAUC bundle (rauc host tool)" sh "$layer/scripts/check-bundle.sh" "$layer"
+# The Linux source subset ci/setup.d/20-board.sh extracts (all Kconfig files). It is Debian's
+# 6.12; wrynose builds linux-yocto 6.18, whose Kconfig can only differ for newer symbols.
+ksrc="$(find "$BES2600_CACHE" -maxdepth 1 -type d -name 'dts-*' | sort | tail -1)"
+if [ -n "$ksrc" ]; then
+    run "kernel fragments vs Kconfig" "$py" "$layer/scripts/check-kconfig.py" --ksrc "$ksrc" \
+        "$BES2600_ROOT/board/pinetab2/kernel/pinetab2.cfg" "$BES2600_ROOT/board/pinetab2/kernel/bes2600-rust.cfg"
+else
+    log "yocto: FAILED kernel fragments vs Kconfig: no $BES2600_CACHE/dts-* (run ci/setup.sh)"; fail=1
+fi
 
 pipelines="$BES2600_ROOT/ci/pipelines"
 run "GitLab CI schema" check-jsonschema --builtin-schema vendor.gitlab-ci "$pipelines/gitlab-ci.yml"
@@ -116,6 +133,25 @@ printf '\n[[package]]\nname = "zz-extra"\nversion = "1.0.0"\nsource = "registry+
     | cat "$BES2600_ROOT/Cargo.lock" - >"$tmp/Cargo.lock"
 expect_fail "crates .inc stale after a Cargo.lock change" "stale: " \
     "$py" "$layer/scripts/gen-crates-inc.py" --check --lock "$tmp/Cargo.lock"
+
+l="$(fresh bootb)"; sed -i 's/^test -n "${BOOT_B_LEFT}" || setenv BOOT_B_LEFT 0$/test -n "${BOOT_B_LEFT}" || setenv BOOT_B_LEFT @@BOOT_TRIES@@/' \
+    "$l/dynamic-layers/rauc/recipes-bsp/u-boot/files/bes2600-boot.cmd.in"
+expect_fail "boot script gives the empty slot B tries" "fresh image, smoke test passes.*B=3.*FAIL" \
+    "$py" "$layer/scripts/check-boot-script.py" --layer "$l"
+
+l="$(fresh bootloop)"; sed -i 's/^    echo "bes2600: no slot has tries left, booting without counting"$/    reset/' \
+    "$l/dynamic-layers/rauc/recipes-bsp/u-boot/files/bes2600-boot.cmd.in"
+expect_fail "boot script reboots when every slot is out of tries" "both slots out of tries.*reset.*FAIL" \
+    "$py" "$layer/scripts/check-boot-script.py" --layer "$l"
+
+l="$(fresh bootab)"; sed -i 's/--part-name bootab --label bootab --active/--part-name bootab --label bootab/; s/--label rootfsA --fstype=ext4/--label rootfsA --active --fstype=ext4/' "$l/files/wic/pinetab2-ab.wks"
+expect_fail "boot script partition not the bootable one" "FAIL  pinetab2-ab.wks: bootab @24576s is the only active" layercheck "$l"
+
+printf 'CONFIG_ROCKCHIP_TIMER=y\nCONFIG_PM_SLEEP=y\nCONFIG_ARCH_ROCKCHIP=m\n' >"$tmp/bad.cfg"
+if [ -n "$ksrc" ]; then
+    expect_fail "fragment sets COMPILE_TEST-only, prompt-less and =m-on-bool symbols" \
+        "ROCKCHIP_TIMER: only visible with COMPILE_TEST" "$py" "$layer/scripts/check-kconfig.py" --ksrc "$ksrc" "$tmp/bad.cfg"
+fi
 
 echo "yocto self-test: $caught of $cases deliberate violations caught"
 [ "$caught" -eq "$cases" ] || fail=1

@@ -167,10 +167,12 @@ def check_wks(layer: pathlib.Path) -> None:
         check(ok, f"{w.name}: idbloader @64s, u-boot.itb @16384s, rootfsA @32768s, GPT", str(parts))
         if w.stem.endswith("-ab"):
             order = list(parts)
-            ok = ("rootfsB" in order and order.index("rootfsB") == order.index("rootfsA") + 1
-                  and "data" in order)
-            check(ok, f"{w.name}: rootfsB right after rootfsA (boot script uses A+1), data partition",
-                  " ".join(order))
+            active = [re.search(r"--part-name (\S+)", ln).group(1) for ln in text.splitlines()
+                      if ln.startswith("part ") and "--active" in ln and "--part-name" in ln]
+            ok = ("rootfsB" in order and "data" in order and active == ["bootab"]
+                  and parts.get("bootab") == "24576s")
+            check(ok, f"{w.name}: bootab @24576s is the only active partition (boot script outside "
+                  f"both slots), rootfsB and data present", f"order {' '.join(order)}, active {active}")
 
 
 def src_uri_tokens(files: list[pathlib.Path]) -> tuple[list[str], dict[str, str]]:

@@ -15,7 +15,15 @@ REQUIRED_DISTRO_FEATURES = "systemd"
 IMAGE_FEATURES += "ssh-server-dropbear"
 
 BES2600_IMAGE_WIFI ?= "iw util-linux-rfkill wireless-regdb-static wpa-supplicant"
-BES2600_IMAGE_TOOLS ?= "bes2600-fw bes2600-smoke kernel-module-bes2600"
+# Whether boot-complete.target (and RAUC's mark-good) requires the smoke test: product
+# policy, so off unless asked for, except in the A/B image where mark-good depends on it
+# (conf/machine/include/bes2600.inc sets the default).
+BES2600_SMOKE_GATE ?= "0"
+BES2600_IMAGE_TOOLS ?= "bes2600-fw bes2600-smoke kernel-module-bes2600 \
+                        ${@'bes2600-smoke-gate' if bb.utils.to_boolean(d.getVar('BES2600_SMOKE_GATE'), False) else ''}"
+# Peer-side tools for a throughput test against this tablet, e.g. "iperf3" (meta-oe's
+# openembedded-layer; kas/peer-test.yml adds the layer and sets this).
+BES2600_IMAGE_PEER ?= ""
 # The firmware is only built once its licence flag is accepted (README.md, "Firmware");
 # without it the image still builds, but Wi-Fi cannot come up.
 BES2600_IMAGE_FIRMWARE ?= "${@bb.utils.contains('LICENSE_FLAGS_ACCEPTED', 'bestechnic-firmware', 'bes2600-firmware', '', d)}"
@@ -24,6 +32,7 @@ IMAGE_INSTALL += "packagegroup-core-boot \
                   ${BES2600_IMAGE_WIFI} \
                   ${BES2600_IMAGE_TOOLS} \
                   ${BES2600_IMAGE_FIRMWARE} \
+                  ${BES2600_IMAGE_PEER} \
                   ${CORE_IMAGE_EXTRA_INSTALL}"
 
 # RAUC (dynamic-layers/rauc): the update client and the service that marks the booted slot

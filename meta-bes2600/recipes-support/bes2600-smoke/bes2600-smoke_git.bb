@@ -1,8 +1,7 @@
 SUMMARY = "Boot-time Wi-Fi throughput smoke test for the BES2600 driver"
-DESCRIPTION = "bes2600-smoke checks module, firmware, interface and association, measures \
-               sustained throughput against a peer and link survival, and exits non-zero on failure. Its \
-               oneshot unit is RequiredBy=boot-complete.target, so an A/B slot is only marked good (RAUC) \
-               when Wi-Fi works."
+DESCRIPTION = "bes2600-smoke checks module, firmware, interface, scan and association and, \
+               when a peer is configured, sustained throughput, and exits non-zero on failure. The \
+               bes2600-smoke-gate package makes boot-complete.target (and so RAUC's mark-good) require it."
 HOMEPAGE = "https://example.invalid/bes2600-rs"
 SECTION = "net"
 LICENSE = "GPL-2.0-only"
@@ -18,12 +17,13 @@ require ${BPN}-crates.inc
 
 S = "${UNPACKDIR}/bes2600-rs"
 
-inherit bes2600_src cargo cargo-update-recipe-crates systemd
+inherit bes2600_src cargo cargo-update-recipe-crates
 
 CARGO_SRC_DIR = "smoke"
 CARGO_LOCK_PATH = "${S}/Cargo.lock"
 
-# Default thresholds and peer; installed as /etc/bes2600/smoke.toml.
+# The configuration shipped by smoke/ (checks, optional peer, thresholds; keys in
+# smoke/README.md); installed as /etc/bes2600/smoke.toml.
 BES2600_SMOKE_CONFIG ?= "smoke/smoke.toml"
 
 do_install:append() {
@@ -31,16 +31,24 @@ do_install:append() {
     install -m 0644 ${S}/smoke/systemd/bes2600-smoke.service ${D}${systemd_system_unitdir}/
     install -d ${D}${sysconfdir}/bes2600
     install -m 0644 ${S}/${BES2600_SMOKE_CONFIG} ${D}${sysconfdir}/bes2600/smoke.toml
-    # systemd pulls boot-complete.target in only for units that need it (rauc-mark-good);
-    # wanting it from multi-user.target makes the smoke test run on every boot.
-    install -d ${D}${systemd_system_unitdir}/multi-user.target.wants
+    # ${PN}-gate: the links "systemctl enable" would make from the unit's [Install] section
+    # (RequiredBy=boot-complete.target), plus boot-complete.target wanted by multi-user.target,
+    # which systemd otherwise pulls in only for units that need it (rauc-mark-good).
+    install -d ${D}${systemd_system_unitdir}/boot-complete.target.requires \
+        ${D}${systemd_system_unitdir}/multi-user.target.wants
+    ln -sf ../bes2600-smoke.service ${D}${systemd_system_unitdir}/boot-complete.target.requires/bes2600-smoke.service
     ln -sf ../boot-complete.target ${D}${systemd_system_unitdir}/multi-user.target.wants/boot-complete.target
 }
 
-# Enabling the unit links it into boot-complete.target.requires/ (its [Install] section).
-SYSTEMD_SERVICE:${PN} = "bes2600-smoke.service"
+# The test itself is generic; whether it gates the boot is image policy (BES2600_SMOKE_GATE in
+# pinetab2-image). Without ${PN}-gate the unit is installed but not enabled: run it with
+# "systemctl start bes2600-smoke" or "bes2600-smoke run".
+PACKAGES =+ "${PN}-gate"
 
-FILES:${PN} += "${systemd_system_unitdir}/multi-user.target.wants/boot-complete.target"
+FILES:${PN} += "${systemd_system_unitdir}/bes2600-smoke.service"
+FILES:${PN}-gate += "${systemd_system_unitdir}/boot-complete.target.requires \
+                     ${systemd_system_unitdir}/multi-user.target.wants"
 CONFFILES:${PN} = "${sysconfdir}/bes2600/smoke.toml"
-RDEPENDS:${PN} += "kernel-module-bes2600"
-RRECOMMENDS:${PN} += "iw wpa-supplicant"
+RDEPENDS:${PN}-gate += "${PN}"
+# The module package is machine-specific; a generic package only recommends it.
+RRECOMMENDS:${PN} += "iw wpa-supplicant kernel-module-bes2600"
