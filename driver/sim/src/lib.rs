@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bootrom;
+pub mod card;
 mod chip;
 pub mod config;
 mod fw;

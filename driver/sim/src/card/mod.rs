@@ -1,0 +1,376 @@
+//! The simulated chip as an SDIO card: what a virtual MMC host controller puts behind its
+//! slot so that the real MMC core enumerates a BES2600 and the production driver binds.
+//!
+//! [`Card`] answers the SDIO commands the MMC core sends (CMD0/3/5/7, CMD52 to the CCCR,
+//! FBR and CIS, CMD53), holds the vendor driver's bus contract ([`contract`]) and passes
+//! function 1 to [`SimChip`]. It knows nothing of the kernel: the host module hands it raw
+//! command arguments and data buffers, and it is tested here on the host.
+
+pub mod contract;
+mod regs;
+
+use bes2600_engine::{Bus, BusError};
+
+use crate::chip::{Fault, Phase, SimChip};
+use crate::config::SimConfig;
+pub use contract::{BusPhase, Cmd53, Rule, Violations};
+
+/// SDIO vendor and device ID of the BES2600 (spec §1.1).
+pub const VENDOR: u16 = 0xBE57;
+/// SDIO device ID (spec §1.1).
+pub const DEVICE: u16 = 0x2002;
+/// The relative card address the card publishes with CMD3.
+pub const RCA: u16 = 0x0001;
+
+/// How a command failed on the wires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardError {
+    /// No response (`-ETIMEDOUT`): unpowered, unknown command, injected timeout.
+    Timeout,
+    /// CRC error on the data lines (`-EILSEQ`).
+    Crc,
+}
+
+/// R5 response flags (SDIO spec 5.2; the MMC core's `R5_*`).
+pub mod r5 {
+    /// General error: the MMC core returns `-EIO`.
+    pub const ERROR: u32 = 1 << 11;
+    /// Invalid function number.
+    pub const FUNCTION_NUMBER: u32 = 1 << 9;
+    /// Argument out of range.
+    pub const OUT_OF_RANGE: u32 = 1 << 8;
+    /// IO_CURRENT_STATE = CMD (selected, no transfer).
+    pub const STATE_CMD: u32 = 1 << 12;
+}
+
+/// A fault of the card itself (the chip's faults are [`Fault`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardFault {
+    /// The chip model's one-shot faults (hang, command timeouts, ...).
+    Chip(Fault),
+    /// The next CMD53 fails with a data CRC error.
+    Crc,
+    /// The next CMD53 gets no response.
+    Timeout,
+    /// The interrupt line stays quiet for `ms` milliseconds of card time.
+    LostIrq {
+        /// How long.
+        ms: u32,
+    },
+    /// The next power-up fails: the card does not answer CMD5 until powered up again.
+    ResetFailure,
+}
+
+/// Card-level counters (beyond the chip's [`crate::SimCounters`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CardCounters {
+    /// Commands received (all opcodes).
+    pub commands: u64,
+    /// CMD53 transfers received.
+    pub cmd53: u64,
+    /// Power-ups (cold start and every power cycle or hardware reset).
+    pub power_ups: u64,
+    /// Injected card faults that fired.
+    pub faults_fired: u64,
+}
+
+/// The BES2600 as an SDIO card, with the simulated chip behind function 1.
+pub struct Card {
+    chip: SimChip,
+    powered: bool,
+    dead_until_power_cycle: bool,
+    selected: bool,
+    ready: bool,
+    regs: regs::Cccr,
+    violations: Violations,
+    counters: CardCounters,
+    crc_next: bool,
+    timeout_next: bool,
+    reset_fail_next: bool,
+    irq_quiet_until_ns: u64,
+    /// Chip counters already turned into violations (toggle errors, malformed TX).
+    seen_toggle_errors: u64,
+    seen_malformed: u64,
+    /// HOST_INT high byte written since the last doorbell.
+    host_int_hi_written: bool,
+}
+
+impl Card {
+    /// A card in an unpowered slot, with a chip of configuration `cfg`.
+    pub fn new(cfg: SimConfig) -> Self {
+        Self {
+            chip: SimChip::new(cfg),
+            powered: false,
+            dead_until_power_cycle: false,
+            selected: false,
+            ready: false,
+            regs: regs::Cccr::default(),
+            violations: Violations::default(),
+            counters: CardCounters::default(),
+            crc_next: false,
+            timeout_next: false,
+            reset_fail_next: false,
+            irq_quiet_until_ns: 0,
+            seen_toggle_errors: 0,
+            seen_malformed: 0,
+            host_int_hi_written: false,
+        }
+    }
+
+    /// The chip behind function 1.
+    pub fn chip(&mut self) -> &mut SimChip {
+        &mut self.chip
+    }
+
+    /// Contract violations so far.
+    pub fn violations(&self) -> &Violations {
+        &self.violations
+    }
+
+    /// Card counters.
+    pub fn counters(&self) -> CardCounters {
+        self.counters
+    }
+
+    /// Powers the slot off (`false`) or up (`true`); a power-up is a cold start of the
+    /// chip (back to its boot ROM) and of the SDIO interface. Returns whether this was a
+    /// power-up from off (a `RESET` in the bus trace).
+    pub fn set_power(&mut self, on: bool) -> bool {
+        if !on {
+            self.powered = false;
+            return false;
+        }
+        if self.powered {
+            return false;
+        }
+        self.powered = true;
+        self.counters.power_ups += 1;
+        self.regs = regs::Cccr::default();
+        self.selected = false;
+        self.ready = false;
+        self.host_int_hi_written = false;
+        self.dead_until_power_cycle = core::mem::take(&mut self.reset_fail_next);
+        if self.dead_until_power_cycle {
+            self.counters.faults_fired += 1;
+        }
+        // A power cycle is a chip reset (spec §5.5): the chip model cannot fail it.
+        let _ = self.chip.reset();
+        true
+    }
+
+    /// Queues a fault.
+    pub fn inject(&mut self, f: CardFault) {
+        match f {
+            CardFault::Chip(c) => self.chip.inject(c),
+            CardFault::Crc => self.crc_next = true,
+            CardFault::Timeout => self.timeout_next = true,
+            CardFault::LostIrq { ms } => {
+                self.irq_quiet_until_ns = self.chip.now_ns() + u64::from(ms) * 1_000_000;
+                self.counters.faults_fired += 1;
+            }
+            CardFault::ResetFailure => self.reset_fail_next = true,
+        }
+    }
+
+    /// Moves the chip's clock to `now_ns` (card time).
+    pub fn advance(&mut self, now_ns: u64) {
+        if self.powered {
+            self.chip.advance(now_ns);
+        }
+    }
+
+    /// Whether the card drives its SDIO interrupt: the chip's line, function 1's enable
+    /// and the master enable in CCCR IEN, and no injected quiet period.
+    pub fn irq_asserted(&self) -> bool {
+        self.powered
+            && !self.dead_until_power_cycle
+            && self.regs.ien & 0x03 == 0x03
+            && self.regs.ioe & 0x02 != 0
+            && self.chip.now_ns() >= self.irq_quiet_until_ns
+            && self.chip.irq_pending()
+    }
+
+    /// A command without data. `Ok` carries the response word (`resp[0]`).
+    ///
+    /// # Errors
+    ///
+    /// [`CardError::Timeout`] when the card does not answer (unpowered, a command an SDIO-only
+    /// card ignores, such as CMD8 or CMD55).
+    pub fn command(&mut self, opcode: u32, arg: u32) -> Result<u32, CardError> {
+        self.counters.commands += 1;
+        if !self.powered || (self.dead_until_power_cycle && opcode != 0) {
+            return Err(CardError::Timeout);
+        }
+        match opcode {
+            // GO_IDLE: the I/O part keeps its state; the card answers nothing.
+            0 => {
+                self.selected = false;
+                Ok(0)
+            }
+            // IO_SEND_OP_COND (R4): ready, one function, no memory, 2.7-3.6 V.
+            5 => {
+                if arg & 0x00FF_FFFF != 0 {
+                    self.ready = true;
+                }
+                Ok(1 << 31 | 1 << 28 | 0x00FF_8000)
+            }
+            // SEND_RELATIVE_ADDR (R6).
+            3 if self.ready => Ok(u32::from(RCA) << 16),
+            // SELECT/DESELECT_CARD.
+            7 => {
+                self.selected = arg >> 16 == u32::from(RCA);
+                Ok(0)
+            }
+            52 if self.ready => Ok(self.cmd52(arg)),
+            _ => Err(CardError::Timeout),
+        }
+    }
+
+    /// CMD52 (IO_RW_DIRECT): function 0 is the CCCR/FBR/CIS, function 1 the chip's
+    /// registers (spec §1.4). Returns the R5 response.
+    fn cmd52(&mut self, arg: u32) -> u32 {
+        let write = arg & (1 << 31) != 0;
+        let func = (arg >> 28) & 7;
+        let raw = arg & (1 << 27) != 0;
+        let addr = (arg >> 9) & 0x1_FFFF;
+        let val = (arg & 0xFF) as u8;
+        let data = match func {
+            0 if write => {
+                self.regs.write(addr, val);
+                if raw {
+                    self.regs.read(addr)
+                } else {
+                    val
+                }
+            }
+            0 => self.regs.read(addr),
+            1 => {
+                if self.regs.ioe & 0x02 == 0 {
+                    self.violations.record(Rule::FuncEnabled);
+                    return r5::STATE_CMD | r5::ERROR;
+                }
+                match self.chip_reg(write, addr, val) {
+                    Ok(v) => v,
+                    Err(_) => return r5::STATE_CMD | r5::ERROR,
+                }
+            }
+            _ => return r5::STATE_CMD | r5::FUNCTION_NUMBER,
+        };
+        r5::STATE_CMD | u32::from(data)
+    }
+
+    fn chip_reg(&mut self, write: bool, addr: u32, val: u8) -> Result<u8, BusError> {
+        if !write {
+            return self.chip.read_reg8(addr);
+        }
+        if self.chip.phase() == Phase::Firmware {
+            match addr {
+                crate::regs::HOST_INT_HI => self.host_int_hi_written = true,
+                crate::regs::HOST_INT_LO if !core::mem::take(&mut self.host_int_hi_written) => {
+                    // The firmware reads a stale high byte: the command is lost.
+                    self.violations.record(Rule::HostIntOrder);
+                    return Ok(val);
+                }
+                _ => {}
+            }
+        }
+        self.chip.write_reg8(addr, val)?;
+        Ok(val)
+    }
+
+    /// CMD53 (IO_RW_EXTENDED) with its data phase: `buf` holds `blksz * blocks` bytes
+    /// (written by the host, or filled for a read). Returns the R5 response.
+    ///
+    /// # Errors
+    ///
+    /// [`CardError::Timeout`] or [`CardError::Crc`] for injected faults and an unpowered
+    /// card; a contract violation is an R5 error response, not an `Err`.
+    pub fn cmd53(
+        &mut self,
+        arg: u32,
+        blksz: u32,
+        blocks: u32,
+        buf: &mut [u8],
+    ) -> Result<u32, CardError> {
+        self.counters.commands += 1;
+        self.counters.cmd53 += 1;
+        if !self.powered || self.dead_until_power_cycle || !self.ready {
+            return Err(CardError::Timeout);
+        }
+        if core::mem::take(&mut self.timeout_next) {
+            self.counters.faults_fired += 1;
+            return Err(CardError::Timeout);
+        }
+        if core::mem::take(&mut self.crc_next) {
+            self.counters.faults_fired += 1;
+            return Err(CardError::Crc);
+        }
+        let c = Cmd53::decode(arg, blksz, blocks);
+        let phase = match self.chip.phase() {
+            Phase::BootRom => BusPhase::Download,
+            Phase::Firmware => BusPhase::Firmware,
+        };
+        let broken = if self.regs.ioe & 0x02 == 0 {
+            Some(Rule::FuncEnabled)
+        } else if self.regs.bus_if & 0x03 != 0x02 {
+            Some(Rule::BusWidth4)
+        } else {
+            contract::check_cmd53(&c, phase)
+        };
+        let n = usize::try_from(c.bytes()).unwrap_or(usize::MAX);
+        let Some(data) = buf.get_mut(..n) else {
+            return Ok(r5::STATE_CMD | r5::OUT_OF_RANGE);
+        };
+        if let Some(rule) = broken {
+            self.violations.record(rule);
+            if !c.write {
+                data.fill(0);
+            }
+            return Ok(r5::STATE_CMD | r5::ERROR);
+        }
+        let r = self.chip_data(&c, phase, data);
+        self.collect_chip_violations();
+        match r {
+            Ok(()) => Ok(r5::STATE_CMD),
+            Err(BusError::Crc) => Err(CardError::Crc),
+            Err(BusError::Timeout) => Err(CardError::Timeout),
+            Err(_) => Ok(r5::STATE_CMD | r5::ERROR),
+        }
+    }
+
+    /// Passes a contract-conforming transfer to the chip: the download sees exactly the
+    /// announced bytes (the padding of a block-mode transfer is not part of the frame);
+    /// the firmware sees the whole data phase, as the engine's bus contract defines it.
+    fn chip_data(&mut self, c: &Cmd53, phase: BusPhase, data: &mut [u8]) -> Result<(), BusError> {
+        let len = usize::try_from(c.announced_len()).unwrap_or(usize::MAX);
+        match (phase, c.write) {
+            (BusPhase::Download, true) => {
+                let frame = data.get(..len).ok_or(BusError::Io)?;
+                self.chip.write_data(c.addr, frame)
+            }
+            (BusPhase::Download, false) => {
+                let (head, pad) = data.split_at_mut(len.min(data.len()));
+                pad.fill(0);
+                self.chip.read_data(c.addr, head)
+            }
+            (BusPhase::Firmware, true) => self.chip.write_data(c.addr, data),
+            (BusPhase::Firmware, false) => self.chip.read_data(c.addr, data),
+        }
+    }
+
+    /// Turns the chip's own checks (toggle, TX layout) into contract violations.
+    fn collect_chip_violations(&mut self) {
+        let s = self.chip.counters();
+        while self.seen_toggle_errors < s.toggle_errors {
+            self.seen_toggle_errors += 1;
+            self.violations.record(Rule::Toggle);
+        }
+        while self.seen_malformed < s.host_malformed {
+            self.seen_malformed += 1;
+            self.violations.record(Rule::TxLayout);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
