@@ -133,6 +133,45 @@ fn config_for(dir: &std::path::Path, kind: &str, tests: &str, duration: u32) -> 
     )
 }
 
+/// The four measurements of a report on the shaped link: TCP within 5 % of the 4 MB/s shaping
+/// (and 3 % of the goodput it can carry), UDP offered at 3 MB/s all arriving.
+fn assert_shaped_link(r: &serde_json::Value, peer: &str) {
+    let tests = r["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 4);
+    for t in &tests[..2] {
+        let m = median(t);
+        println!(
+            "{peer} {}: median {m:.0} B/s = {:+.2} % of the shaped 4 MB/s, {:+.2} % of the TCP \
+             goodput the link can carry ({TCP_GOODPUT:.0} B/s), windows {}",
+            t["name"],
+            (m / RATE - 1.0) * 100.0,
+            (m / TCP_GOODPUT - 1.0) * 100.0,
+            t["windows"]
+        );
+        assert!(
+            (m / RATE - 1.0).abs() <= 0.05,
+            "{}: {m} not within 5 % of 4 MB/s",
+            t["name"]
+        );
+        assert!(
+            (m / TCP_GOODPUT - 1.0).abs() <= 0.03,
+            "{}: {m} vs goodput",
+            t["name"]
+        );
+    }
+    // UDP offered at 3 MB/s fits the 4 MB/s link: all of it arrives, (almost) none lost.
+    for t in &tests[2..] {
+        let m = median(t);
+        let u = &t["udp"];
+        println!("{peer} {}: median {m:.0} B/s, udp {u}", t["name"]);
+        assert!((m / 3e6 - 1.0).abs() <= 0.05, "{}: {m}", t["name"]);
+        assert!(
+            u["lost"].as_u64().unwrap() * 1000 <= u["unique"].as_u64().unwrap(),
+            "{u}"
+        );
+    }
+}
+
 #[test]
 #[ignore = "needs root, ip netns and tc: run by ci/tests.d/70-smoke.sh"]
 fn issue_8_shaped_4mb_link_is_measured_within_5_percent() {
@@ -159,40 +198,7 @@ fn issue_8_shaped_4mb_link_is_measured_within_5_percent() {
     println!("{out}");
     assert_eq!(code, 0, "{out}\n{err}");
     let r = json(&json_path);
-    let tests = r["tests"].as_array().unwrap();
-    assert_eq!(tests.len(), 4);
-    for t in &tests[..2] {
-        let m = median(t);
-        println!(
-            "{}: median {:.0} B/s = {:+.2} % of the shaped 4 MB/s, {:+.2} % of the TCP goodput \
-             the link can carry ({TCP_GOODPUT:.0} B/s)",
-            t["name"],
-            m,
-            (m / RATE - 1.0) * 100.0,
-            (m / TCP_GOODPUT - 1.0) * 100.0
-        );
-        assert!(
-            (m / RATE - 1.0).abs() <= 0.05,
-            "{}: {m} not within 5 % of 4 MB/s",
-            t["name"]
-        );
-        assert!(
-            (m / TCP_GOODPUT - 1.0).abs() <= 0.03,
-            "{}: {m} vs goodput",
-            t["name"]
-        );
-    }
-    // UDP offered at 3 MB/s fits the 4 MB/s link: all of it arrives, none lost.
-    for t in &tests[2..] {
-        let m = median(t);
-        let u = &t["udp"];
-        println!("{}: median {m:.0} B/s, udp {u}", t["name"]);
-        assert!((m / 3e6 - 1.0).abs() <= 0.05, "{}: {m}", t["name"]);
-        assert!(
-            u["lost"].as_u64().unwrap() * 1000 <= u["unique"].as_u64().unwrap(),
-            "{u}"
-        );
-    }
+    assert_shaped_link(&r, "serve");
     let size = assert_plot(&plot);
     println!("plot {size} bytes");
 }
@@ -298,42 +304,9 @@ fn issue_17_stock_iperf3_server_measures_the_shaped_link_within_5_percent() {
     let (code, out, r) = run_with(&net, &cfg, dir.path());
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("peer 192.0.2.1 (iperf3)"), "{out}");
-    let tests = r["tests"].as_array().unwrap();
-    assert_eq!(tests.len(), 4);
-    for t in &tests[..2] {
-        let m = median(t);
-        println!(
-            "iperf3 {}: median {m:.0} B/s = {:+.2} % of the shaped 4 MB/s, {:+.2} % of the TCP \
-             goodput ({TCP_GOODPUT:.0} B/s), windows {}",
-            t["name"],
-            (m / RATE - 1.0) * 100.0,
-            (m / TCP_GOODPUT - 1.0) * 100.0,
-            t["windows"]
-        );
-        assert!(
-            (m / RATE - 1.0).abs() <= 0.05,
-            "{}: {m} not within 5 % of 4 MB/s",
-            t["name"]
-        );
-    }
-    assert_eq!(tests[0]["measured_at"], "device");
-    assert_eq!(tests[1]["measured_at"], "peer");
-    // UDP offered at 3 MB/s fits the 4 MB/s link: all of it arrives, (almost) none lost.
-    for t in &tests[2..] {
-        let m = median(t);
-        let u = &t["udp"];
-        println!("iperf3 {}: median {m:.0} B/s, udp {u}", t["name"]);
-        assert!((m / 3e6 - 1.0).abs() <= 0.05, "{}: {m}", t["name"]);
-        assert!(
-            u["lost"].as_u64().unwrap() * 1000 <= u["unique"].as_u64().unwrap(),
-            "{u}"
-        );
-    }
-    std::fs::copy(
-        dir.path().join("report.json"),
-        std::env::temp_dir().join("bes2600-smoke-iperf3-sample.json"),
-    )
-    .ok();
+    assert_shaped_link(&r, "iperf3");
+    assert_eq!(r["tests"][0]["measured_at"], "device");
+    assert_eq!(r["tests"][1]["measured_at"], "peer");
 }
 
 #[test]
