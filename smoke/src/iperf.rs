@@ -8,8 +8,8 @@
 //!
 //! Windows are counted by the receiver, as with `serve`: for `rx` (`iperf3 -R`) the client's
 //! own intervals; for `tx` the server's intervals, from the text the server returns with
-//! `--get-server-output` (a stock server prints text; its transfer column has three significant
-//! digits, so those windows are exact to ±0.5 %). UDP loss and reordering are iperf3's
+//! `--get-server-output` (a stock server prints text, whose transfer column has three significant
+//! digits, so those windows are exact to ±0.5 %; a server run with `-J` returns exact JSON). UDP loss and reordering are iperf3's
 //! receiver figures.
 
 use std::io::Read;
@@ -47,8 +47,18 @@ pub struct Output {
     pub end: End,
     /// The server's own report (`--get-server-output`, stock server).
     pub server_output_text: Option<String>,
+    /// The server's own report when the server runs with `-J`.
+    pub server_output_json: Option<ServerJson>,
     /// Why the test failed, if it did.
     pub error: Option<String>,
+}
+
+/// The report of a server that runs with `-J`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ServerJson {
+    /// Per-second intervals, as counted by the server.
+    pub intervals: Vec<Interval>,
 }
 
 /// `start` of iperf3's JSON.
@@ -328,6 +338,14 @@ fn per_second(bytes: u64, seconds: f64) -> Option<u64> {
     (seconds >= 0.1).then(|| (bytes as f64 / seconds).round() as u64)
 }
 
+/// Bytes per second of each JSON interval.
+fn interval_windows(intervals: &[Interval]) -> Vec<u64> {
+    intervals
+        .iter()
+        .filter_map(|i| per_second(i.sum.bytes, i.sum.seconds))
+        .collect()
+}
+
 /// Turns the client's run into the outcome's windows, flags and errors.
 pub fn apply(out: &mut TestOutcome, kind: TestKind, windows: usize, run: ClientRun) {
     let Some(o) = run.json else {
@@ -348,16 +366,12 @@ pub fn apply(out: &mut TestOutcome, kind: TestKind, windows: usize, run: ClientR
         return;
     }
     let mut w: Vec<u64> = match kind.direction {
-        Direction::Rx => o
-            .intervals
-            .iter()
-            .filter_map(|i| per_second(i.sum.bytes, i.sum.seconds))
-            .collect(),
-        Direction::Tx => o
-            .server_output_text
-            .as_deref()
-            .map(server_windows)
-            .unwrap_or_default(),
+        Direction::Rx => interval_windows(&o.intervals),
+        Direction::Tx => match (&o.server_output_json, o.server_output_text.as_deref()) {
+            (Some(j), _) => interval_windows(&j.intervals),
+            (None, Some(text)) => server_windows(text),
+            (None, None) => Vec::new(),
+        },
     };
     if kind.direction == Direction::Tx && w.is_empty() {
         out.errors

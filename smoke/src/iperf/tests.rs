@@ -8,6 +8,7 @@ const TCP_RX: &str = include_str!("fixtures/tcp-rx.json");
 const TCP_TX: &str = include_str!("fixtures/tcp-tx.json");
 const UDP_RX: &str = include_str!("fixtures/udp-rx.json");
 const UDP_TX: &str = include_str!("fixtures/udp-tx.json");
+const TCP_TX_JSON_SERVER: &str = include_str!("fixtures/tcp-tx-json-server.json");
 const REFUSED: &str = include_str!("fixtures/refused.json");
 const BUSY: &str = include_str!("fixtures/busy.json");
 const INTERRUPTED: &str = include_str!("fixtures/interrupted.json");
@@ -87,6 +88,10 @@ fn transmit_windows_are_the_servers_report() {
     // 2.88 MBytes per second in the server's text.
     assert_eq!(t.windows, vec![3_019_899; 3]);
     assert_eq!(t.sent_bytes, Some(9_043_968));
+    // A server run with `iperf3 -s -J` returns its intervals as JSON.
+    let j = outcome(TCP_TX_JSON_SERVER, "tcp-tx", 2, false);
+    assert_eq!(j.windows, vec![3_014_333, 3_014_638]);
+    assert!(!j.connection_lost, "{:?}", j.errors);
     let u = outcome(UDP_TX, "udp-tx", 3, false);
     assert_eq!(u.windows, vec![2_998_927; 3]);
     let s = u.udp.unwrap();
