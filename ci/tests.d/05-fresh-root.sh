@@ -146,6 +146,16 @@ EOF
 printf '#!/bin/sh\nexit 101\n' >"$FR_ROOT/usr/sbin/policy-rc.d"
 chmod +x "$FR_ROOT/usr/sbin/policy-rc.d"
 cp -L /etc/resolv.conf "$FR_ROOT/etc/resolv.conf"
+# This machine's network trust (its CA bundle: a TLS-inspecting gateway's CA sits there) and pip's
+# machine-wide config belong to the machine, not to the set-up: the root gets the same, as a fresh
+# Debian on this network would. ca-certificates (installed by 00-base.sh) adds them to the
+# root's bundle.
+mkdir -p "$FR_ROOT/usr/local/share/ca-certificates"
+awk -v d="$FR_ROOT/usr/local/share/ca-certificates" '
+    /-----BEGIN CERTIFICATE-----/ { n++; f = sprintf("%s/host-%03d.crt", d, n); on = 1 }
+    on { print > f }
+    /-----END CERTIFICATE-----/ { on = 0; close(f) }' /etc/ssl/certs/ca-certificates.crt
+if [ -f /etc/pip.conf ]; then cp /etc/pip.conf "$FR_ROOT/etc/pip.conf"; fi
 # The repository as a clone would have it: tracked files (plus new, not ignored ones, so a
 # developer's uncommitted set-up is what gets proven), with their working-tree content.
 mkdir -p "$FR_ROOT$FR_SRC"
@@ -161,10 +171,17 @@ echo "fresh-root: fresh root ready in $((SECONDS - t0)) s"
 
 # --- inside: set-up, then the workspace with the toolchain it installed -----------------------
 
-# A clean environment, as a new login would have: no rustup, no venv, no host variables.
+# A clean environment, as a new login would have: no rustup, no venv, no host variables but the
+# machine's network settings (proxies, CA bundle paths) that CI's environment carries too.
+net_env=()
+for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY SSL_CERT_FILE \
+    SSL_CERT_DIR CURL_CA_BUNDLE REQUESTS_CA_BUNDLE PIP_CERT GIT_SSL_CAINFO CARGO_HTTP_CAINFO \
+    PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_DEFAULT_TIMEOUT; do
+    if [ -n "${!v:-}" ]; then net_env+=("$v=${!v}"); fi
+done
 inside() {
     chroot "$FR_ROOT" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CARGO_TERM_COLOR=never \
-        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "${net_env[@]}" \
         bash -c "cd $FR_SRC && $1"
 }
 # The full output goes to the log; the set-up's progress lines (`==>`) are shown as they come.
@@ -192,7 +209,8 @@ phase "cargo fmt --check" 'cargo fmt --all -- --check'
 phase "cargo clippy -D warnings" 'nice -n 10 cargo clippy --workspace --all-targets --locked -- -D warnings'
 phase "cargo test" 'nice -n 10 cargo test --workspace --locked'
 
-remove_root
+# Passed only once the root is gone without a trace (nothing left mounted).
+if [ "${BES2600_FRESH_ROOT_KEEP:-0}" != 1 ]; then remove_root; else unmount_all; fi
 echo "$key" >"$FR_DIR/passed"
 echo "fresh-root: passed in $((SECONDS - t_start)) s (${times[*]}); key $key recorded"
 exit
