@@ -98,6 +98,11 @@ enum Cmd {
         #[arg(long, value_name = "FILE")]
         events_from: Option<PathBuf>,
     },
+    /// Decode an SDIO bus trace (virtual card or hardware capture; driver/vsdio/README.md)
+    Trace {
+        /// Trace file
+        file: PathBuf,
+    },
     /// Write a synthetic firmware set (documented format, no vendor code) for tests
     Synth {
         /// Output directory
@@ -283,6 +288,19 @@ fn run(args: &Args) -> Result<Outcome> {
             dry_run,
             events_from,
         } => run_watch(args, &cfg, *dry_run, events_from.as_deref()),
+        Cmd::Trace { file } => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let mut dec = String::new();
+            let sum = cli::trace::decode(&text, &mut dec);
+            write!(out, "{dec}")?;
+            writeln!(
+                out,
+                "{} lines: {} CMD52, {} CMD53, {} failed, {} unparsed",
+                sum.lines, sum.cmd52, sum.cmd53, sum.errors, sum.unparsed
+            )?;
+            Ok(Outcome::Ok)
+        }
         Cmd::Synth { out: dir } => {
             let files = bes2600_fw::synth::write_set(dir)?;
             for f in &files {

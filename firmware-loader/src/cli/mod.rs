@@ -9,6 +9,7 @@ pub mod install;
 pub mod netmgr;
 pub mod progress;
 pub mod status;
+pub mod trace;
 pub mod txn;
 pub mod verify;
 pub mod watch;
