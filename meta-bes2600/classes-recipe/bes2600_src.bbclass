@@ -11,7 +11,7 @@
 # git URI without a pinned commit.
 
 # Paths (relative to the top of the tree) a recipe needs; the Cargo workspace needs all members.
-BES2600_SRC_PATHS ??= "Cargo.toml Cargo.lock driver/wire driver/engine driver/sim firmware-loader smoke"
+BES2600_SRC_PATHS ??= "Cargo.toml Cargo.lock driver/wire driver/engine driver/sim firmware-loader netmgr smoke"
 BES2600_GIT_URI ??= ""
 BES2600_SRCREV ??= ""
 

@@ -373,6 +373,7 @@ mod tests {
     fn net(provisioned: &[&str]) -> Network {
         Network {
             manager: Manager::NetworkManager,
+            backend: None,
             evidence: "running (pid 1)".into(),
             provisioned: provisioned.iter().map(|s| s.to_string()).collect(),
             sources: Vec::new(),

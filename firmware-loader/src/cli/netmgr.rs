@@ -1,29 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-//! Which network manager drives the Wi-Fi interface: NetworkManager, iwd, wpa_supplicant
-//! or none (issue 17). Read from files under a sysroot, so tests use fake trees:
-//!
-//! - running processes: `/proc/<pid>/comm`;
-//! - systemd unit state: `/run/systemd/units/invocation:<unit>`, which systemd keeps for
-//!   every unit that is started (and removes when it stops), for when `/proc` shows no
-//!   process of the manager (another PID namespace, hidepid).
-//!
-//! NetworkManager uses wpa_supplicant or iwd as its Wi-Fi backend, so when it runs it is the
-//! manager and the other is reported as its backend.
+//! The network manager as `status` reports it (issue 17): the shared detection of
+//! `bes2600-netmgr` (also used by `bes2600-smoke`), reduced to the manager, its backend and
+//! where it was seen.
 
-use std::fs;
 use std::path::Path;
 
+use bes2600_netmgr::{Evidence, Manager};
 use serde::Serialize;
-
-use super::under;
-
-/// The managers we know, in precedence order, with their process and unit names.
-const MANAGERS: [(&str, &str); 3] = [
-    ("NetworkManager", "NetworkManager.service"),
-    ("iwd", "iwd.service"),
-    // Also matches the per-interface `wpa_supplicant@wlan0.service` instances.
-    ("wpa_supplicant", "wpa_supplicant"),
-];
 
 /// What `status` reports about network management.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,69 +15,28 @@ pub struct NetManager {
     pub name: &'static str,
     /// NetworkManager's Wi-Fi backend when one runs beside it (`iwd` or `wpa_supplicant`).
     pub backend: Option<&'static str>,
-    /// Where it was seen: `process`, `systemd` or `none`.
+    /// Where it was seen: `process` (running), `systemd` (a started unit), `enabled` (an
+    /// enabled unit that has not started) or `none`.
     pub source: &'static str,
 }
 
-/// The entries of a directory under `sysroot` (empty when it cannot be read).
-fn entries(sysroot: &Path, dir: &str) -> Vec<(String, std::path::PathBuf)> {
-    fs::read_dir(under(sysroot, dir))
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Process names (`comm`) of everything running under `sysroot`.
-fn processes(sysroot: &Path) -> Vec<String> {
-    entries(sysroot, "/proc")
-        .into_iter()
-        .filter(|(name, _)| name.bytes().all(|b| b.is_ascii_digit()))
-        .filter_map(|(_, path)| fs::read_to_string(path.join("comm")).ok())
-        .map(|c| c.trim().to_string())
-        .collect()
-}
-
-/// Started systemd units under `sysroot`.
-fn started_units(sysroot: &Path) -> Vec<String> {
-    entries(sysroot, "/run/systemd/units")
-        .into_iter()
-        .filter_map(|(name, _)| name.strip_prefix("invocation:").map(String::from))
-        .collect()
-}
-
-/// Detects the network manager under `sysroot` (`/` on a running system).
-pub fn detect(sysroot: &Path) -> NetManager {
-    let procs = processes(sysroot);
-    let units = started_units(sysroot);
-    let by_proc = |name: &str| procs.iter().any(|p| p == name);
-    let by_unit = |unit: &str| units.iter().any(|u| u.starts_with(unit));
-    let seen: Vec<(&'static str, &'static str)> = MANAGERS
-        .iter()
-        .filter_map(|&(name, unit)| {
-            if by_proc(name) {
-                Some((name, "process"))
-            } else if by_unit(unit) {
-                Some((name, "systemd"))
-            } else {
-                None
-            }
-        })
-        .collect();
-    match seen.as_slice() {
-        [] => NetManager {
-            name: "none",
+/// Detects the network manager of `ifname` under `sysroot` (`/` on a running system).
+pub fn detect(sysroot: &Path, ifname: &str) -> NetManager {
+    let Some(found) = bes2600_netmgr::find(sysroot, ifname) else {
+        return NetManager {
+            name: Manager::None.name(),
             backend: None,
             source: "none",
-        },
-        [(name, source), rest @ ..] => NetManager {
-            name,
-            backend: (*name == "NetworkManager")
-                .then(|| rest.first().map(|(b, _)| *b))
-                .flatten(),
-            source,
+        };
+    };
+    NetManager {
+        name: found.manager.name(),
+        backend: found.backend.map(Manager::name),
+        source: match found.evidence {
+            Evidence::Running { .. } => "process",
+            Evidence::Started { .. } => "systemd",
+            Evidence::Enabled { .. } => "enabled",
+            Evidence::Configured | Evidence::NoneFound => "none",
         },
     }
 }
@@ -105,6 +47,7 @@ impl std::fmt::Display for NetManager {
         let seen = match self.source {
             "process" => "running process",
             "systemd" => "started systemd unit",
+            "enabled" => "enabled systemd unit, not started",
             _ => return Ok(()),
         };
         match self.backend {
@@ -117,9 +60,10 @@ impl std::fmt::Display for NetManager {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
     use tempfile::TempDir;
 
-    fn tree(procs: &[&str], units: &[&str]) -> TempDir {
+    fn tree(procs: &[&str], units: &[&str], enabled: &[&str]) -> TempDir {
         let t = TempDir::new().unwrap();
         for (i, p) in procs.iter().enumerate() {
             let d = t.path().join(format!("proc/{}", 100 + i));
@@ -132,39 +76,66 @@ mod tests {
         for unit in units {
             fs::write(u.join(format!("invocation:{unit}")), "").unwrap();
         }
+        let w = t.path().join("etc/systemd/system/multi-user.target.wants");
+        fs::create_dir_all(&w).unwrap();
+        for unit in enabled {
+            std::os::unix::fs::symlink("/dev/null", w.join(unit)).unwrap();
+        }
         t
     }
 
+    /// Processes, started units, enabled units, and the expected `status` line.
+    type Case<'a> = (&'a [&'a str], &'a [&'a str], &'a [&'a str], &'a str);
+
     #[test]
     fn each_manager_and_none() {
-        let cases: [(&[&str], &[&str], &str); 7] = [
-            (&["systemd", "sshd"], &[], "none"),
+        let cases: [Case; 8] = [
+            (&["systemd", "sshd"], &[], &[], "none"),
             (
                 &["NetworkManager", "wpa_supplicant"],
+                &[],
                 &[],
                 "NetworkManager (backend wpa_supplicant; running process)",
             ),
             (
                 &["iwd", "NetworkManager"],
                 &[],
+                &[],
                 "NetworkManager (backend iwd; running process)",
             ),
-            (&["iwd"], &[], "iwd (running process)"),
-            (&["wpa_supplicant"], &[], "wpa_supplicant (running process)"),
+            (&["iwd"], &[], &[], "iwd (running process)"),
+            (
+                &["wpa_supplicant"],
+                &[],
+                &[],
+                "wpa_supplicant (running process)",
+            ),
             (
                 &[],
                 &["wpa_supplicant@wlan0.service"],
+                &[],
                 "wpa_supplicant (started systemd unit)",
             ),
             (
                 &["wpa_supplicant"],
                 &["NetworkManager.service"],
+                &[],
                 "NetworkManager (backend wpa_supplicant; started systemd unit)",
             ),
+            (
+                &[],
+                &[],
+                &["wpa_supplicant@wlan0.service"],
+                "wpa_supplicant (enabled systemd unit, not started)",
+            ),
         ];
-        for (procs, units, want) in cases {
-            let t = tree(procs, units);
-            assert_eq!(detect(t.path()).to_string(), want, "{procs:?} {units:?}");
+        for (procs, units, enabled, want) in cases {
+            let t = tree(procs, units, enabled);
+            assert_eq!(
+                detect(t.path(), "wlan0").to_string(),
+                want,
+                "{procs:?} {units:?} {enabled:?}"
+            );
         }
     }
 }

@@ -98,12 +98,17 @@ pub fn read(sysroot: &Path, module: &str) -> Status {
             }
         }
     }
+    let interface = find_interface(sysroot);
+    // The manager of the driver's interface (per-interface units such as
+    // wpa_supplicant@wlan0.service), wlan0 when the driver has none yet.
+    let ifname = interface.as_ref().map_or("wlan0", |i| i.name.as_str());
+    let network_manager = netmgr::detect(sysroot, ifname);
     Status {
         module_loaded: modp.is_dir(),
         params,
         fw_version: read_trim(&dbg.join("fw_version")),
-        interface: find_interface(sysroot),
-        network_manager: netmgr::detect(sysroot),
+        interface,
+        network_manager,
         counters,
         recovery,
         malformed,
