@@ -12,6 +12,7 @@
 #      hush subset it uses), the same script in a real U-Boot (Debian qemu_arm64, QEMU), a
 #      signed bundle built and checked with Debian's rauc host tool
 #   7. kernel fragments against the Linux Kconfig files (error level)
+#   7a. Wi-Fi provisioning: the boot-time/build-time script against a fake root (modes, links)
 #   8. negative self-test: copies of the layer with one deliberate violation each must fail
 #      the check that covers it (and name the violated rule).
 # Prints what it measured; exits non-zero on any failure. Costs ~40-60 s on 2 cores.
@@ -46,6 +47,8 @@ if [ -n "$ksrc" ]; then
 else
     log "yocto: FAILED kernel fragments vs Kconfig: no $BES2600_CACHE/dts-* (run ci/setup.sh)"; fail=1
 fi
+
+run "Wi-Fi provisioning (fake root)" sh "$layer/scripts/check-wifi-provision.sh" "$layer"
 
 pipelines="$BES2600_ROOT/ci/pipelines"
 run "GitLab CI schema" check-jsonschema --builtin-schema vendor.gitlab-ci "$pipelines/gitlab-ci.yml"
@@ -146,6 +149,11 @@ expect_fail "boot script reboots when every slot is out of tries" "both slots ou
 
 l="$(fresh bootab)"; sed -i 's/--part-name bootab --label bootab --active/--part-name bootab --label bootab/; s/--label rootfsA --fstype=ext4/--label rootfsA --active --fstype=ext4/' "$l/files/wic/pinetab2-ab.wks"
 expect_fail "boot script partition not the bootable one" "FAIL  pinetab2-ab.wks: bootab @24576s is the only active" layercheck "$l"
+
+# shellcheck disable=SC2016 # literal shell text
+sed 's/chmod 0600 "$tmp"/chmod 0644 "$tmp"/' "$layer/recipes-connectivity/bes2600-wifi-provision/files/bes2600-wifi-provision" >"$tmp/wifi-provision"
+expect_fail "Wi-Fi secret written world-readable" "FAIL  wpa_supplicant-wlan0.conf is mode 0600" \
+    sh "$layer/scripts/check-wifi-provision.sh" "$layer" "$tmp/wifi-provision"
 
 printf 'CONFIG_ROCKCHIP_TIMER=y\nCONFIG_PM_SLEEP=y\nCONFIG_ARCH_ROCKCHIP=m\n' >"$tmp/bad.cfg"
 if [ -n "$ksrc" ]; then

@@ -7,14 +7,16 @@ HOMEPAGE = "https://example.invalid/bes2600-rs"
 SECTION = "images"
 LICENSE = "MIT"
 
-inherit core-image features_check
+inherit core-image features_check bes2600_wifi
 
 # The smoke test gates boot-complete.target, which is a systemd concept.
 REQUIRED_DISTRO_FEATURES = "systemd"
 
 IMAGE_FEATURES += "ssh-server-dropbear"
 
-BES2600_IMAGE_WIFI ?= "iw util-linux-rfkill wireless-regdb-static wpa-supplicant"
+# wpa_supplicant manages Wi-Fi; bes2600-wifi-provision gives it a network from the bootcfg
+# partition or from BES2600_WIFI_* (classes-recipe/bes2600_wifi.bbclass, README "Wi-Fi").
+BES2600_IMAGE_WIFI ?= "iw util-linux-rfkill wireless-regdb-static wpa-supplicant bes2600-wifi-provision"
 # Whether boot-complete.target (and RAUC's mark-good) requires the smoke test: product
 # policy, so off unless asked for, except in the A/B image where mark-good depends on it
 # (conf/machine/include/bes2600.inc sets the default).

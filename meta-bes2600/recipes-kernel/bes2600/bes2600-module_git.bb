@@ -7,9 +7,6 @@ LICENSE = "GPL-2.0-only"
 # nooelint: oelint.var.licenseremotefile - the tree has no licence file yet; GPL-2.0-only is declared in its Cargo.toml
 LIC_FILES_CHKSUM = "file://${COMMON_LICENSE_DIR}/GPL-2.0-only;md5=801f80980d171dd6425610833a22dbe6"
 
-# The module runs bindgen on its C shim header at build time (module-local bindings).
-DEPENDS += "bindgen-cli-native clang-native"
-
 PV = "0.1.0+git"
 
 # The protocol, engine, simulator and firmware-loader cores are compiled into the module.
@@ -25,6 +22,9 @@ EXTRA_OEMAKE += "-C ${STAGING_KERNEL_DIR} M=${S}/driver/kmod"
 MODULES_MODULE_SYMVERS_LOCATION = "driver/kmod"
 
 # A developer's tree may hold objects from a host or QEMU build; build from sources only.
+# The shim binding is checked in (driver/kmod/src/ffi/shim_bindings.rs, see driver/kmod/README.md
+# "Bindings"), so the build runs no bindgen; only generated '*_generated.rs' files are removed
+# here, never a checked-in source.
 do_configure:prepend() {
     find ${S}/driver/kmod \( -name '*.o' -o -name '*.ko' -o -name '*.rmeta' -o -name '*.mod' \
         -o -name '*.mod.c' -o -name '.*.cmd' -o -name '*_generated.rs' -o -name '*.d' \

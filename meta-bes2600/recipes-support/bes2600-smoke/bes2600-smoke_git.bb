@@ -31,8 +31,9 @@ do_install:append() {
     install -m 0644 ${S}/smoke/systemd/bes2600-smoke.service ${D}${systemd_system_unitdir}/
     install -d ${D}${sysconfdir}/bes2600
     install -m 0644 ${S}/${BES2600_SMOKE_CONFIG} ${D}${sysconfdir}/bes2600/smoke.toml
-    # ${PN}-gate: the links "systemctl enable" would make from the unit's [Install] section
-    # (RequiredBy=boot-complete.target), plus boot-complete.target wanted by multi-user.target,
+    # ${PN}-gate: the link "systemctl add-requires boot-complete.target bes2600-smoke.service"
+    # makes (the unit's own [Install] is only WantedBy=multi-user.target, so gating is this
+    # opt-in), plus boot-complete.target wanted by multi-user.target,
     # which systemd otherwise pulls in only for units that need it (rauc-mark-good).
     install -d ${D}${systemd_system_unitdir}/boot-complete.target.requires \
         ${D}${systemd_system_unitdir}/multi-user.target.wants
