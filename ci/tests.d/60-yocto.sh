@@ -12,6 +12,7 @@
 #      hush subset it uses), the same script in a real U-Boot (Debian qemu_arm64, QEMU), a
 #      signed bundle built and checked with Debian's rauc host tool
 #   7. kernel fragments against the Linux Kconfig files (error level)
+#   7b. the signed package feed variant's configuration (kas/pinetab2-feed.yml)
 #   7a. Wi-Fi provisioning: the boot-time/build-time script against a fake root (modes, links)
 #   8. negative self-test: copies of the layer with one deliberate violation each must fail
 #      the check that covers it (and name the violated rule).
@@ -49,6 +50,7 @@ else
 fi
 
 run "Wi-Fi provisioning (fake root)" sh "$layer/scripts/check-wifi-provision.sh" "$layer"
+run "signed package feed configuration" "$py" "$layer/scripts/check-feed.py" "$layer"
 
 pipelines="$BES2600_ROOT/ci/pipelines"
 run "GitLab CI schema" check-jsonschema --builtin-schema vendor.gitlab-ci "$pipelines/gitlab-ci.yml"

@@ -43,3 +43,19 @@ IMAGE_INSTALL:append:bes2600-rauc = " rauc rauc-mark-good bes2600-rauc-data"
 
 # The A/B bundle carries the root filesystem as ext4.
 IMAGE_FSTYPES:append:bes2600-rauc = " ext4"
+
+# Signed package feed (kas/pinetab2-feed.yml, README "Package feed"): oe-core writes
+# "deb [trusted=yes] URI" for deb feeds, which turns apt's signature check off. With a signed
+# feed, apt gets the feed key (signing-keys-packagefeed) as the only key for our feed. It runs
+# in do_image because oe-core writes sources.list after ROOTFS_POSTPROCESS_COMMAND.
+bes2600_feed_apt_trust() {
+    list=${IMAGE_ROOTFS}${sysconfdir}/apt/sources.list
+    key=${IMAGE_ROOTFS}${sysconfdir}/pki/packagefeed-gpg/PACKAGEFEED-GPG-KEY-${DISTRO}-${DISTRO_CODENAME}
+    [ -f "$list" ] || return 0
+    [ -f "$key" ] || bbfatal "PACKAGE_FEED_SIGN = 1 but $key is missing (signing-keys-packagefeed)"
+    install -d ${IMAGE_ROOTFS}${sysconfdir}/apt/keyrings
+    install -m 0644 "$key" ${IMAGE_ROOTFS}${sysconfdir}/apt/keyrings/bes2600-feed.asc
+    sed -i -e 's|^deb \[trusted=yes\] |deb [signed-by=${sysconfdir}/apt/keyrings/bes2600-feed.asc] |' "$list"
+}
+bes2600_feed_apt_trust[doc] = "Makes apt verify the signed feed with its key instead of trusting it"
+IMAGE_PREPROCESS_COMMAND += "${@'bes2600_feed_apt_trust' if d.getVar('PACKAGE_FEED_SIGN') == '1' and 'package_deb' in (d.getVar('PACKAGE_CLASSES') or '').split()[:1] else ''}"
