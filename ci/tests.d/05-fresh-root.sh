@@ -156,6 +156,11 @@ awk -v d="$FR_ROOT/usr/local/share/ca-certificates" '
     on { print > f }
     /-----END CERTIFICATE-----/ { on = 0; close(f) }' /etc/ssl/certs/ca-certificates.crt
 if [ -f /etc/pip.conf ]; then cp /etc/pip.conf "$FR_ROOT/etc/pip.conf"; fi
+# Likewise apt's network settings (Acquire::*: proxies, and here a mirror whose newer suites' Release
+# files are past their Valid-Until, accepted machine-wide).
+for f in /etc/apt/apt.conf.d/*; do
+    if grep -q '^[[:space:]]*Acquire::' "$f" 2>/dev/null; then cp "$f" "$FR_ROOT/etc/apt/apt.conf.d/"; fi
+done
 # The repository as a clone would have it: tracked files (plus new, not ignored ones, so a
 # developer's uncommitted set-up is what gets proven), with their working-tree content.
 mkdir -p "$FR_ROOT$FR_SRC"
