@@ -39,22 +39,18 @@ if [ -z "$yk_have" ] || [ ! -f "$BES2600_YK_APT/src/$yk_have/usr/src/$BES2600_YK
         echo "deb [arch=amd64] http://deb.debian.org/debian $s main" >>"$BES2600_YK_APT/sources.list"
     done
     log "apt-get update (private config for $BES2600_YK_PKG: $BES2600_YK_SUITES)"
-    apt_private -q update >"$BES2600_YK_APT/update.log" 2>&1 \
-        || { tail -5 "$BES2600_YK_APT/update.log" >&2
-             die "private apt-get update for $BES2600_YK_PKG failed (log: $BES2600_YK_APT/update.log); retry: ./ci/setup.sh"; }
+    run_quiet "private apt-get update for $BES2600_YK_PKG" apt_private -q update
     yk_ver="$(apt_private -q -s install "$BES2600_YK_PKG" 2>/dev/null \
         | sed -n "s/^Inst $BES2600_YK_PKG (\([^ ]*\) .*/\1/p" | head -1)"
-    [ -n "$yk_ver" ] || die "no $BES2600_YK_PKG in Debian $BES2600_YK_SUITES; bump BES2600_YK_PKG in ci/setup.d/11-kernel-yocto.sh"
+    [ -n "$yk_ver" ] || die "no $BES2600_YK_PKG in Debian $BES2600_YK_SUITES (Debian moved on?); set BES2600_YK_PKG in ci/setup.d/11-kernel-yocto.sh to a package 'apt-cache search linux-source-' lists there"
     if [ "$yk_ver" != "$yk_have" ] || [ ! -f "$BES2600_YK_APT/src/$yk_ver/usr/src/$BES2600_YK_PKG.tar.xz" ]; then
         log "downloading $BES2600_YK_PKG $yk_ver (~160 MB) into $BES2600_YK_APT"
-        (cd "$BES2600_YK_APT/cache" && apt_private -q download "$BES2600_YK_PKG=$yk_ver") \
-            >"$BES2600_YK_APT/download.log" 2>&1 \
-            || { tail -5 "$BES2600_YK_APT/download.log" >&2
-                 die "download of $BES2600_YK_PKG=$yk_ver failed; retry: ./ci/setup.sh"; }
+        (cd "$BES2600_YK_APT/cache" && run_quiet "download of $BES2600_YK_PKG=$yk_ver" \
+            apt_private -q download "$BES2600_YK_PKG=$yk_ver")
         # Unpack beside, then rename: an interrupted unpack never looks complete.
         rm -rf "$BES2600_YK_APT/src/$yk_ver.tmp"
         dpkg-deb -x "$BES2600_YK_APT"/cache/"${BES2600_YK_PKG}"_*.deb "$BES2600_YK_APT/src/$yk_ver.tmp" \
-            || die "cannot unpack the $BES2600_YK_PKG .deb; retry: ./ci/setup.sh"
+            || die "cannot unpack the $BES2600_YK_PKG .deb"
         rm -f "$BES2600_YK_APT"/cache/"${BES2600_YK_PKG}"_*.deb
         rm -rf "$BES2600_YK_APT/src/$yk_ver"
         mv "$BES2600_YK_APT/src/$yk_ver.tmp" "$BES2600_YK_APT/src/$yk_ver"
@@ -67,6 +63,6 @@ fi
 # bindgen-cli at wrynose's version, beside (not replacing) the 6.12 kernel's 0.70.1.
 if ! "$BES2600_YK_TOOLS/bin/bindgen" --version 2>/dev/null | grep -q "$BES2600_YK_BINDGEN_VER"; then
     log "cargo install bindgen-cli@$BES2600_YK_BINDGEN_VER into $BES2600_YK_TOOLS"
-    cargo install -q --locked bindgen-cli --version "$BES2600_YK_BINDGEN_VER" --root "$BES2600_YK_TOOLS" \
-        || die "cargo install bindgen-cli@$BES2600_YK_BINDGEN_VER failed; retry: ./ci/setup.sh"
+    run_quiet "cargo install bindgen-cli@$BES2600_YK_BINDGEN_VER" \
+        cargo install --locked bindgen-cli --version "$BES2600_YK_BINDGEN_VER" --root "$BES2600_YK_TOOLS"
 fi
