@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vsdio.h - the seam between the virtual MMC host (vsdio_host.c) and the Rust card
+ * (src/bes2600_vsdio.rs). Test-only module: none of this is in bes2600.ko.
+ *
+ * Every vsdio_rs_* call on a card is made with the host's mutex held, so the Rust side
+ * sees one caller at a time. Times are nanoseconds since the host was created.
+ */
+#ifndef VSDIO_H
+#define VSDIO_H
+
+#include <linux/types.h>
+
+struct vsdio_host;
+
+/* C, called by Rust. */
+int vsdio_host_add(void *card, struct vsdio_host **out);
+void vsdio_host_remove(struct vsdio_host *h);
+int vsdio_call_on_big_stack(void (*fn)(void *), void *arg);
+unsigned int vsdio_param_rate_kbps(void);
+bool vsdio_param_privacy(void);
+
+/* Rust, called by C with the host mutex held. */
+int vsdio_rs_command(void *card, u64 now_ns, u32 opcode, u32 arg, u32 *resp);
+int vsdio_rs_cmd53(void *card, u64 now_ns, u32 arg, u32 blksz, u32 blocks, u8 *buf,
+		   size_t len, u32 *resp);
+bool vsdio_rs_tick(void *card, u64 now_ns);
+bool vsdio_rs_power(void *card, bool on);
+int vsdio_rs_inject(void *card, u32 code);
+u64 vsdio_rs_violations(void *card);
+size_t vsdio_rs_render(void *card, u8 *buf, size_t len);
+
+#endif /* VSDIO_H */
