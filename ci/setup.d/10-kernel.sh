@@ -4,32 +4,14 @@
 # match the kernel build exactly (Rust symbols carry a crate hash), so they are pinned and held.
 # Heavy downloads (bindgen, arm64 userspace .debs) go to $BES2600_CACHE, never into the clone.
 
-BES2600_RUST_DEB_VER="1.96.0+dfsg1-1~deb12u2"
+# BES2600_RUST_DEB_VER and apt_install_pinned come from ci/lib.sh (00-base.sh installs the same
+# Rust when there is no rustup).
 BES2600_LINUX_DEB_VER="6.12.117-1~deb12u1"
 BES2600_LLVM_DEB_VER="1:19.1.7-3~deb12u1"
 BES2600_BINDGEN_VER="0.70.1"
 BES2600_TOOLS="$BES2600_CACHE/tools"
 BES2600_ARM64_ROOT="$BES2600_CACHE/arm64-root"
 export BES2600_TOOLS BES2600_ARM64_ROOT
-
-# apt_install_pinned PKG=VER...: installs (or moves to) exactly VER when not already there.
-apt_install_pinned() {
-    local missing=() spec name ver have
-    for spec in "$@"; do
-        name="${spec%%=*}"; ver="${spec#*=}"
-        have="$(dpkg-query -W -f='${Status} ${Version}\n' "$name" 2>/dev/null | head -1 || true)"
-        # "hold ok installed" once apt-mark hold ran.
-        case "$have" in
-        "install ok installed $ver" | "hold ok installed $ver") ;;
-        *) missing+=("$spec") ;;
-        esac
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    apt_update_once
-    log "apt-get install ${missing[*]}"
-    apt-get install -y -q --no-install-recommends --allow-change-held-packages "${missing[@]}" \
-        >/dev/null || die "apt-get install ${missing[*]} failed"
-}
 
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     log "dpkg --add-architecture arm64"
