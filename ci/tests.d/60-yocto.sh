@@ -5,7 +5,8 @@
 #   1. oelint-adv --release wrynose --mode all on every recipe/append/class/inc/conf
 #   2. kas files: kas's JSON schema, commit pins, kas's own include handler
 #   3. layer structure, SRC_URI pinning, wks layout, files taken from the tree
-#   4. the crates .inc files match Cargo.lock
+#   4. the crates .inc files match Cargo.lock, and so do the cargo recipes' LICENSE and
+#      LIC_FILES_CHKSUM (the crates linked into each binary, from cargo tree/metadata)
 #   5. ci/pipelines: GitLab CI / GitHub workflow schemas (check-jsonschema's vendored copies),
 #      and the image artifacts they publish are the ones kas/ci.yml declares
 #   6. RAUC A/B: the boot script's decisions over a table of cases (interpreter of the U-Boot
@@ -35,6 +36,7 @@ kaswork="$(mktemp -d)"
 run "kas files" env KAS_WORK_DIR="$kaswork" "$py" "$layer/scripts/check-kas.py" --layer "$layer"
 run "layer structure" "$py" "$layer/scripts/check-layer.py" --layer "$layer" --tree "$BES2600_ROOT"
 run "crates .inc up to date" "$py" "$layer/scripts/gen-crates-inc.py" --check --lock "$BES2600_ROOT/Cargo.lock"
+run "licences .inc up to date" "$py" "$layer/scripts/gen-licenses-inc.py" --check --tree "$BES2600_ROOT"
 
 run "boot script decision table" "$py" "$layer/scripts/check-boot-script.py" --layer "$layer"
 run "boot script in U-Boot (QEMU)" "$py" "$layer/scripts/boot-script-qemu.py"
@@ -138,6 +140,20 @@ printf '\n[[package]]\nname = "zz-extra"\nversion = "1.0.0"\nsource = "registry+
     | cat "$BES2600_ROOT/Cargo.lock" - >"$tmp/Cargo.lock"
 expect_fail "crates .inc stale after a Cargo.lock change" "stale: " \
     "$py" "$layer/scripts/gen-crates-inc.py" --check --lock "$tmp/Cargo.lock"
+
+# A dependency added to netmgr (Cargo.toml and Cargo.lock, as cargo would write them) in a
+# copy of the workspace: bes2600-fw now links bytemuck, so its LICENSE is stale.
+mkdir "$tmp/ws"
+git -C "$BES2600_ROOT" ls-files -z | tar -C "$BES2600_ROOT" --null -T - --ignore-failed-read -cf - | tar -C "$tmp/ws" -xf -
+cp "$BES2600_ROOT/Cargo.lock" "$tmp/ws/"
+sed -i 's/^\[dependencies\]$/[dependencies]\nbytemuck = "1"/' "$tmp/ws/netmgr/Cargo.toml"
+sed -i '/^name = "bes2600-netmgr"$/,/^]$/ s/^ "serde",$/ "bytemuck",\n "serde",/' "$tmp/ws/Cargo.lock"
+expect_fail "LICENSE stale after a dependency joins Cargo.lock" "^\+ +\(Apache-2.0 \| MIT \| Zlib\) &" \
+    "$py" "$layer/scripts/gen-licenses-inc.py" --check --tree "$tmp/ws"
+
+l="$(fresh licence)"; sed -i '/^ *(MIT | Unlicense)"$/d; s/^\( *MIT\) & \\$/\1"/' "$l/recipes-support/bes2600-smoke/bes2600-smoke-licenses.inc"
+expect_fail "LICENSE edited by hand" "stale: recipes-support/bes2600-smoke/bes2600-smoke-licenses.inc" \
+    "$py" "$l/scripts/gen-licenses-inc.py" --check --tree "$BES2600_ROOT"
 
 l="$(fresh bootb)"; sed -i 's/^test -n "${BOOT_B_LEFT}" || setenv BOOT_B_LEFT 0$/test -n "${BOOT_B_LEFT}" || setenv BOOT_B_LEFT @@BOOT_TRIES@@/' \
     "$l/dynamic-layers/rauc/recipes-bsp/u-boot/files/bes2600-boot.cmd.in"

@@ -4,9 +4,9 @@ DESCRIPTION = "bes2600-fw verifies and installs BES2600 firmware images, convert
                as the bes2600-fw-watch service, reacts to the driver's recovery uevents."
 HOMEPAGE = "https://example.invalid/bes2600-rs"
 SECTION = "net"
-LICENSE = "GPL-2.0-only"
-# nooelint: oelint.var.licenseremotefile - the tree has no licence file yet; GPL-2.0-only is declared in its Cargo.toml
-LIC_FILES_CHKSUM = "file://${COMMON_LICENSE_DIR}/GPL-2.0-only;md5=801f80980d171dd6425610833a22dbe6"
+# LICENSE and LIC_FILES_CHKSUM: our GPL-2.0-only crates and every crates.io crate linked into
+# the binary, generated from Cargo.lock by meta-bes2600/scripts/gen-licenses-inc.py.
+require ${BPN}-licenses.inc
 
 PV = "0.1.0+git"
 
