@@ -8,7 +8,9 @@
 
 # flex/bison/make/gcc build the kernel's kconfig tool for the fragment merge check; the arm64
 # cross gcc makes Kconfig's compiler probes answer as they would for the real build.
-apt_install device-tree-compiler cpp xz-utils make gcc flex bison gcc-aarch64-linux-gnu
+# python3-dev: pylibfdt (a dtschema pin) has no wheel for Debian's Python and builds from source,
+# which needs Python.h (swig comes from PyPI as its build dependency).
+apt_install device-tree-compiler cpp xz-utils make gcc flex bison gcc-aarch64-linux-gnu python3-dev
 if [ "$(dpkg-query -W -f='${Version}' "$BOARD_KSRC_PKG" 2>/dev/null)" != "$BOARD_KSRC_VER" ]; then
     apt_update_once
     log "apt-get install $BOARD_KSRC_PKG=$BOARD_KSRC_VER"
