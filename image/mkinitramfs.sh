@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Assembles the QEMU initramfs: busybox-static and iw (+ its libraries) from the arm64 .debs
-# unpacked by ci/setup.d/10-kernel.sh, the kernel's modules and bes2600.ko, the synthetic
-# firmware set (bes2600-fw synth), the rx-probe receiver and image/init.
+# unpacked by ci/setup.d/10-kernel.sh, the kernel's modules, bes2600.ko and the virtual SDIO
+# card bes2600_vsdio.ko, the synthetic firmware set (bes2600-fw synth), the rx-probe
+# receiver and image/init.
 # Usage: mkinitramfs.sh OUT.cpio.gz   (after build-module.sh)
 set -euo pipefail
 . "$(dirname "$0")/../ci/lib.sh"
@@ -54,6 +55,8 @@ ls "$R/lib/firmware/bes2600" | sed 's/^/firmware: /' >&2
 
 "${BES2600_KMAKE[@]}" INSTALL_MOD_PATH="$R" INSTALL_MOD_STRIP=1 modules_install >/dev/null
 "${BES2600_KMAKE[@]}" M="$OUT/src/driver/kmod" INSTALL_MOD_PATH="$R" INSTALL_MOD_STRIP=1 \
+    modules_install >/dev/null
+"${BES2600_KMAKE[@]}" M="$OUT/src/driver/vsdio" INSTALL_MOD_PATH="$R" INSTALL_MOD_STRIP=1 \
     modules_install >/dev/null
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) >"$dst"
 log "initramfs $(du -h "$dst" | cut -f1) -> $dst"

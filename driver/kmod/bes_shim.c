@@ -30,7 +30,10 @@
 #include <linux/kthread.h>
 #include <linux/mmc/card.h>
 #include <linux/mmc/host.h>
+#include <linux/mmc/core.h>
+#include <linux/mmc/sdio.h>
 #include <linux/mmc/sdio_func.h>
+#include <linux/scatterlist.h>
 #include <linux/mmc/sdio_ids.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -43,6 +46,7 @@
 #include <linux/wait.h>
 #include <net/mac80211.h>
 
+#include "bes_bigstack.h"
 #include "bes_shim.h"
 
 /* ---------------------------------------------------------------- module parameters */
@@ -121,30 +125,9 @@ void bes_random_mac(u8 mac[6])
 
 /* ---------------------------------------------------------------- big-stack call */
 
-#define BES_BIG_STACK (512 * 1024)
-
 int bes_call_on_big_stack(void (*fn)(void *), void *arg)
 {
-	void *stk = vmalloc(BES_BIG_STACK);
-	unsigned long flags;
-
-	if (!stk)
-		return -ENOMEM;
-	/* IRQs off: no exception entry may see the foreign stack pointer. */
-	local_irq_save(flags);
-	asm volatile(
-		"mov	x19, sp\n"
-		"mov	sp, %[top]\n"
-		"mov	x0, %[arg]\n"
-		"blr	%[fn]\n"
-		"mov	sp, x19\n"
-		:
-		: [top] "r" ((unsigned long)stk + BES_BIG_STACK), [arg] "r" (arg), [fn] "r" (fn)
-		: "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",
-		  "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x30", "cc", "memory");
-	local_irq_restore(flags);
-	vfree(stk);
-	return 0;
+	return bes_big_stack_run(fn, arg);
 }
 
 /* ---------------------------------------------------------------- bottom half */
@@ -959,6 +942,55 @@ int bes_sdio_write(struct sdio_func *func, u32 addr, const u8 *buf, size_t len)
 	ret = sdio_memcpy_toio(func, addr, (void *)buf, len);
 	sdio_release_host(func);
 	return ret;
+}
+
+/*
+ * One block-mode CMD53 write of `len` bytes (whole blocks) with the caller's address field.
+ * The vendor sends every Wi-Fi TX write this way, a single 512-byte slot included
+ * (C:bes2600_sdio.c:977-1030); sdio_memcpy_toio() would send 512 bytes in byte mode.
+ * `buf` must be in the kernel's linear map (kmalloc'ed), as for sdio_memcpy_toio().
+ */
+int bes_sdio_write_blocks(struct sdio_func *func, u32 addr, const u8 *buf, size_t len)
+{
+	struct mmc_request mrq = {};
+	struct mmc_command cmd = {};
+	struct mmc_data data = {};
+	struct scatterlist sg;
+	unsigned int blksz = func->cur_blksize;
+	unsigned int blocks;
+
+	if (!blksz || !len || len % blksz || addr > 0x1ffff)
+		return -EINVAL;
+	blocks = len / blksz;
+	if (blocks > min(func->card->host->max_blk_count, 511u))
+		return -EINVAL;
+	cmd.opcode = SD_IO_RW_EXTENDED;
+	/* write, function, block mode, incrementing address, address field, block count */
+	cmd.arg = BIT(31) | func->num << 28 | BIT(27) | BIT(26) | addr << 9 | blocks;
+	cmd.flags = MMC_RSP_SPI_R5 | MMC_RSP_R5 | MMC_CMD_ADTC;
+	data.blksz = blksz;
+	data.blocks = blocks;
+	data.flags = MMC_DATA_WRITE;
+	data.sg = &sg;
+	data.sg_len = 1;
+	sg_init_one(&sg, buf, len);
+	mrq.cmd = &cmd;
+	mrq.data = &data;
+	sdio_claim_host(func);
+	mmc_set_data_timeout(&data, func->card);
+	mmc_wait_for_req(func->card->host, &mrq);
+	sdio_release_host(func);
+	if (cmd.error)
+		return cmd.error;
+	if (data.error)
+		return data.error;
+	if (cmd.resp[0] & R5_ERROR)
+		return -EIO;
+	if (cmd.resp[0] & R5_FUNCTION_NUMBER)
+		return -EINVAL;
+	if (cmd.resp[0] & R5_OUT_OF_RANGE)
+		return -ERANGE;
+	return 0;
 }
 
 static void bes_sdio_irq_handler(struct sdio_func *func)

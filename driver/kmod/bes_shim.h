@@ -134,6 +134,9 @@ int bes_sdio_readb(struct sdio_func *func, bes_u32 addr, bes_u8 *val);
 int bes_sdio_writeb(struct sdio_func *func, bes_u32 addr, bes_u8 val);
 int bes_sdio_read(struct sdio_func *func, bes_u32 addr, bes_u8 *buf, bes_size len);
 int bes_sdio_write(struct sdio_func *func, bes_u32 addr, const bes_u8 *buf, bes_size len);
+/* One block-mode CMD53 write of whole blocks (TX, spec errata 2). */
+int bes_sdio_write_blocks(struct sdio_func *func, bes_u32 addr, const bes_u8 *buf,
+			  bes_size len);
 int bes_sdio_claim_irq(struct sdio_func *func);
 void bes_sdio_release_irq(struct sdio_func *func);
 int bes_sdio_hw_reset(struct sdio_func *func);

@@ -36,6 +36,8 @@ use bes2600_fw::image::Image;
 const SIM_TICK_NS: u64 = 1_000_000;
 /// Longest BH sleep when no timer is due.
 const IDLE_NS: u64 = 100_000_000;
+/// RX poll period while messages are in flight (the vendor's RX work re-queue).
+const POLL_NS: u64 = 2_000_000;
 /// How long bring-up may take before init fails.
 const READY_TIMEOUT_MS: u32 = 20_000;
 /// TX frames in flight (sent, not yet confirmed); the firmware credit limit is lower.
@@ -76,6 +78,16 @@ pub(crate) enum AnyBus {
     Sim(KBox<SimBus>),
     /// SDIO function 1.
     Sdio(SdioBus),
+}
+
+impl AnyBus {
+    /// Marks the writes that follow as boot-ROM download frames or Wi-Fi TX (SDIO only:
+    /// the two go in different transfer modes, spec errata 2).
+    fn set_download(&mut self, on: bool) {
+        if let AnyBus::Sdio(s) = self {
+            s.set_download(on);
+        }
+    }
 }
 
 impl Bus for AnyBus {
@@ -443,6 +455,10 @@ impl Drop for DeviceHandle {
             }
         });
         if let Some(f) = self.sdio {
+            // Leave the chip as the host's power-up left it, in its boot ROM, so that the
+            // next probe (a module reload) can download again; a failure here (a removed
+            // card) changes nothing for the teardown.
+            let _ = f.hw_reset();
             f.disable();
         }
     }
@@ -783,7 +799,10 @@ impl Device {
         let BhState { bus, boot, .. } = st;
         if let Some(files) = boot.as_ref() {
             let t = ffi::now_ns();
-            match self.download(bus, files) {
+            bus.set_download(true);
+            let r = self.download(bus, files);
+            bus.set_download(false);
+            match r {
                 Ok(()) => pr_info!(
                     "bes2600: firmware downloaded in {} ms\n",
                     (ffi::now_ns() - t) / 1_000_000
@@ -875,12 +894,13 @@ impl Device {
                         _ => Event::BusError,
                     }
                 }
-                // Boot-ROM frames carry no CMD53 address semantics (spec §2.3): address 0.
-                Action::Send { len } => match ld.frame().get(..len) {
-                    Some(f) => bus
-                        .write_data(0, f)
+                // The CMD53 address carries the transfer's length in the download too
+                // (spec errata 9, C:bes2600_sdio.c:340-352).
+                Action::Send { len } => match (ld.frame().get(..len), u32::try_from(len)) {
+                    (Some(f), Ok(addr)) => bus
+                        .write_data(addr, f)
                         .map_or(Event::BusError, |()| Event::Sent),
-                    None => Event::BusError,
+                    _ => Event::BusError,
                 },
                 Action::Sleep { until_ns } => {
                     sleep_until(bus, until_ns);
@@ -900,15 +920,15 @@ impl Device {
                     (Ok(lo), Ok(hi)) => Event::ReplyLen(u16::from_le_bytes([lo, hi])),
                     _ => Event::BusError,
                 },
-                Action::ReadReply { len } => match rx.get_mut(..len) {
-                    Some(b) => {
-                        if bus.read_data(0, b).is_ok() {
+                Action::ReadReply { len } => match (rx.get_mut(..len), u32::try_from(len)) {
+                    (Some(b), Ok(addr)) => {
+                        if bus.read_data(addr, b).is_ok() {
                             act = ld.step(ffi::now_ns(), Event::Reply(b));
                             continue;
                         }
                         Event::BusError
                     }
-                    None => Event::BusError,
+                    _ => Event::BusError,
                 },
                 Action::ReadSlaveStatus => bus
                     .read_reg8(download::REG_SLAVE_STATUS)
@@ -973,11 +993,21 @@ impl Device {
             }
         }
         let now = ffi::now_ns();
-        match next {
+        let wait = match next {
             Some(t) if t > now => (t - now).min(IDLE_NS),
             Some(_) => 1,
             None => IDLE_NS,
+        };
+        // The vendor driver does not rely on the interrupt alone: it reads the RX length
+        // after every TX write (C:bes2600_sdio.c:1176) and again while confirms are
+        // outstanding (C:bes2600_sdio.c:930-937). Every TX write leaves a message in
+        // flight, so polling while credits are in use covers both.
+        let (_, in_use, _) = st.engine.credits();
+        if in_use > 0 && !self.is_sim {
+            self.shared.on_irq();
+            return wait.min(POLL_NS);
         }
+        wait
     }
 
     fn post_requests(&self, st: &mut BhState) {

@@ -127,7 +127,11 @@ impl SimCard {
         writeln!(w, "faults_fired {}", c.faults_fired)?;
         let s = self.card.chip().counters();
         writeln!(w, "chip_resets {}", s.resets)?;
-        writeln!(w, "chip_sent_to_host {}", s.sent_to_host)
+        writeln!(w, "chip_sent_to_host {}", s.sent_to_host)?;
+        writeln!(w, "chip_dropped_queue_full {}", s.dropped_queue_full)?;
+        writeln!(w, "chip_dropped_truncated {}", s.dropped_truncated)?;
+        writeln!(w, "chip_dropped_reset {}", s.dropped_reset)?;
+        writeln!(w, "chip_empty_reads {}", s.empty_reads)
     }
 }
 

@@ -649,6 +649,12 @@ impl SdioFunc {
         // SAFETY: func valid; buf readable for its length.
         check(unsafe { sys::bes_sdio_write(self.0.as_ptr(), addr, buf.as_ptr(), buf.len()) })
     }
+    /// One block-mode CMD53 write of `buf` (whole blocks) with address field `addr`.
+    pub(crate) fn write_blocks(self, addr: u32, buf: &[u8]) -> Result {
+        // SAFETY: func valid; buf readable for its length and, like every bus buffer of
+        // the module, kmalloc'ed (the shim maps it with `sg_init_one`).
+        check(unsafe { sys::bes_sdio_write_blocks(self.0.as_ptr(), addr, buf.as_ptr(), buf.len()) })
+    }
     /// Claims the SDIO interrupt (handler calls `bes_rs_sdio_irq`).
     pub(crate) fn claim_irq(self) -> Result {
         // SAFETY: func valid; drvdata is set before this is called.

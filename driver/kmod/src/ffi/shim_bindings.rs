@@ -265,6 +265,14 @@ extern "C" {
     ) -> core::ffi::c_int;
 }
 extern "C" {
+    pub fn bes_sdio_write_blocks(
+        func: *mut sdio_func,
+        addr: bes_u32,
+        buf: *const bes_u8,
+        len: bes_size,
+    ) -> core::ffi::c_int;
+}
+extern "C" {
     pub fn bes_sdio_claim_irq(func: *mut sdio_func) -> core::ffi::c_int;
 }
 extern "C" {

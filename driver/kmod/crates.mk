@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The project's no_std crates compiled into a kernel module, each as its own crate (rlib
 # metadata + object) with the kernel's rustc flags, so their `crate::` paths work and their
-# sources stay untouched. Include from a Kbuild after setting BES_CRATES (in dependency
-# order) and BES_TOP (the repository's driver/ directory, relative to $(src)).
+# sources stay untouched. Included by bes2600.ko's Kbuild and by the test-only
+# bes2600_vsdio.ko's, after setting BES_CRATES (in dependency order) and BES_TOP (the
+# repository's driver/ directory, relative to $(src)).
 BES_SRC_bes2600_wire := $(src)/$(BES_TOP)/wire/src/lib.rs
 BES_SRC_bes2600_engine := $(src)/$(BES_TOP)/engine/src/lib.rs
 BES_SRC_bes2600_sim := $(src)/$(BES_TOP)/sim/src/lib.rs
