@@ -211,6 +211,7 @@ phase "no Rust before set-up" '! command -v cargo && ! command -v rustc && ! com
 phase "./ci/setup.sh (empty cache)" 'nice -n 10 ./ci/setup.sh'
 phase "toolchain is Debian's" 'command -v rustup && exit 1; rustc -V; cargo -V; cargo clippy -V; cargo fmt --version'
 phase "cargo fmt --check" 'cargo fmt --all -- --check'
+phase "clippy's incompatible_msrv fires" 'bash ci/tests.d/06-msrv.sh'
 phase "cargo clippy -D warnings" 'nice -n 10 cargo clippy --workspace --all-targets --locked -- -D warnings'
 phase "cargo test" 'nice -n 10 cargo test --workspace --locked'
 
