@@ -30,8 +30,8 @@ done
 # clippy.toml would let a newer API through.
 # (grep, not git grep: the fresh-root check runs this in a copy without .git.)
 optouts="$(grep -rn -E --include='*.rs' --exclude-dir=target 'incompatible_msrv|clippy::msrv' . || true)
-$(find . -name target -prune -o \( -name clippy.toml -o -name .clippy.toml \) -print \
-    | xargs -r grep -n -E '^\s*msrv' || true)"
+$(find . -name target -prune -o \( -name clippy.toml -o -name .clippy.toml \) -exec \
+    grep -Hn -E '^\s*msrv' {} + || true)"
 if [ -n "$(printf '%s' "$optouts" | tr -d '[:space:]')" ]; then
     printf 'msrv: opt-outs found:\n%s\n' "$optouts"
     exit 1
