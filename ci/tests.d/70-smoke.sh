@@ -3,7 +3,9 @@
 # a veth pair in 192.0.2.0/24, shaped with tc tbf at 4 MB/s; the link is cut mid-run with
 # `ip link set down`. The peer is `bes2600-smoke serve` or a stock `iperf3 -s` (issue 17), the
 # latter also with no server at all (the negative control). Needs root. About 2 min of traffic
-# in all. Prints the measured figures.
+# in all. Prints the measured figures. The default build writes SVG plots only; PNG (the `png`
+# cargo feature, which links the Apache-2.0-only ab_glyph) is tested here too: the crate's tests
+# with --features png, and one namespace link cut drawn as a PNG.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 cd "$BES2600_ROOT"
@@ -44,3 +46,8 @@ fi
 ip netns del "$probe"
 
 cargo test -p bes2600-smoke --locked --test netns -- --ignored --test-threads=1 --nocapture
+# The PNG path (smoke/README.md, "Plots"): unit and loopback tests, then a cut link's PNG plot.
+log "70-smoke: bes2600-smoke with --features png"
+cargo test -p bes2600-smoke --locked --features png
+cargo test -p bes2600-smoke --locked --features png --test netns -- --ignored --test-threads=1 --nocapture \
+    --exact issue_8_link_cut_mid_receive_fails_and_names_the_cause

@@ -437,6 +437,7 @@ impl Default for Tools {
 #[serde(default, deny_unknown_fields)]
 pub struct Plot {
     /// TrueType fonts tried in order for the plot's text; without one the plot has no text.
+    /// Read only with the `png` feature: the default build's SVG text needs no font file.
     pub fonts: Vec<PathBuf>,
 }
 

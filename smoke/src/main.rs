@@ -21,6 +21,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 /// Default configuration file on the device.
 const DEFAULT_CONFIG: &str = "/etc/bes2600/smoke.toml";
 
+/// `--plot`'s help: which formats this build writes.
+#[cfg(feature = "png")]
+const PLOT_HELP: &str = "Write the throughput plot here (.svg or .png)";
+#[cfg(not(feature = "png"))]
+const PLOT_HELP: &str = "Write the throughput plot here (.svg; .png needs a build with the `png` \
+                         cargo feature: cargo build -p bes2600-smoke --features png)";
+
 #[derive(Parser, Debug)]
 #[command(
     version,
@@ -66,8 +73,7 @@ struct RunArgs {
     /// Write the JSON report here.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
-    /// Write the throughput plot here (.svg or .png).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help = PLOT_HELP)]
     plot: Option<PathBuf>,
     /// Print only the verdict line.
     #[arg(short, long)]
@@ -189,6 +195,10 @@ fn load_config(args: &RunArgs) -> anyhow::Result<Config> {
 
 fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let cfg = load_config(args)?;
+    // A plot this build cannot write is an error before the run, not after it.
+    if let Some(path) = &args.plot {
+        bes2600_smoke::plot::format(path)?;
+    }
     let progress = Progress::new();
     let report = bes2600_smoke::run::run(&cfg, &args.sysroot, &progress)?;
     if let Some(path) = &args.json {

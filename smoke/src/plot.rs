@@ -1,8 +1,14 @@
-//! Throughput over time as SVG or PNG: one line per measurement, the threshold, and the
-//! windows at zero marked, so the shape of a link's death is visible at a glance.
+//! Throughput over time as SVG (or PNG, with the `png` feature): one line per measurement, the
+//! threshold, and the windows at zero marked, so the shape of a link's death is visible at a
+//! glance.
+//!
+//! The default build writes SVG only: plotters' SVG backend writes the text as SVG `<text>`
+//! elements, which the viewer renders with its own fonts, so no font is read or rasterised.
+//! PNG needs a rasteriser (ab_glyph, Apache-2.0 only, hence off by default) and a TrueType font
+//! from `[plot] fonts`; with the `png` feature ab_glyph also lays out the SVG's text, so both
+//! formats then need the font.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -10,12 +16,21 @@ use plotters::prelude::*;
 use crate::report::Report;
 use crate::verdict::Outcome;
 
+/// Whether this build can write PNG plots (the `png` cargo feature).
+pub const PNG: bool = cfg!(feature = "png");
+
 /// Why a plot could not be drawn.
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
     /// The file name does not end in `.svg` or `.png`.
     #[error("plot file {0} must end in .svg or .png")]
     Format(PathBuf),
+    /// A `.png` was asked of a build without the `png` feature.
+    #[error(
+        "plot file {0}: this bes2600-smoke was built without PNG support (cargo feature `png`): \
+         write an .svg plot, or rebuild with `cargo build -p bes2600-smoke --features png`"
+    )]
+    PngNotBuilt(PathBuf),
     /// The drawing backend failed (including writing the file).
     #[error("cannot draw plot {path}: {message}")]
     Draw {
@@ -24,6 +39,31 @@ pub enum PlotError {
         /// The backend's message.
         message: String,
     },
+}
+
+/// A plot file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// SVG, always available.
+    Svg,
+    /// PNG, with the `png` feature.
+    Png,
+}
+
+/// The format of plot file `path` from its extension; an error for an unknown extension and
+/// for `.png` in a build without the `png` feature. Checked before a run, so that a plot that
+/// cannot be written is an error at once, not after the measurements.
+pub fn format(path: &Path) -> Result<Format, PlotError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("svg") => Ok(Format::Svg),
+        Some("png") if PNG => Ok(Format::Png),
+        Some("png") => Err(PlotError::PngNotBuilt(path.to_owned())),
+        _ => Err(PlotError::Format(path.to_owned())),
+    }
 }
 
 const SIZE: (u32, u32) = (960, 540);
@@ -38,8 +78,9 @@ const COLORS: [RGBColor; 6] = [
 
 /// Registers the first readable font of `fonts` for the plot's text, once per process.
 /// Returns whether text can be drawn.
+#[cfg(feature = "png")]
 fn load_font(fonts: &[PathBuf]) -> bool {
-    static LOADED: OnceLock<bool> = OnceLock::new();
+    static LOADED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *LOADED.get_or_init(|| {
         fonts.iter().any(|path| {
             let Ok(bytes) = std::fs::read(path) else {
@@ -52,35 +93,42 @@ fn load_font(fonts: &[PathBuf]) -> bool {
     })
 }
 
-/// Draws `report` to `path` (`.svg` or `.png`). Returns whether the plot carries text (a
-/// font was found); without one, the lines and marks are still drawn.
+/// Without the `png` feature only SVG is drawn, whose text needs no font: plotters lays it out
+/// with a size estimate and the viewer renders it. `[plot] fonts` is not read.
+#[cfg(not(feature = "png"))]
+fn load_font(_fonts: &[PathBuf]) -> bool {
+    true
+}
+
+/// Draws `report` to `path` (`.svg`, or `.png` with the `png` feature). Returns whether the
+/// plot carries text: always for the default build's SVG; with the `png` feature, whether a
+/// font of `fonts` was found (without one, the lines and marks are still drawn).
 pub fn plot(
     report: &Report,
     path: &Path,
     fonts: &[PathBuf],
     threshold: u64,
 ) -> Result<bool, PlotError> {
+    let format = format(path)?;
     let text = load_font(fonts);
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
     let err = |e: String| PlotError::Draw {
         path: path.to_owned(),
         message: e,
     };
-    match ext.as_deref() {
-        Some("svg") => {
+    match format {
+        Format::Svg => {
             let root = SVGBackend::new(path, SIZE).into_drawing_area();
             draw(&root, report, threshold, text).map_err(err)?;
             root.present().map_err(|e| err(e.to_string()))?;
         }
-        Some("png") => {
+        #[cfg(feature = "png")]
+        Format::Png => {
             let root = BitMapBackend::new(path, SIZE).into_drawing_area();
             draw(&root, report, threshold, text).map_err(err)?;
             root.present().map_err(|e| err(e.to_string()))?;
         }
-        _ => return Err(PlotError::Format(path.to_owned())),
+        #[cfg(not(feature = "png"))]
+        Format::Png => return Err(PlotError::PngNotBuilt(path.to_owned())),
     }
     Ok(text)
 }
@@ -243,6 +291,7 @@ mod tests {
 
     /// Only this test touches fonts in this process (they are registered once per process):
     /// with no font, both formats are still drawn, without text.
+    #[cfg(feature = "png")]
     #[test]
     fn without_a_font_the_plot_is_drawn_without_text() {
         let dir = tempfile::tempdir().unwrap();
@@ -264,5 +313,47 @@ mod tests {
             plot(&report(), &bad, &none, 1),
             Err(PlotError::Format(_))
         ));
+    }
+
+    /// The default build's SVG carries its caption, axis descriptions, tick labels and legend
+    /// as SVG text without any font file.
+    #[cfg(not(feature = "png"))]
+    #[test]
+    fn svg_has_its_labels_without_a_font() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = [dir.path().join("missing.ttf")];
+        let svg = dir.path().join("p.svg");
+        assert!(plot(&report(), &svg, &none, 2_000_000).unwrap());
+        let text = std::fs::read_to_string(&svg).unwrap();
+        for label in [
+            "bes2600-smoke wlan0 via sim: FAIL",
+            "time (s, end of 1-second window)",
+            "throughput (MB/s)",
+            "threshold 2.00 MB/s",
+            "sim-rx",
+            "\n0.5\n",
+        ] {
+            assert!(text.contains(label), "SVG lacks {label:?}:\n{text}");
+        }
+        assert!(text.matches("<text").count() > 10, "labels as SVG text");
+        assert!(text.contains("<polyline"), "series drawn");
+    }
+
+    /// A .png without the `png` feature is an error naming the feature, never a panic.
+    #[cfg(not(feature = "png"))]
+    #[test]
+    fn png_without_the_feature_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let png = dir.path().join("p.png");
+        let e = plot(&report(), &png, &[], 1).unwrap_err();
+        assert!(matches!(e, PlotError::PngNotBuilt(_)), "{e}");
+        assert!(e.to_string().contains("--features png"), "{e}");
+        assert!(!png.exists(), "nothing written");
+        assert!(matches!(format(&png), Err(PlotError::PngNotBuilt(_))));
+        assert!(matches!(
+            format(Path::new("p.jpg")),
+            Err(PlotError::Format(_))
+        ));
+        assert_eq!(format(Path::new("P.SVG")).unwrap(), Format::Svg);
     }
 }

@@ -27,6 +27,53 @@ fn help_lists_commands_and_options() {
     assert!(out.contains("--listen"), "{out}");
 }
 
+/// `run --help` says which plot formats this build writes.
+#[test]
+fn help_says_which_plot_formats_are_built() {
+    let (code, out, _) = run(&["run", "--help"]);
+    assert_eq!(code, 0);
+    if cfg!(feature = "png") {
+        assert!(out.contains(".svg or .png"), "{out}");
+    } else {
+        assert!(out.contains(".png needs a build with the `png`"), "{out}");
+        assert!(out.contains("--features png"), "{out}");
+    }
+}
+
+/// Without the `png` feature a .png plot is refused before the run (exit 2, the feature named,
+/// no panic, nothing measured or written); so is an unknown extension in any build.
+#[test]
+fn unbuildable_plot_is_an_error_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(dir.path(), "smoke.toml", NO_CHECKS);
+    let json_path = dir.path().join("r.json");
+    let mut cases = vec![("r.jpg", "must end in .svg or .png")];
+    if !cfg!(feature = "png") {
+        cases.push(("r.png", "cargo feature `png`"));
+    }
+    for (file, message) in cases {
+        let plot = dir.path().join(file);
+        let (code, out, err) = run(&[
+            "run",
+            "-c",
+            cfg.to_str().unwrap(),
+            "--json",
+            json_path.to_str().unwrap(),
+            "--plot",
+            plot.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "an unwritable plot is an error\n{out}\n{err}");
+        assert!(err.contains("error:") && err.contains(message), "{err}");
+        assert!(
+            err.contains(plot.to_str().unwrap()),
+            "names the file: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(out.is_empty(), "no run: {out}");
+        assert!(!json_path.exists() && !plot.exists(), "nothing written");
+    }
+}
+
 #[test]
 fn issue_8_bad_config_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();

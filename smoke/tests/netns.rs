@@ -209,7 +209,7 @@ fn cut_mid_run(tag: &str, test: &str) -> (serde_json::Value, String) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), &format!("\"{test}\""), 8);
     let json_path = dir.path().join("report.json");
-    let plot = dir.path().join("plot.png");
+    let plot = dir.path().join(format!("plot.{PLOT_EXT}"));
     let mut child = net.run(&[
         "-c",
         cfg.to_str().unwrap(),

@@ -38,7 +38,7 @@ fn issue_8_sim_stream_loss_duplication_and_reordering_are_counted() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_udp_port();
     let json_path = dir.path().join("r.json");
-    let plot = dir.path().join("r.png");
+    let plot = dir.path().join(format!("r.{PLOT_EXT}"));
     // A fake /proc/net/snmp whose UDP receive-buffer drops rise by 5 during the run.
     let root = dir.path().join("root");
     let snmp = |drops: u64| {

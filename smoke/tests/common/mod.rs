@@ -166,6 +166,10 @@ pub fn median(test: &serde_json::Value) -> f64 {
         .expect("median")
 }
 
+/// The richest plot format of this build: `png` with the `png` feature (tests that exercise
+/// the bitmap backend then do), else `svg`.
+pub const PLOT_EXT: &str = if cfg!(feature = "png") { "png" } else { "svg" };
+
 /// Checks that a plot file is a real, non-trivial picture; returns its size.
 pub fn assert_plot(path: &Path) -> u64 {
     let bytes = std::fs::read(path).expect("plot written");
