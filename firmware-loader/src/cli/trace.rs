@@ -270,6 +270,10 @@ impl Decoder {
             let _ = write!(s, " slot_code={}", len & 3);
         }
         match (head, self.phase) {
+            // The DPD calibration blob read back from the boot image (spec §2.5).
+            (Some(_), Phase::Download) if !write && len as usize == crate::download::DPD_LEN => {
+                s.push_str(" dpd blob");
+            }
             (Some(h), Phase::Download) => {
                 let _ = write!(
                     s,
@@ -352,7 +356,11 @@ mod tests {
             l[1]
         );
         assert!(l[2].contains("byte 1x512 len=512") && l[2].contains("boot-rom INFO"));
-        assert!(l[3].contains("block 30x512 len=15124"), "{}", l[3]);
+        assert!(
+            l[3].contains("block 30x512 len=15124") && l[3].contains("dpd blob"),
+            "{}",
+            l[3]
+        );
         assert!(l[4].contains("WIFI_ACTIVATE"), "{}", l[4]);
         assert!(l[5].contains("wsm 0x0801 startup len=24"), "{}", l[5]);
         assert!(
