@@ -177,7 +177,7 @@ echo "fresh-root: fresh root ready in $((SECONDS - t0)) s"
 # --- inside: set-up, then the workspace with the toolchain it installed -----------------------
 
 # A clean environment, as a new login would have: no rustup, no venv, no host variables but the
-# machine's network settings (proxies, CA bundle paths) that CI's environment carries too.
+# machine's network settings (proxies, CA bundle paths) and TERM, which CI's environment carries too.
 net_env=()
 for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY SSL_CERT_FILE \
     SSL_CERT_DIR CURL_CA_BUNDLE REQUESTS_CA_BUNDLE PIP_CERT GIT_SSL_CAINFO CARGO_HTTP_CAINFO \
@@ -185,7 +185,7 @@ for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY SSL_CER
     if [ -n "${!v:-}" ]; then net_env+=("$v=${!v}"); fi
 done
 inside() {
-    chroot "$FR_ROOT" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CARGO_TERM_COLOR=never \
+    chroot "$FR_ROOT" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" CARGO_TERM_COLOR=never \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "${net_env[@]}" \
         bash -c "cd $FR_SRC && $1"
 }
