@@ -22,11 +22,14 @@ export BES2600_YK_TOOLS
 apt_install gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 
 # apt_private ARGS...: apt-get with a configuration that lives only in $BES2600_YK_APT.
+# Check-Valid-Until=false: mirrors that serve a snapshot of testing/unstable (as here) carry
+# Release files past their Valid-Until; the signatures are still checked, and we only unpack
+# a source tarball from it.
 apt_private() {
     apt-get -o Dir::Etc::sourcelist="$BES2600_YK_APT/sources.list" -o Dir::Etc::sourceparts=- \
         -o Dir::State::lists="$BES2600_YK_APT/lists" -o Dir::Cache="$BES2600_YK_APT/cache" \
         -o Dir::State::status=/dev/null -o APT::Architecture=amd64 -o APT::Architectures=amd64 \
-        -o Debug::NoLocking=1 "$@"
+        -o Debug::NoLocking=1 -o Acquire::Check-Valid-Until=false "$@"
 }
 
 yk_have="$(cat "$BES2600_YK_APT/fetched" 2>/dev/null || true)"

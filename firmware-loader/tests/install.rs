@@ -176,6 +176,9 @@ fn issue_19_progress_bar_on_a_terminal() {
     let out = StdCommand::new("script")
         .args(["-qec", &cmd, "/dev/null"])
         .env("COLUMNS", "120")
+        // A user's terminal: the caller's TERM may be `dumb` (CI, a fresh root), under which
+        // indicatif rightly draws nothing.
+        .env("TERM", "xterm")
         .output()
         .unwrap();
     let screen = String::from_utf8_lossy(&out.stdout);
