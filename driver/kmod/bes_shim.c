@@ -6,8 +6,6 @@
  *   - ieee80211_ops.config gained an `int radio_idx` argument in 6.17
  *     (6.12 local test kernel: config(hw, changed); 6.18 linux-yocto: config(hw, radio_idx,
  *     changed)).
- *   - hrtimer_setup() replaced hrtimer_init() + .function in 6.13 (hrtimer_init is gone
- *     in 6.15+).
  *   - ieee80211_ops.stop has taken `bool suspend` since 6.11; older kernels are not
  *     supported (the module needs CONFIG_RUST features of 6.12 anyway).
  *   - 6.12 requires non-chanctx drivers to use the ieee80211_emulate_*chanctx ops; they
@@ -26,7 +24,6 @@
 #include <linux/firmware.h>
 #include <linux/fs.h>
 #include <linux/kstrtox.h>
-#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/mmc/card.h>
 #include <linux/mmc/host.h>
@@ -51,10 +48,6 @@
 
 /* ---------------------------------------------------------------- module parameters */
 
-static char *bus = "sdio";
-module_param(bus, charp, 0444);
-MODULE_PARM_DESC(bus, "bus to drive: sdio (default) or sim (in-kernel simulated chip)");
-
 static int fw_type;
 module_param(fw_type, int, 0444);
 MODULE_PARM_DESC(fw_type, "firmware: 0 signal (default), 1 nosignal, 2 btrf");
@@ -70,33 +63,6 @@ MODULE_FIRMWARE("bes2600/best2002_fw_sdio.bin");
 MODULE_FIRMWARE("bes2600/best2002_fw_sdio_nosignal.bin");
 MODULE_FIRMWARE("bes2600/best2002_fw_sdio_btrf.bin");
 MODULE_ALIAS("bes2600_wlan");
-
-static unsigned int sim_rate_kbps = 20000;
-module_param(sim_rate_kbps, uint, 0444);
-MODULE_PARM_DESC(sim_rate_kbps, "bus=sim: PHY rate of the simulated AP's UDP stream, kbit/s");
-
-unsigned int bes_param_sim_rate_kbps(void)
-{
-	return sim_rate_kbps;
-}
-
-static bool sim_privacy;
-module_param(sim_privacy, bool, 0444);
-MODULE_PARM_DESC(sim_privacy, "bus=sim: the simulated AP runs static WEP (tests set_key)");
-
-bool bes_param_sim_privacy(void)
-{
-	return sim_privacy;
-}
-
-int bes_param_bus_is_sim(void)
-{
-	if (!bus || !strcmp(bus, "sdio"))
-		return 0;
-	if (!strcmp(bus, "sim"))
-		return 1;
-	return -1;
-}
 
 int bes_param_fw_type(void)
 {
@@ -136,9 +102,6 @@ struct bes_bh {
 	struct task_struct *task;
 	wait_queue_head_t wq;
 	atomic_t kick;
-	struct hrtimer timer;
-	ktime_t period;
-	bool timer_on;
 	void *drv;
 };
 
@@ -193,36 +156,10 @@ void bes_bh_wake(struct bes_bh *bh)
 	wake_up_interruptible(&bh->wq);
 }
 
-static enum hrtimer_restart bes_bh_timer_fn(struct hrtimer *t)
-{
-	struct bes_bh *bh = container_of(t, struct bes_bh, timer);
-
-	bes_bh_wake(bh);
-	hrtimer_forward_now(t, bh->period);
-	return HRTIMER_RESTART;
-}
-
-void bes_bh_timer_start(struct bes_bh *bh, u64 period_ns)
-{
-	if (bh->timer_on)
-		return;
-	bh->period = ns_to_ktime(period_ns);
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-	hrtimer_setup(&bh->timer, bes_bh_timer_fn, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-#else
-	hrtimer_init(&bh->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	bh->timer.function = bes_bh_timer_fn;
-#endif
-	bh->timer_on = true;
-	hrtimer_start(&bh->timer, bh->period, HRTIMER_MODE_REL);
-}
-
 void bes_bh_stop(struct bes_bh *bh)
 {
 	if (!bh)
 		return;
-	if (bh->timer_on)
-		hrtimer_cancel(&bh->timer);
 	kthread_stop_put(bh->task);
 	kfree(bh);
 }
@@ -593,24 +530,6 @@ void bes_hw_set_sdio_parent(struct ieee80211_hw *hw, struct sdio_func *func)
 	SET_IEEE80211_DEV(hw, &func->dev);
 }
 
-struct device *bes_sim_parent_create(void)
-{
-	struct device *dev = root_device_register("bes2600_sim");
-
-	return IS_ERR(dev) ? NULL : dev;
-}
-
-void bes_sim_parent_destroy(struct device *dev)
-{
-	if (dev)
-		root_device_unregister(dev);
-}
-
-void bes_hw_set_parent(struct ieee80211_hw *hw, struct device *dev)
-{
-	SET_IEEE80211_DEV(hw, dev);
-}
-
 /* ---------------------------------------------------------------- RX */
 
 struct bes_rx_batch {
@@ -788,25 +707,6 @@ static int bes_dbg_recovery_show(struct seq_file *s, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(bes_dbg_recovery);
 
-static ssize_t bes_dbg_inject_write(struct file *f, const char __user *ubuf, size_t len,
-				    loff_t *ppos)
-{
-	unsigned int code;
-	int ret = kstrtouint_from_user(ubuf, len, 0, &code);
-
-	if (ret)
-		return ret;
-	ret = bes_rs_debugfs_inject(f->private_data, code);
-	return ret ? ret : len;
-}
-
-static const struct file_operations bes_dbg_inject_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = bes_dbg_inject_write,
-	.llseek = noop_llseek,
-};
-
 struct dentry *bes_debugfs_create(void *drv)
 {
 	struct dentry *dir = debugfs_create_dir("bes2600", NULL);
@@ -816,7 +716,6 @@ struct dentry *bes_debugfs_create(void *drv)
 	debugfs_create_file("counters", 0444, dir, drv, &bes_dbg_counters_fops);
 	debugfs_create_file("fw_version", 0444, dir, drv, &bes_dbg_fw_version_fops);
 	debugfs_create_file("recovery", 0444, dir, drv, &bes_dbg_recovery_fops);
-	debugfs_create_file("inject", 0200, dir, drv, &bes_dbg_inject_fops);
 	return dir;
 }
 

@@ -4,7 +4,7 @@
  *
  * Everything here is mechanical: wrappers for kernel macros and static inlines, the
  * sdio_driver and ieee80211_ops tables, skb/rx-list plumbing, debugfs, uevents, the
- * bottom-half kthread and the sim-bus hrtimer. Driver logic lives in Rust (src/).
+ * bottom-half kthread. Driver logic lives in Rust (src/).
  *
  * bindgen reads this header alone (module-local, at build time), so it only uses
  * forward-declared kernel structs (opaque on the Rust side) and plain integer types; the
@@ -29,17 +29,11 @@ struct ieee80211_vif;
 struct sk_buff;
 struct sdio_func;
 struct dentry;
-struct device;
 struct bes_bh;
 struct bes_rx_batch;
 
 /* ---- module parameters (declared in C: module_param needs the macro machinery) ---- */
-/* Returns 1 for bus=sim, 0 for bus=sdio, -1 for anything else. */
-int bes_param_bus_is_sim(void);
 int bes_param_fw_type(void);
-/* Downlink stream PHY rate of the simulated AP in kbit/s (0 = no stream). */
-unsigned int bes_param_sim_rate_kbps(void);
-bes_bool bes_param_sim_privacy(void);
 
 /* ---- time ---- */
 bes_u64 bes_ktime_ns(void);
@@ -56,7 +50,7 @@ void bes_random_mac(bes_u8 mac[6]);
  */
 int bes_call_on_big_stack(void (*fn)(void *), void *arg);
 
-/* ---- bottom half: one kthread per device, woken by IRQ/timer/mac80211 ---- */
+/* ---- bottom half: one kthread per device, woken by the SDIO IRQ and mac80211 ---- */
 struct bes_bh *bes_bh_start(void *drv, const char *name);
 /* Sleeps until woken or timeout_ns elapsed. Returns 0 when the thread must stop. */
 int bes_bh_wait(struct bes_bh *bh, bes_u64 timeout_ns);
@@ -64,8 +58,6 @@ void bes_bh_wake(struct bes_bh *bh);
 /* Whether the calling BH kthread has been asked to stop. */
 int bes_bh_should_stop(void);
 void bes_bh_stop(struct bes_bh *bh);
-/* Periodic hrtimer that wakes the BH (sim bus clock / interrupt line). */
-void bes_bh_timer_start(struct bes_bh *bh, bes_u64 period_ns);
 
 /* ---- firmware files ---- */
 /* Returns 0 and a handle; data/len stay valid until bes_fw_release(handle). An optional
@@ -143,10 +135,6 @@ int bes_sdio_hw_reset(struct sdio_func *func);
 /* Reads local-mac-address from the bestechnic,bes2600-sdio DT node; 0 when found. */
 int bes_dt_mac(bes_u8 mac[6]);
 void bes_hw_set_sdio_parent(struct ieee80211_hw *hw, struct sdio_func *func);
-/* The simulated chip has no bus device: a root device stands in as the wiphy's parent. */
-struct device *bes_sim_parent_create(void);
-void bes_sim_parent_destroy(struct device *dev);
-void bes_hw_set_parent(struct ieee80211_hw *hw, struct device *dev);
 
 /* ---- implemented in Rust ---- */
 int bes_rs_bh_main(void *drv, struct bes_bh *bh);
@@ -204,7 +192,5 @@ void bes_rs_sdio_irq(void *drv);
 int bes_rs_sdio_probe(struct sdio_func *func);
 void bes_rs_sdio_remove(struct sdio_func *func);
 bes_size bes_rs_debugfs_render(void *drv, int which, char *buf, bes_size cap);
-/* debugfs `inject` (root, write-only): a fault code for the simulated chip (test hook). */
-int bes_rs_debugfs_inject(void *drv, unsigned int code);
 
 #endif /* BES_SHIM_H */

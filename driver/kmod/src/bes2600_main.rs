@@ -5,8 +5,9 @@
 //! kthread per device; mac80211, SDIO, skbs, debugfs and uevents are reached through the
 //! thin C shim (`bes_shim.c`). All `unsafe` code lives in [`ffi`].
 //!
-//! Module parameters (declared in the shim): `bus=sdio|sim`, `fw_type=0|1|2`,
-//! `sim_rate_kbps` (downlink stream PHY rate of the simulated AP).
+//! The chip is found by the MMC core's SDIO enumeration (0xBE57:0x2002); the QEMU e2e puts
+//! a simulated chip behind a virtual SDIO card (`driver/vsdio`), so this module has no
+//! simulator of its own. Module parameter (declared in the shim): `fw_type=0|1|2`.
 
 use kernel::prelude::*;
 
@@ -22,35 +23,17 @@ module! {
     license: "GPL",
 }
 
-/// What the module holds between init and exit.
-enum Bes2600 {
-    /// `bus=sim`: one device backed by the in-kernel simulated chip (torn down on drop).
-    Sim(#[allow(dead_code)] device::DeviceHandle),
-    /// `bus=sdio`: the SDIO driver is registered; devices come and go with probe/remove.
-    Sdio(#[allow(dead_code)] ffi::SdioDriverReg),
-}
+/// The registered SDIO driver; devices come and go with probe/remove.
+struct Bes2600(#[allow(dead_code)] ffi::SdioDriverReg);
 
 impl kernel::Module for Bes2600 {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        match ffi::param_bus_is_sim() {
-            1 => {
-                let dev = device::DeviceHandle::create_sim()?;
-                Ok(Bes2600::Sim(dev))
-            }
-            0 => Ok(Bes2600::Sdio(ffi::SdioDriverReg::register()?)),
-            _ => {
-                pr_err!("bes2600: unknown bus= value (use sdio or sim)\n");
-                Err(EINVAL)
-            }
-        }
+        Ok(Bes2600(ffi::SdioDriverReg::register()?))
     }
 }
 
 impl Drop for Bes2600 {
     fn drop(&mut self) {
-        match self {
-            Bes2600::Sim(_) => pr_info!("bes2600: sim device removed\n"),
-            Bes2600::Sdio(_) => pr_info!("bes2600: sdio driver unregistered\n"),
-        }
+        pr_info!("bes2600: sdio driver unregistered\n");
     }
 }

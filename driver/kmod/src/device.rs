@@ -12,10 +12,9 @@ use kernel::sync::{new_spinlock, Arc, SpinLock};
 
 use bes2600_engine::keys::{cipher, KeyConf, KeyError, KeyTable, RxCrypto};
 use bes2600_engine::{
-    Bus, BusError, CmdDone, CmdResult, ConnEvent, Engine, FwMode, Host, Policy, RecoveryCause,
+    Bus, CmdDone, CmdResult, ConnEvent, Engine, FwMode, Host, Policy, RecoveryCause,
     RecoveryRequest, RxBatch, Shared, StartConfig, StartupInfo, TxStatus,
 };
-use bes2600_sim::{Fault, SimChip, SimConfig, TrafficConfig};
 use bes2600_wire::list::List;
 use bes2600_wire::wsm::common::{Band, Ssid};
 use bes2600_wire::wsm::join::{JoinMode, JoinReq, Preamble};
@@ -25,15 +24,12 @@ use bes2600_wire::wsm::tx::{PacketId, Queue, TxFlags, TxReq};
 
 use crate::ffi::{
     self, BhCell, BhLink, BhSelf, BssInfo, DevicePtr, Firmware, Hw, HwRef, KeyReqC,
-    RxBatch as SkbBatch, ScanReqC, SdioFunc, SimParent, Skb,
+    RxBatch as SkbBatch, ScanReqC, SdioFunc, Skb,
 };
 use crate::sdio_bus::SdioBus;
 use bes2600_fw::download::{self, Action, Event, Loader};
 use bes2600_fw::image::Image;
 
-/// Period of the sim bus clock: the simulated chip advances and raises its interrupt at
-/// this rate (one BH wake-up per tick at most, however many frames arrived).
-const SIM_TICK_NS: u64 = 1_000_000;
 /// Longest BH sleep when no timer is due.
 const IDLE_NS: u64 = 100_000_000;
 /// RX poll period while messages are in flight (the vendor's RX work re-queue).
@@ -52,8 +48,6 @@ const TAG_KEY: u32 = 1 << 16;
 /// How long `set_key` waits for the firmware's confirm (the engine's command deadline,
 /// spec §3.11, turns a lost confirm into a timeout well before this).
 const KEY_TIMEOUT_MS: u32 = 5_000;
-/// Station MAC of the simulated device (locally administered).
-const SIM_STA_MAC: [u8; 6] = [0x02, 0xb5, 0x26, 0x00, 0x00, 0x02];
 
 /// The engine's view of the shared atomics, kept alive by an `Arc` that debugfs also holds.
 pub(crate) struct SharedRef(Arc<Shared>);
@@ -65,69 +59,6 @@ impl Borrow<Shared> for SharedRef {
 }
 
 type Eng = Engine<SharedRef, 8>;
-
-/// The simulated chip with the time base of its clock.
-pub(crate) struct SimBus {
-    chip: SimChip,
-    t0: u64,
-}
-
-/// The bus behind the engine.
-pub(crate) enum AnyBus {
-    /// In-kernel simulated chip.
-    Sim(KBox<SimBus>),
-    /// SDIO function 1.
-    Sdio(SdioBus),
-}
-
-impl AnyBus {
-    /// Marks the writes that follow as boot-ROM download frames or Wi-Fi TX (SDIO only:
-    /// the two go in different transfer modes, spec errata 2).
-    fn set_download(&mut self, on: bool) {
-        if let AnyBus::Sdio(s) = self {
-            s.set_download(on);
-        }
-    }
-}
-
-impl Bus for AnyBus {
-    fn read_reg8(&mut self, reg: u32) -> Result<u8, BusError> {
-        match self {
-            AnyBus::Sim(s) => s.chip.read_reg8(reg),
-            AnyBus::Sdio(s) => s.read_reg8(reg),
-        }
-    }
-    fn write_reg8(&mut self, reg: u32, val: u8) -> Result<(), BusError> {
-        match self {
-            AnyBus::Sim(s) => s.chip.write_reg8(reg, val),
-            AnyBus::Sdio(s) => s.write_reg8(reg, val),
-        }
-    }
-    fn read_data(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), BusError> {
-        match self {
-            AnyBus::Sim(s) => s.chip.read_data(addr, buf),
-            AnyBus::Sdio(s) => s.read_data(addr, buf),
-        }
-    }
-    fn write_data(&mut self, addr: u32, buf: &[u8]) -> Result<(), BusError> {
-        match self {
-            AnyBus::Sim(s) => s.chip.write_data(addr, buf),
-            AnyBus::Sdio(s) => s.write_data(addr, buf),
-        }
-    }
-    fn set_irq_enabled(&mut self, enabled: bool) {
-        match self {
-            AnyBus::Sim(s) => s.chip.set_irq_enabled(enabled),
-            AnyBus::Sdio(s) => s.set_irq_enabled(enabled),
-        }
-    }
-    fn reset(&mut self) -> Result<(), BusError> {
-        match self {
-            AnyBus::Sim(s) => s.chip.reset(),
-            AnyBus::Sdio(s) => s.reset(),
-        }
-    }
-}
 
 /// A scan request copied out of mac80211's.
 #[derive(Clone, Copy)]
@@ -172,7 +103,6 @@ pub(crate) struct Mailbox {
     bssid: [u8; 6],
     fw_label: [u8; 128],
     fw_label_len: usize,
-    inject: Option<Fault>,
 }
 
 impl Default for Mailbox {
@@ -190,7 +120,6 @@ impl Default for Mailbox {
             bssid: [0; 6],
             fw_label: [0; 128],
             fw_label_len: 0,
-            inject: None,
         }
     }
 }
@@ -198,7 +127,7 @@ impl Default for Mailbox {
 /// What only the BH thread touches.
 pub(crate) struct BhState {
     engine: KBox<Eng>,
-    bus: AnyBus,
+    bus: SdioBus,
     host: MacHost,
     /// Firmware files for the boot-ROM download (kept for re-downloads after a reset).
     boot: Option<BootFiles>,
@@ -268,7 +197,6 @@ pub(crate) struct Device {
     /// Frames the firmware decrypted (debugfs `rx_hw_decrypted`).
     pub(crate) rx_decrypted: AtomicU32,
     pub(crate) load_ns: u64,
-    is_sim: bool,
     mac: [u8; 6],
     pub(crate) hw: Hw,
 }
@@ -276,8 +204,7 @@ pub(crate) struct Device {
 /// An up-and-running device and what it needs beyond the device memory.
 pub(crate) struct DeviceHandle {
     ptr: DevicePtr,
-    sdio: Option<SdioFunc>,
-    _parent: Option<SimParent>,
+    sdio: SdioFunc,
 }
 
 fn fw_mode() -> FwMode {
@@ -289,47 +216,7 @@ fn fw_mode() -> FwMode {
 }
 
 impl DeviceHandle {
-    /// `bus=sim`: a device backed by the simulated chip and AP.
-    pub(crate) fn create_sim() -> Result<Self> {
-        let parent = SimParent::create()?;
-        let kbps = u64::from(ffi::param_sim_rate_kbps());
-        let hw = Hw::alloc()?;
-        hw.set_parent(&parent);
-        // With the (synthetic) firmware files present the simulated chip starts in its boot
-        // ROM and the driver downloads them; without, it starts in its firmware.
-        let files = load_boot_files(hw.r());
-        let cfg = SimConfig {
-            start_in_firmware: files.is_none(),
-            traffic: TrafficConfig {
-                enabled: kbps > 0,
-                phy_rate_bps: kbps * 1000,
-                ..TrafficConfig::SEED_4MBPS
-            },
-            privacy: ffi::param_sim_privacy(),
-            ..SimConfig::default()
-        };
-        // Built straight into the heap allocation: the chip model is tens of KiB.
-        let sim = ffi::kbox_in_place(|slot| init_sim(slot, cfg))?;
-        // The simulated chip boots straight into its firmware; the stage-2 image (the
-        // synthetic set in the QEMU image) is still requested so fw_version shows its label.
-        let label = firmware_label(hw.r());
-        let handle = Self::create(
-            hw,
-            AnyBus::Sim(sim),
-            files,
-            SIM_STA_MAC,
-            true,
-            Some(parent),
-            None,
-        )?;
-        handle
-            .ptr
-            .get()
-            .set_fw_file_label(label.as_ref().map(|(b, n)| b.get(..*n).unwrap_or(&[])));
-        Ok(handle)
-    }
-
-    /// `bus=sdio`: probe of function 1.
+    /// Probe of function 1.
     pub(crate) fn create_sdio(func: SdioFunc) -> Result<Self> {
         let bus = SdioBus::new(func)?;
         let mac = ffi::dt_mac().unwrap_or_else(ffi::random_mac);
@@ -341,18 +228,22 @@ impl DeviceHandle {
                 "bes2600: firmware files missing; assuming the chip already runs its firmware\n"
             );
         }
-        Self::create(hw, AnyBus::Sdio(bus), files, mac, false, None, Some(func))
+        // The stage-2 file's version string prefixes the firmware label (debugfs fw_version).
+        let label = firmware_label(hw.r());
+        let handle = Self::create(hw, bus, files, mac, func)?;
+        handle
+            .ptr
+            .get()
+            .set_fw_file_label(label.as_ref().map(|(b, n)| b.get(..*n).unwrap_or(&[])));
+        Ok(handle)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn create(
         hw: Hw,
-        bus: AnyBus,
+        bus: SdioBus,
         boot: Option<BootFiles>,
         mac: [u8; 6],
-        is_sim: bool,
-        parent: Option<SimParent>,
-        sdio: Option<SdioFunc>,
+        sdio: SdioFunc,
     ) -> Result<Self> {
         let shared = Arc::new(Shared::new(), GFP_KERNEL)?;
         let engine = ffi::kbox_in_place(|slot| init_engine(slot, SharedRef(shared.clone())))?;
@@ -391,25 +282,18 @@ impl DeviceHandle {
                 keys_removed: AtomicU32::new(0),
                 rx_decrypted: AtomicU32::new(0),
                 load_ns: ffi::now_ns(),
-                is_sim,
                 mac,
                 hw,
             },
             GFP_KERNEL,
         )?;
         let ptr = DevicePtr::publish(dev, c_str!("bes2600-bh"))?;
-        if let Some(f) = sdio {
-            ptr.set_sdio_drvdata(f);
-            if let Err(e) = f.claim_irq() {
-                ptr.clear_sdio_drvdata(f);
-                return Err(e);
-            }
+        ptr.set_sdio_drvdata(sdio);
+        if let Err(e) = sdio.claim_irq() {
+            ptr.clear_sdio_drvdata(sdio);
+            return Err(e);
         }
-        let mut me = Self {
-            ptr,
-            sdio,
-            _parent: parent,
-        };
+        let mut me = Self { ptr, sdio };
         // Bring-up (firmware start-up handshake, WSM configuration) runs in the BH.
         let mut waited = 0;
         while !me.ptr.get().ready.load(Ordering::Acquire) {
@@ -428,7 +312,7 @@ impl DeviceHandle {
         me.ptr.create_debugfs();
         pr_info!(
             "bes2600: {} device up, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
-            if is_sim { "sim" } else { "sdio" },
+            "sdio",
             mac[0],
             mac[1],
             mac[2],
@@ -442,10 +326,9 @@ impl DeviceHandle {
 
 impl Drop for DeviceHandle {
     fn drop(&mut self) {
-        if let Some(f) = self.sdio {
-            f.release_irq();
-            self.ptr.clear_sdio_drvdata(f);
-        }
+        let f = self.sdio;
+        f.release_irq();
+        self.ptr.clear_sdio_drvdata(f);
         self.ptr.get().hw_unregister();
         self.ptr.stop_bh();
         // Give back the frames still waiting for a confirm while the hw is alive.
@@ -454,13 +337,11 @@ impl Drop for DeviceHandle {
                 drop(s.take());
             }
         });
-        if let Some(f) = self.sdio {
-            // Leave the chip as the host's power-up left it, in its boot ROM, so that the
-            // next probe (a module reload) can download again; a failure here (a removed
-            // card) changes nothing for the teardown.
-            let _ = f.hw_reset();
-            f.disable();
-        }
+        // Leave the chip as the host's power-up left it, in its boot ROM, so that the next
+        // probe (a module reload) can download again; a failure here (a removed card)
+        // changes nothing for the teardown.
+        let _ = f.hw_reset();
+        f.disable();
     }
 }
 
@@ -515,27 +396,6 @@ impl Device {
     }
 
     // ------------------------------------------------------------ mac80211 ops
-
-    /// debugfs `inject`: queue a fault for the simulated chip (1 firmware hang, 2 command
-    /// timeout, 3 connection-loss events, 4 decrypt-failure storm).
-    pub(crate) fn inject(&self, code: u32) -> Result {
-        if !self.is_sim {
-            return Err(ffi::errno(ffi::EOPNOTSUPP));
-        }
-        let f = match code {
-            1 => Fault::Hang,
-            2 => Fault::CmdTimeouts(1),
-            3 => Fault::ConnectionLoss {
-                events: 3,
-                spacing_ns: 500_000_000,
-            },
-            4 => Fault::DecryptStorm { frames: 64 },
-            _ => return Err(EINVAL),
-        };
-        self.mbox.lock().inject = Some(f);
-        self.wake();
-        Ok(())
-    }
 
     pub(crate) fn op_start(&self) -> Result {
         Ok(())
@@ -761,15 +621,16 @@ impl Device {
 
     // ------------------------------------------------------------ bottom half
 
+    /// Configuration (0x0009) as the vendor sends it: only the station MAC is set, the same
+    /// for both interfaces; lifetimes and the RTS threshold stay 0, the firmware's defaults
+    /// (C:sta.c:1976-1978, 2026-2030). The static SDD it also carries is not sent yet.
     fn start_cfg(&self) -> StartConfig<'static> {
-        let mut mac1 = self.mac;
-        mac1[5] = mac1[5].wrapping_add(1);
         StartConfig {
             mode: fw_mode(),
-            macs: [self.mac, mac1],
-            max_tx_msdu_lifetime: 512,
-            max_rx_lifetime: 512,
-            rts_threshold: 2347,
+            macs: [self.mac, self.mac],
+            max_tx_msdu_lifetime: 0,
+            max_rx_lifetime: 0,
+            rts_threshold: 0,
             sdd: &[],
         }
     }
@@ -777,9 +638,6 @@ impl Device {
     /// The BH thread: owns the engine and the bus until told to stop.
     pub(crate) fn bh_main(&self, st: &mut BhState, me: BhSelf) {
         self.download_if_files(st);
-        if self.is_sim {
-            me.timer_start(SIM_TICK_NS);
-        }
         if st.engine.start(&self.start_cfg(), ffi::now_ns()).is_err() {
             pr_err!("bes2600: engine start refused\n");
         }
@@ -816,7 +674,7 @@ impl Device {
     /// on the BH thread before the engine starts (it sleeps between steps).
     fn download(
         &self,
-        bus: &mut AnyBus,
+        bus: &mut SdioBus,
         files: &BootFiles,
     ) -> core::result::Result<(), &'static str> {
         let crc = ffi::KernelCrc;
@@ -860,7 +718,6 @@ impl Device {
             if BhSelf::should_stop() {
                 return Err("stopped");
             }
-            sim_advance(bus);
             let ev = match act {
                 Action::Done(o) => {
                     if o.factory_sent {
@@ -868,11 +725,6 @@ impl Device {
                             "bes2600: factory calibration sent ({} bytes)\n",
                             bes2600_fw::calib::RECORD_LEN
                         );
-                    }
-                    if let AnyBus::Sim(s) = bus {
-                        if s.chip.bootrom().booted().is_some_and(|b| b.factory_loaded) {
-                            pr_info!("bes2600: sim boot ROM holds the factory record, CRC good\n");
-                        }
                     }
                     return Ok(());
                 }
@@ -903,11 +755,11 @@ impl Device {
                     _ => Event::BusError,
                 },
                 Action::Sleep { until_ns } => {
-                    sleep_until(bus, until_ns);
+                    sleep_until(until_ns);
                     Event::Slept
                 }
                 Action::WaitIrq { deadline_ns } => {
-                    if wait_irq(bus, &self.boot_irq, deadline_ns) {
+                    if wait_irq(&self.boot_irq, deadline_ns) {
                         Event::Irq
                     } else {
                         Event::Timeout
@@ -938,16 +790,8 @@ impl Device {
         }
     }
 
-    /// One BH pass: advance the sim clock, post requests, run the engine until idle.
+    /// One BH pass: post requests, run the engine until idle.
     fn service(&self, st: &mut BhState) -> u64 {
-        let now = ffi::now_ns();
-        if let AnyBus::Sim(s) = &mut st.bus {
-            let t0 = s.t0;
-            s.chip.advance(now.saturating_sub(t0));
-            if s.chip.irq_pending() {
-                self.shared.on_irq();
-            }
-        }
         self.post_requests(st);
         let mut next = None;
         for _ in 0..64 {
@@ -958,12 +802,6 @@ impl Device {
             let out = engine.run(bus, &mut ctx, ffi::now_ns());
             next = out.next_deadline_ns;
             let mut again = out.more_work;
-            if let AnyBus::Sim(s) = &mut st.bus {
-                if s.chip.irq_pending() {
-                    self.shared.on_irq();
-                    again = true;
-                }
-            }
             if st.host.restart {
                 st.host.restart = false;
                 // Frames the firmware held are gone with it: report them as not acked.
@@ -1003,7 +841,7 @@ impl Device {
         // outstanding (C:bes2600_sdio.c:930-937). Every TX write leaves a message in
         // flight, so polling while credits are in use covers both.
         let (_, in_use, _) = st.engine.credits();
-        if in_use > 0 && !self.is_sim {
+        if in_use > 0 {
             self.shared.on_irq();
             return wait.min(POLL_NS);
         }
@@ -1011,23 +849,19 @@ impl Device {
     }
 
     fn post_requests(&self, st: &mut BhState) {
-        let (scan, cancel, join, leave, inject, key) = {
+        let (scan, cancel, join, leave, key) = {
             let mut g = self.mbox.lock();
             let r = (
                 g.scan.take(),
                 g.cancel_scan,
                 g.join.take(),
                 g.leave,
-                g.inject.take(),
                 g.key_job.take(),
             );
             g.cancel_scan = false;
             g.leave = false;
             r
         };
-        if let (Some(f), AnyBus::Sim(s)) = (inject, &mut st.bus) {
-            s.chip.inject(f);
-        }
         let eng = &mut st.engine;
         if leave {
             let _ = eng.reset(0, TAG_RESET, false);
@@ -1162,41 +996,18 @@ fn init_engine(slot: &mut MaybeUninit<Eng>, shared: SharedRef) -> &mut Eng {
     slot.write(Engine::new(shared, Policy::default()))
 }
 
-/// Writes a new simulated chip into `slot`.
-#[inline(never)]
-fn init_sim(slot: &mut MaybeUninit<SimBus>, cfg: SimConfig) -> &mut SimBus {
-    slot.write(SimBus {
-        chip: SimChip::new(cfg),
-        t0: ffi::now_ns(),
-    })
-}
-
-/// Moves the simulated chip's clock to now (no-op on SDIO).
-fn sim_advance(bus: &mut AnyBus) {
-    if let AnyBus::Sim(s) = bus {
-        let t0 = s.t0;
-        s.chip.advance(ffi::now_ns().saturating_sub(t0));
-    }
-}
-
-/// Sleeps until `until_ns` (1 ms steps so the simulated chip's clock keeps moving).
-fn sleep_until(bus: &mut AnyBus, until_ns: u64) {
+/// Sleeps until `until_ns` (in steps of at most 10 ms, so a stop request is seen soon).
+fn sleep_until(until_ns: u64) {
     while ffi::now_ns() < until_ns {
         let left_ms = (until_ns - ffi::now_ns()) / 1_000_000;
         ffi::msleep(u32::try_from(left_ms.clamp(1, 10)).unwrap_or(1));
-        sim_advance(bus);
     }
 }
 
-/// Waits for the chip interrupt until `deadline_ns`: the sim's line, or the SDIO IRQ flag.
-fn wait_irq(bus: &mut AnyBus, flag: &AtomicBool, deadline_ns: u64) -> bool {
+/// Waits for the SDIO interrupt (the flag its handler sets) until `deadline_ns`.
+fn wait_irq(flag: &AtomicBool, deadline_ns: u64) -> bool {
     loop {
-        sim_advance(bus);
-        let hit = match bus {
-            AnyBus::Sim(s) => s.chip.irq_pending(),
-            AnyBus::Sdio(_) => flag.swap(false, Ordering::AcqRel),
-        };
-        if hit {
+        if flag.swap(false, Ordering::AcqRel) {
             return true;
         }
         if ffi::now_ns() >= deadline_ns {
@@ -1399,11 +1210,7 @@ impl Host for HostCtx<'_> {
             &mut w,
             format_args!(
                 "{} wsm-api {} build {} version {} bufs {}x{}",
-                if self.dev.is_sim {
-                    "bes2600-sim"
-                } else {
-                    "bes2600"
-                },
+                "bes2600",
                 info.fw_api,
                 info.fw_build,
                 info.fw_version,

@@ -2,8 +2,9 @@
 //! parsing of spec §1, the WSM firmware of spec §3, a simulated open AP and a UDP traffic
 //! generator (contracts.md), fault injection, on a deterministic virtual clock.
 //!
-//! The core is `no_std` and allocation-free (it is also the kernel module's `sim` bus);
-//! the `std` feature adds the engine harness, stream validation and the benchmark.
+//! The core is `no_std` and allocation-free: it is also compiled into the test-only virtual
+//! SDIO card (`driver/vsdio`), whose card model is [`card`]. The `std` feature adds the
+//! engine harness, stream validation and the benchmark.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![forbid(unsafe_code)]
 

@@ -48,28 +48,10 @@ pub(crate) fn errno(e: u32) -> Error {
     Error::from_errno(-(i32::try_from(e).unwrap_or(5)))
 }
 
-/// `bus=` parameter: 1 sim, 0 sdio, -1 invalid.
-pub(crate) fn param_bus_is_sim() -> i32 {
-    // SAFETY: reads a module parameter; no preconditions.
-    unsafe { sys::bes_param_bus_is_sim() }
-}
-
 /// `fw_type=` parameter.
 pub(crate) fn param_fw_type() -> i32 {
     // SAFETY: reads a module parameter; no preconditions.
     unsafe { sys::bes_param_fw_type() }
-}
-
-/// `sim_privacy=` parameter.
-pub(crate) fn param_sim_privacy() -> bool {
-    // SAFETY: reads a module parameter (no arguments, no side effects).
-    unsafe { sys::bes_param_sim_privacy() }
-}
-
-/// `sim_rate_kbps=` parameter.
-pub(crate) fn param_sim_rate_kbps() -> u32 {
-    // SAFETY: reads a module parameter; no preconditions.
-    unsafe { sys::bes_param_sim_rate_kbps() }
 }
 
 /// Monotonic time in ns.
@@ -221,12 +203,6 @@ impl Hw {
     fn set_drv(&self, drv: *mut c_void) {
         // SAFETY: hw is valid; not registered yet, so no op runs concurrently.
         unsafe { sys::bes_hw_set_drv(self.ptr.as_ptr(), drv) }
-    }
-
-    /// Makes `parent` the wiphy's parent device.
-    pub(crate) fn set_parent(&self, parent: &SimParent) {
-        // SAFETY: both pointers are valid; parent outlives the hw (dropped after it).
-        unsafe { sys::bes_hw_set_parent(self.ptr.as_ptr(), parent.0.as_ptr()) }
     }
 
     /// Makes the SDIO function the wiphy's parent device.
@@ -537,15 +513,9 @@ impl BhSelf {
         // SAFETY: called on the BH thread itself while its handle is alive.
         unsafe { sys::bes_bh_wait(self.0.as_ptr(), timeout_ns) != 0 }
     }
-
-    /// Starts the periodic wake timer (the simulated chip's clock and interrupt line).
-    pub(crate) fn timer_start(self, period_ns: u64) {
-        // SAFETY: handle alive; the timer is cancelled in bes_bh_stop.
-        unsafe { sys::bes_bh_timer_start(self.0.as_ptr(), period_ns) }
-    }
 }
 
-// ------------------------------------------------------------------ debugfs, sim parent
+// ------------------------------------------------------------------ debugfs
 
 /// `/sys/kernel/debug/bes2600/` (removed on drop).
 pub(crate) struct DebugDir(NonNull<sys::dentry>);
@@ -559,30 +529,6 @@ impl Drop for DebugDir {
     fn drop(&mut self) {
         // SAFETY: created by bes_debugfs_create; removal waits for readers.
         unsafe { sys::bes_debugfs_remove(self.0.as_ptr()) }
-    }
-}
-
-/// The root device standing in as the simulated chip's parent.
-pub(crate) struct SimParent(NonNull<sys::device>);
-
-// SAFETY: device registration is not thread-bound.
-unsafe impl Send for SimParent {}
-// SAFETY: no shared mutable state.
-unsafe impl Sync for SimParent {}
-
-impl SimParent {
-    /// Registers `/sys/devices/bes2600_sim`.
-    pub(crate) fn create() -> Result<Self> {
-        // SAFETY: no preconditions.
-        let p = unsafe { sys::bes_sim_parent_create() };
-        NonNull::new(p).map(Self).ok_or(ENOMEM)
-    }
-}
-
-impl Drop for SimParent {
-    fn drop(&mut self) {
-        // SAFETY: registered by bes_sim_parent_create; unregistered once.
-        unsafe { sys::bes_sim_parent_destroy(self.0.as_ptr()) }
     }
 }
 
@@ -977,14 +923,6 @@ extern "C" fn bes_rs_sdio_remove(func: *mut sys::sdio_func) {
         // SAFETY: p came from KBox::into_raw in keep_sdio and was just unpublished.
         drop(unsafe { KBox::from_raw(p) });
     }
-}
-
-#[no_mangle]
-extern "C" fn bes_rs_debugfs_inject(drv: *mut c_void, code: core::ffi::c_uint) -> c_int {
-    // SAFETY: debugfs files exist only while the device lives.
-    unsafe { dev(drv) }
-        .inject(code)
-        .map_or_else(|e| e.to_errno(), |()| 0)
 }
 
 #[no_mangle]

@@ -45,11 +45,6 @@ pub struct dentry {
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
-pub struct device {
-    _unused: [u8; 0],
-}
-#[repr(C)]
-#[derive(Copy, Clone)]
 pub struct bes_bh {
     _unused: [u8; 0],
 }
@@ -59,16 +54,7 @@ pub struct bes_rx_batch {
     _unused: [u8; 0],
 }
 extern "C" {
-    pub fn bes_param_bus_is_sim() -> core::ffi::c_int;
-}
-extern "C" {
     pub fn bes_param_fw_type() -> core::ffi::c_int;
-}
-extern "C" {
-    pub fn bes_param_sim_rate_kbps() -> core::ffi::c_uint;
-}
-extern "C" {
-    pub fn bes_param_sim_privacy() -> bes_bool;
 }
 extern "C" {
     pub fn bes_ktime_ns() -> bes_u64;
@@ -103,9 +89,6 @@ extern "C" {
 }
 extern "C" {
     pub fn bes_bh_stop(bh: *mut bes_bh);
-}
-extern "C" {
-    pub fn bes_bh_timer_start(bh: *mut bes_bh, period_ns: bes_u64);
 }
 extern "C" {
     pub fn bes_fw_request(
@@ -286,15 +269,6 @@ extern "C" {
 }
 extern "C" {
     pub fn bes_hw_set_sdio_parent(hw: *mut ieee80211_hw, func: *mut sdio_func);
-}
-extern "C" {
-    pub fn bes_sim_parent_create() -> *mut device;
-}
-extern "C" {
-    pub fn bes_sim_parent_destroy(dev: *mut device);
-}
-extern "C" {
-    pub fn bes_hw_set_parent(hw: *mut ieee80211_hw, dev: *mut device);
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
