@@ -4,7 +4,9 @@
 # Yocto layer checks for meta-bes2600, all offline (no bitbake, no Yocto sources):
 #   1. oelint-adv --release wrynose --mode all on every recipe/append/class/inc/conf
 #   2. kas files: kas's JSON schema, commit pins, kas's own include handler
-#   3. layer structure, SRC_URI pinning, wks layout, files taken from the tree
+#   3. layer structure, SRC_URI pinning, wks layout, files taken from the tree; the sources:
+#      the git default pinned to a BES2600_SRCREV of this history, the externalsrc override of
+#      the kas builds (kas/local-tree.yml) covering every bes2600_src recipe
 #   4. the crates .inc files match Cargo.lock, and so do the cargo recipes' LICENSE and
 #      LIC_FILES_CHKSUM (the crates linked into each binary, from cargo tree/metadata)
 #   5. ci/pipelines: GitLab CI / GitHub workflow schemas (check-jsonschema's vendored copies),
@@ -109,6 +111,15 @@ l="$(fresh autorev)"
 # shellcheck disable=SC2016 # literal bitbake syntax
 echo 'SRCREV = "${AUTOREV}"' >>"$l/recipes-kernel/bes2600/bes2600-module_git.bb"
 expect_fail "AUTOREV" "FAIL  no AUTOREV" layercheck "$l"
+
+l="$(fresh srcrev)"; sed -i 's/^BES2600_SRCREV ?= .*/BES2600_SRCREV ?= "deadbeefdeadbeefdeadbeefdeadbeefdeadbeef"/' "$l/conf/bes2600-srcrev.inc"
+expect_fail "BES2600_SRCREV not a commit of this repository" "FAIL  BES2600_SRCREV is a commit of this repository" layercheck "$l"
+
+l="$(fresh kmetarev)"; sed -i '/^SRCREV_bes2600:pinetab2 = /d' "$l/recipes-kernel/linux/linux-yocto-bes2600.inc"
+expect_fail "kernel fragments fetched by git without SRCREV" "FAIL  recipes-kernel/linux/linux-yocto_%.bbappend: every SRC_URI entry pinned.*has no 40-hex SRCREV" layercheck "$l"
+
+l="$(fresh localtree)"; sed -i '/EXTERNALSRC:pn-bes2600-smoke = /d' "$l/kas/local-tree.yml"
+expect_fail "a bes2600_src recipe the kas builds do not take from the checkout" "FAIL  kas/local-tree.yml: externalsrc.*EXTERNALSRC:pn-bes2600-smoke" layercheck "$l"
 
 l="$(fresh wicdir)"; mkdir -p "$l/wic"; mv "$l/files/wic/pinetab2.wks" "$l/wic/"
 expect_fail "wks outside files/wic" "FAIL  all .wks files are in files/wic/" layercheck "$l"

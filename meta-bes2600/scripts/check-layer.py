@@ -12,6 +12,11 @@ Offline and without bitbake (no Yocto sources are needed). Checks:
   * every SRC_URI entry is pinned: http(s)/ftp by SRC_URI[<name>.sha256sum], git by a 40-hex
     SRCREV, crate:// by its sha256sum, file:// is part of this repository; no AUTOREV
   * files the recipes take from the bes2600-rs tree exist (kernel fragments, overlays, units)
+  * sources: conf/bes2600-srcrev.inc names the repository (git://, https, branch main) and pins
+    a 40-hex BES2600_SRCREV; in a git checkout that commit is an ancestor of HEAD and holds
+    every path the recipes build; kas/local-tree.yml (included by pinetab2.yml, not by
+    check-layer.yml) turns on externalsrc, with a build directory, for every recipe that
+    inherits bes2600_src
   * bbappends and machine-wide settings in recipes are scoped by an override
 
 Prints one line per check and a tally; exits 1 if any check fails.
@@ -178,14 +183,20 @@ def check_wks(layer: pathlib.Path) -> None:
 def src_uri_tokens(files: list[pathlib.Path]) -> tuple[list[str], dict[str, str]]:
     env: dict[str, str] = {}
     tokens: list[str] = []
-    for f in files:
+    # The layer-wide source settings (BES2600_GIT_URI, BES2600_SRCREV), as layer.conf requires them.
+    srcrev_inc = [p for p in (f.parents[i] / "conf/bes2600-srcrev.inc" for f in files[:1] for i in range(3))
+                  if p.is_file()][:1]
+    for f in list(files) + srcrev_inc:
         for k, _, v in assignments(f):
             if re.fullmatch(r"SRC_URI(:(append|prepend)(:[\w-]+)?)?", k):
-                tokens += v.split()
-            elif re.fullmatch(r"[A-Za-z0-9_]+", k):
-                env.setdefault(k, v)
+                # A choice between variables (${@d.getVar('A') if ... else d.getVar('B')}):
+                # every alternative is checked.
+                alts = re.findall(r"d\.getVar\('([A-Za-z0-9_]+)'\)", v) if v.strip().startswith("${@") else []
+                tokens += [f"${{{a}}}" for a in alts if "SRC_URI" in a] if alts else v.split()
+            elif re.fullmatch(r"[A-Za-z0-9_]+(:pinetab2)?", k):
+                env.setdefault(k.split(":")[0], v)
             elif k.startswith("SRC_URI[") or k.startswith("SRCREV"):
-                env[k] = v
+                env[k.split(":")[0]] = v
     return tokens, env
 
 
@@ -203,7 +214,7 @@ def check_pinning(layer: pathlib.Path) -> None:
     for r in recipes:
         tokens, env = src_uri_tokens(recipe_text_with_requires(r))
         problems = []
-        for tok in tokens:
+        for tok in [t for tk in tokens for t in ([tk] if tk == "${BES2600_SRC_URI}" else expand(tk, env).split())]:
             full = expand(tok, env)
             if tok == "${BES2600_SRC_URI}":
                 if "bes2600_src" not in r.read_text():
@@ -257,6 +268,78 @@ def check_tree_files(layer: pathlib.Path, tree: pathlib.Path) -> None:
     check(not missing, f"{len(needed)} files the recipes take from the tree exist", ", ".join(missing))
 
 
+def src_recipes(layer: pathlib.Path) -> dict[str, list[str]]:
+    """Recipes that inherit bes2600_src -> the tree paths they build (BES2600_SRC_PATHS)."""
+    cls = layer / "classes-recipe/bes2600_src.bbclass"
+    default = next((v for k, _, v in assignments(cls) if k == "BES2600_SRC_PATHS"), "") if cls.is_file() else ""
+    out = {}
+    for r in sorted(layer.rglob("*.bb")):
+        if not re.search(r"^inherit\b.*\bbes2600_src\b", r.read_text(), re.M):
+            continue
+        paths = next((v for k, _, v in assignments(r) if k == "BES2600_SRC_PATHS"), default)
+        out[r.stem.split("_")[0]] = paths.split()
+    return out
+
+
+def kas_includes(layer: pathlib.Path, name: str, seen: set[str] | None = None) -> set[str]:
+    """Names of the kas files NAME includes, directly or not (textual: '- meta-bes2600/kas/x.yml')."""
+    seen = set() if seen is None else seen
+    f = layer / "kas" / name
+    if not f.is_file():
+        return seen
+    for inc in re.findall(r"^\s*-\s*meta-bes2600/kas/(\S+\.yml)\s*$", f.read_text(), re.M):
+        if inc not in seen:
+            seen.add(inc)
+            kas_includes(layer, inc, seen)
+    return seen
+
+
+def check_sources(layer: pathlib.Path, tree: pathlib.Path) -> None:
+    """The git default (pinned, reachable, complete) and the externalsrc override of kas."""
+    import subprocess
+    inc = layer / "conf/bes2600-srcrev.inc"
+    vals = {k: v for k, _, v in assignments(inc)} if inc.is_file() else {}
+    uri, rev = vals.get("BES2600_GIT_URI", ""), vals.get("BES2600_SRCREV", "")
+    check(re.fullmatch(r"git://[^;]+/bes2600-rs\.git;protocol=https;branch=main", uri) is not None,
+          "conf/bes2600-srcrev.inc: BES2600_GIT_URI is git://.../bes2600-rs.git;protocol=https;branch=main",
+          uri or "<unset>")
+    check(HEX40.match(rev) is not None, "conf/bes2600-srcrev.inc: BES2600_SRCREV is a 40-hex commit",
+          rev or "<unset>")
+    layer_conf = (layer / "conf/layer.conf").read_text() if (layer / "conf/layer.conf").is_file() else ""
+    check(re.search(r"^require \$\{LAYERDIR\}/conf/bes2600-srcrev\.inc$", layer_conf, re.M) is not None,
+          "conf/layer.conf requires conf/bes2600-srcrev.inc")
+    recipes = src_recipes(layer)
+    fragments = ["board/pinetab2/kernel/bes2600-rust.cfg", "board/pinetab2/kernel/pinetab2.cfg"]
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(tree), *args], capture_output=True, text=True)
+    if git("rev-parse", "--git-dir").returncode != 0:
+        print("      (the tree is not a git checkout: BES2600_SRCREV's history not checked)")
+    elif HEX40.match(rev):
+        check(git("merge-base", "--is-ancestor", rev, "HEAD").returncode == 0,
+              "BES2600_SRCREV is a commit of this repository and an ancestor of HEAD", rev)
+        absent = sorted({p for paths in recipes.values() for p in paths + fragments
+                         if git("cat-file", "-e", f"{rev}:{p}").returncode != 0})
+        check(not absent, f"BES2600_SRCREV holds every path the recipes build ({len(recipes)} recipes, "
+              "kernel fragments)", ", ".join(absent))
+    local = layer / "kas/local-tree.yml"
+    text = local.read_text() if local.is_file() else ""
+    missing = []
+    for line in ('INHERIT += "externalsrc"', 'BES2600_LOCAL_TREE = "${BES2600_SRCDIR}"'):
+        if line not in text:
+            missing.append(line)
+    for pn in recipes:
+        if f'EXTERNALSRC:pn-{pn} = "${{BES2600_LOCAL_TREE}}"' not in text:
+            missing.append(f"EXTERNALSRC:pn-{pn}")
+        if not re.search(rf'^\s*EXTERNALSRC_BUILD:pn-{re.escape(pn)} = "\$\{{WORKDIR\}}/\S+"', text, re.M):
+            missing.append(f"EXTERNALSRC_BUILD:pn-{pn}")
+    check(not missing, f"kas/local-tree.yml: externalsrc with a build directory for all {len(recipes)} "
+          "bes2600_src recipes", "; ".join(missing))
+    check("local-tree.yml" in kas_includes(layer, "pinetab2.yml")
+          and "local-tree.yml" not in kas_includes(layer, "check-layer.yml"),
+          "kas: pinetab2.yml builds the checkout (local-tree.yml), check-layer.yml the pinned commit")
+
+
 def check_scoping(layer: pathlib.Path) -> None:
     """A bbappend must not change other machines: every assignment carries an override."""
     bad = []
@@ -285,6 +368,7 @@ def main() -> int:
     check_wks(layer)
     check_pinning(layer)
     check_tree_files(layer, tree)
+    check_sources(layer, tree)
     check_scoping(layer)
     print(f"layer checks: {passes} passed, {len(failures)} failed")
     return 1 if failures else 0

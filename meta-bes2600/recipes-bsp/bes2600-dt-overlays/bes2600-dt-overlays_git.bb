@@ -15,10 +15,14 @@ SRC_URI = "${BES2600_SRC_URI}"
 
 inherit bes2600_src devicetree
 
+# devicetree.bbclass sets S to UNPACKDIR; the tree is one level down (or, under externalsrc,
+# the checkout itself, which externalsrc makes S).
+S = "${UNPACKDIR}/bes2600-rs"
+
 COMPATIBLE_MACHINE = "^$"
 COMPATIBLE_MACHINE:pinetab2 = "pinetab2"
 
 # The .dtso files start with /plugin/; so devicetree.bbclass compiles them as overlays (.dtbo)
 # with kernel include paths (dt-bindings headers) and installs them in /boot/devicetree.
-DT_FILES_PATH = "${UNPACKDIR}/bes2600-rs/board/pinetab2/dts"
+DT_FILES_PATH = "${S}/board/pinetab2/dts"
 DT_FILES = "rk3566-pinetab2-v0.1-bes2600.dtso rk3566-pinetab2-v2.0-bes2600.dtso"
