@@ -2,7 +2,7 @@
 # Assembles the QEMU initramfs: busybox-static and iw (+ its libraries) from the arm64 .debs
 # unpacked by ci/setup.d/10-kernel.sh, the kernel's modules, bes2600.ko and the virtual SDIO
 # card bes2600_vsdio.ko, the synthetic firmware set (bes2600-fw synth), the rx-probe
-# receiver and image/init.
+# receiver, the smoke test, the recovery helper (bes2600-fw watch) and image/init.
 # Usage: mkinitramfs.sh OUT.cpio.gz   (after build-module.sh)
 set -euo pipefail
 . "$(dirname "$0")/../ci/lib.sh"
@@ -43,6 +43,24 @@ if [ "${BES2600_E2E_SMOKE:-1}" = 1 ]; then
         log "bes2600-smoke did not cross-build; the image has rx-probe only"
     fi
 fi
+
+# The recovery helper (firmware-loader/): bes2600-fw cross-built the same way, installed
+# where its systemd unit runs it (/usr/bin/bes2600-fw watch, bes2600-fw-watch.service) with
+# the configuration the package installs (/etc/bes2600/fw.toml). The guest's busybox
+# modprobe stands in at the configured /sbin/modprobe.
+(cd "$BES2600_ROOT" && env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
+    CARGO_TARGET_DIR="$BES2600_CACHE/target-aarch64" \
+    CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+    /usr/bin/cargo build -q --release --locked --target aarch64-unknown-linux-gnu \
+    -p bes2600-fw --bin bes2600-fw) || die "bes2600-fw did not cross-build for aarch64"
+mkdir -p "$R/usr/bin" "$R/etc/bes2600"
+aarch64-linux-gnu-strip -o "$R/usr/bin/bes2600-fw" \
+    "$BES2600_CACHE/target-aarch64/aarch64-unknown-linux-gnu/release/bes2600-fw"
+exec_start=$(sed -n 's/^ExecStart=//p' "$BES2600_ROOT/firmware-loader/systemd/bes2600-fw-watch.service")
+[ "$exec_start" = "/usr/bin/bes2600-fw watch" ] ||
+    die "bes2600-fw-watch.service runs '$exec_start'; image/init starts '/usr/bin/bes2600-fw watch'"
+cp "$BES2600_ROOT/firmware-loader/config/fw.toml" "$R/etc/bes2600/fw.toml"
+ln -sf ../bin/busybox "$R/sbin/modprobe"
 
 # Synthetic firmware set (never vendor blobs). The dev profile shares its build with the
 # workspace tests; BES2600_FW_BIN may point at an already built bes2600-fw.

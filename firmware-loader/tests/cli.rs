@@ -719,14 +719,7 @@ fn bus_reset_escalates_to_a_module_reload() {
     let t = TempDir::new().unwrap();
     let root = t.path().join("root");
     fake_tree(&root, false);
-    let log = t.path().join("modprobe.log");
-    let script = t.path().join("modprobe");
-    fs::write(
-        &script,
-        format!("#!/bin/sh\necho \"$@\" >> {}\n", log.display()),
-    )
-    .unwrap();
-    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    let (script, log) = fake_modprobe(t.path());
     let cfg = config(t.path(), &format!("modprobe = \"{}\"\n", script.display()));
     bin()
         .arg("--sysroot")
@@ -757,6 +750,130 @@ fn bus_reset_escalates_to_a_module_reload() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("module reload is disabled"));
+}
+
+/// The QEMU e2e's virtual SDIO host (driver/vsdio): the chip under the platform device
+/// `bes2600-vsdio`, which is registered without a platform driver (no `driver` link, nothing
+/// to unbind) unless `with_driver`.
+fn fake_virtual_host(root: &Path, with_driver: bool) {
+    let plat = "sys/devices/platform/bes2600-vsdio";
+    let func = format!("{plat}/mmc_host/mmc0/mmc0:0001/mmc0:0001:1");
+    fs::create_dir_all(root.join(&func)).unwrap();
+    fs::write(root.join(&func).join("vendor"), "0xbe57\n").unwrap();
+    fs::write(root.join(&func).join("device"), "0x2002\n").unwrap();
+    fs::create_dir_all(root.join("sys/bus/sdio/devices")).unwrap();
+    symlink(
+        format!("../../../{}", func.trim_start_matches("sys/")),
+        root.join("sys/bus/sdio/devices/mmc0:0001:1"),
+    )
+    .unwrap();
+    // The PineTab2's host driver exists too; it must not be touched.
+    let dw = root.join("sys/bus/platform/drivers/dwmmc_rockchip");
+    fs::create_dir_all(&dw).unwrap();
+    fs::write(dw.join("bind"), "").unwrap();
+    fs::write(dw.join("unbind"), "").unwrap();
+    if with_driver {
+        let drv = root.join("sys/bus/platform/drivers/bes2600-vsdio");
+        fs::create_dir_all(&drv).unwrap();
+        fs::write(drv.join("bind"), "").unwrap();
+        fs::write(drv.join("unbind"), "").unwrap();
+        symlink(
+            "../../../bus/platform/drivers/bes2600-vsdio",
+            root.join(plat).join("driver"),
+        )
+        .unwrap();
+    }
+}
+
+fn fake_modprobe(dir: &Path) -> (PathBuf, PathBuf) {
+    let log = dir.join("modprobe.log");
+    let script = dir.join("modprobe");
+    fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"$@\" >> {}\n", log.display()),
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    (script, log)
+}
+
+/// `bes2600-fw --sysroot ROOT --config CFG bus-reset [--dry-run]`.
+fn bus_reset(root: &Path, cfg: &Path, dry_run: bool) -> assert_cmd::Command {
+    let mut c = bin();
+    c.arg("--sysroot")
+        .arg(root)
+        .arg("--config")
+        .arg(cfg)
+        .arg("bus-reset");
+    if dry_run {
+        c.arg("--dry-run");
+    }
+    c
+}
+
+#[test]
+fn bus_reset_finds_the_virtual_host_and_reloads_the_module_when_it_has_no_driver() {
+    let t = TempDir::new().unwrap();
+    let root = t.path().join("root");
+    fake_virtual_host(&root, false);
+    let (script, log) = fake_modprobe(t.path());
+    let cfg = config(t.path(), &format!("modprobe = \"{}\"\n", script.display()));
+    bus_reset(&root, &cfg, true).assert().success().stdout(
+        predicate::str::contains("on host bes2600-vsdio (no driver bound)")
+            .and(predicate::str::contains(
+                "cannot be unbound and bound again",
+            ))
+            .and(predicate::str::contains("would reload module bes2600\n"))
+            .and(predicate::str::contains("write").not()),
+    );
+    if !is_root() {
+        return;
+    }
+    bus_reset(&root, &cfg, false)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "chip is back after the module reload",
+        ));
+    assert_eq!(fs::read_to_string(&log).unwrap(), "-r bes2600\nbes2600\n");
+    let dw = root.join("sys/bus/platform/drivers/dwmmc_rockchip");
+    for f in ["bind", "unbind"] {
+        assert_eq!(fs::read_to_string(dw.join(f)).unwrap(), "", "{f} untouched");
+    }
+    let cfg = config(t.path(), "escalate_module_reload = false\n");
+    bus_reset(&root, &cfg, false).assert().code(2).stderr(
+        predicate::str::contains("host bes2600-vsdio cannot be rebound")
+            .and(predicate::str::contains("module reload is disabled")),
+    );
+}
+
+#[test]
+fn bus_reset_rebinds_a_virtual_host_that_has_a_driver() {
+    let t = TempDir::new().unwrap();
+    let root = t.path().join("root");
+    fake_virtual_host(&root, true);
+    let (script, log) = fake_modprobe(t.path());
+    let cfg = config(t.path(), &format!("modprobe = \"{}\"\n", script.display()));
+    bus_reset(&root, &cfg, true).assert().success().stdout(
+        predicate::str::contains("on host bes2600-vsdio (bes2600-vsdio)")
+            .and(predicate::str::contains("would write bes2600-vsdio to"))
+            .and(predicate::str::contains("drivers/bes2600-vsdio/unbind"))
+            .and(predicate::str::contains(
+                "would reload module bes2600 if it does not",
+            )),
+    );
+    if !is_root() {
+        return;
+    }
+    bus_reset(&root, &cfg, false)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("chip is back\n"));
+    let drv = root.join("sys/bus/platform/drivers/bes2600-vsdio");
+    for f in ["unbind", "bind"] {
+        assert_eq!(fs::read_to_string(drv.join(f)).unwrap(), "bes2600-vsdio");
+    }
+    assert!(!log.exists(), "no module reload when the chip is back");
 }
 
 #[test]

@@ -23,8 +23,11 @@ pub const SDIO_DEVICE: &str = "0x2002";
 pub struct Host {
     /// Platform device name (written to unbind/bind), e.g. `fe2c0000.mmc`.
     pub name: String,
-    /// Its platform driver, e.g. `dwmmc_rockchip`.
-    pub driver: String,
+    /// Its platform driver, e.g. `dwmmc_rockchip`. `None` when the host was found through
+    /// the chip but no driver is bound to its device (a host registered without a platform
+    /// driver, as the test-only virtual host `bes2600-vsdio`): it cannot be unbound, and the
+    /// reset goes straight to the module reload.
+    pub driver: Option<String>,
     /// The chip's SDIO function in sysfs, when it is enumerated.
     pub chip: Option<PathBuf>,
 }
@@ -50,8 +53,9 @@ pub fn find_chip(sysroot: &Path) -> Option<PathBuf> {
     })
 }
 
-/// Finds the host controller: from the chip's sysfs path (`…/<host>/mmc_host/mmcN/…`), or
-/// the configured fallback when the chip is not enumerated.
+/// Finds the host controller: from the chip's sysfs path (`…/<host>/mmc_host/mmcN/…`, the
+/// PineTab2's `fe2c0000.mmc` or the virtual `bes2600-vsdio`) and the `driver` link of that
+/// device, or the configured fallback when the chip is not enumerated.
 pub fn find_host(sysroot: &Path, cfg: &Reset) -> Host {
     let chip = find_chip(sysroot);
     let from_chip = chip.as_ref().and_then(|c| {
@@ -62,12 +66,11 @@ pub fn find_host(sysroot: &Path, cfg: &Reset) -> Host {
         let name = platdev.file_name()?.to_string_lossy().into_owned();
         let driver = fs::read_link(platdev.join("driver"))
             .ok()
-            .and_then(|l| l.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| cfg.fallback_driver.clone());
+            .and_then(|l| l.file_name().map(|n| n.to_string_lossy().into_owned()));
         Some((name, driver))
     });
     let (name, driver) =
-        from_chip.unwrap_or_else(|| (cfg.fallback_host.clone(), cfg.fallback_driver.clone()));
+        from_chip.unwrap_or_else(|| (cfg.fallback_host.clone(), Some(cfg.fallback_driver.clone())));
     Host { name, driver, chip }
 }
 
@@ -101,64 +104,62 @@ pub fn reset(sysroot: &Path, cfg: &Reset, opts: &Options, log: &mut dyn FnMut(&s
         Some(take_lock(&under(sysroot, &cfg.lock_file))?)
     };
     let host = find_host(sysroot, cfg);
-    let prefix = if opts.dry_run { "would " } else { "" };
+    let driver = host.driver.as_deref().unwrap_or("no driver bound");
     match &host.chip {
         Some(c) => log(&format!(
-            "chip be57:2002 at {} on host {} ({})",
+            "chip be57:2002 at {} on host {} ({driver})",
             c.display(),
             host.name,
-            host.driver
         )),
         None => log(&format!(
-            "chip be57:2002 not enumerated; using the configured host {} ({})",
-            host.name, host.driver
+            "chip be57:2002 not enumerated; using the configured host {} ({driver})",
+            host.name,
         )),
     }
-    let drv = under(
-        sysroot,
-        &format!("/sys/bus/platform/drivers/{}", host.driver),
-    );
-    for (i, op) in ["unbind", "bind"].into_iter().enumerate() {
-        let path = drv.join(op);
-        log(&format!(
-            "{prefix}write {} to {}",
-            host.name,
-            path.display()
-        ));
-        if !opts.dry_run {
-            fs::write(&path, &host.name)
-                .with_context(|| format!("cannot write {} to {}", host.name, path.display()))?;
+    let rebound = match &host.driver {
+        Some(driver) => {
+            rebind(sysroot, cfg, opts, &host.name, driver, log)?;
+            true
         }
-        if i == 0 {
-            log(&format!("{prefix}wait {} ms", cfg.rebind_delay_ms));
-            if !opts.dry_run {
-                std::thread::sleep(Duration::from_millis(cfg.rebind_delay_ms));
-            }
+        None => {
+            log(&format!(
+                "host {} has no driver bound: it cannot be unbound and bound again",
+                host.name
+            ));
+            false
         }
-    }
+    };
     if opts.dry_run {
-        log(&format!(
-            "would wait up to {} ms for the chip to reappear",
-            cfg.reappear_timeout_ms
-        ));
+        if rebound {
+            log(&format!(
+                "would wait up to {} ms for the chip to reappear",
+                cfg.reappear_timeout_ms
+            ));
+        }
         if cfg.escalate_module_reload {
             log(&format!(
-                "would reload module {} if it does not",
-                cfg.module
+                "would reload module {}{}",
+                cfg.module,
+                if rebound { " if it does not" } else { "" }
             ));
         }
         return Ok(());
     }
-    if wait_for_chip(sysroot, Duration::from_millis(cfg.reappear_timeout_ms)) {
+    if rebound && wait_for_chip(sysroot, Duration::from_millis(cfg.reappear_timeout_ms)) {
         log("chip is back");
         return Ok(());
     }
     if !cfg.escalate_module_reload {
-        return Err(noted(
+        let what = if rebound {
             format!(
                 "chip did not reappear within {} ms after rebinding {}",
                 cfg.reappear_timeout_ms, host.name
-            ),
+            )
+        } else {
+            format!("host {} cannot be rebound (no driver bound)", host.name)
+        };
+        return Err(noted(
+            what,
             &[
                 "module reload is disabled (reset.escalate_module_reload)",
                 "a wedged chip may need a power cycle (spec §5.1)",
@@ -181,12 +182,45 @@ pub fn reset(sysroot: &Path, cfg: &Reset, opts: &Options, log: &mut dyn FnMut(&s
     if wait_for_chip(sysroot, Duration::from_millis(cfg.reappear_timeout_ms)) {
         log("chip is back after the module reload");
         Ok(())
-    } else {
+    } else if rebound {
         Err(noted(
             "chip did not reappear after the host rebind and the module reload",
             &["a wedged chip may need a board power cycle (spec §5.1, §7 #20)"],
         ))
+    } else {
+        Err(noted(
+            "chip did not reappear after the module reload",
+            &["a wedged chip may need a board power cycle (spec §5.1, §7 #20)"],
+        ))
     }
+}
+
+/// Writes the host's device name to its driver's `unbind`, waits, then to `bind`.
+fn rebind(
+    sysroot: &Path,
+    cfg: &Reset,
+    opts: &Options,
+    name: &str,
+    driver: &str,
+    log: &mut dyn FnMut(&str),
+) -> Result<()> {
+    let prefix = if opts.dry_run { "would " } else { "" };
+    let drv = under(sysroot, &format!("/sys/bus/platform/drivers/{driver}"));
+    for (i, op) in ["unbind", "bind"].into_iter().enumerate() {
+        let path = drv.join(op);
+        log(&format!("{prefix}write {name} to {}", path.display()));
+        if !opts.dry_run {
+            fs::write(&path, name)
+                .with_context(|| format!("cannot write {name} to {}", path.display()))?;
+        }
+        if i == 0 {
+            log(&format!("{prefix}wait {} ms", cfg.rebind_delay_ms));
+            if !opts.dry_run {
+                std::thread::sleep(Duration::from_millis(cfg.rebind_delay_ms));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn wait_for_chip(sysroot: &Path, timeout: Duration) -> bool {

@@ -177,6 +177,11 @@ impl Netlink {
         .context("cannot open the NETLINK_KOBJECT_UEVENT socket")?;
         socket::bind(fd.as_raw_fd(), &NetlinkAddr::new(0, 1))
             .context("cannot bind the uevent socket to group 1")?;
+        // Room for the uevents of a module reload or a host rebind arriving while a reset
+        // runs (the kernel caps it at net.core.rmem_max; a smaller buffer still works).
+        if let Err(e) = socket::setsockopt(&fd, socket::sockopt::RcvBuf, &(1 << 20)) {
+            tracing::debug!("cannot enlarge the uevent socket buffer: {e}");
+        }
         Ok(Netlink {
             fd,
             buf: vec![0; 8192],
@@ -187,8 +192,18 @@ impl Netlink {
 impl EventSource for Netlink {
     fn next_event(&mut self) -> Result<Option<Uevent>> {
         loop {
-            let n = socket::recv(self.fd.as_raw_fd(), &mut self.buf, MsgFlags::empty())
-                .context("uevent recv failed")?;
+            let n = match socket::recv(self.fd.as_raw_fd(), &mut self.buf, MsgFlags::empty()) {
+                Ok(n) => n,
+                // A burst (a module reload sends dozens of uevents) overran the socket buffer:
+                // some events are lost, the socket is still good. Losing a recovery event only
+                // delays a reset; ending the watcher would forget the rate-limit history.
+                Err(nix::errno::Errno::ENOBUFS) => {
+                    tracing::warn!("uevent socket overrun: some uevents were lost");
+                    continue;
+                }
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(anyhow::Error::new(e).context("uevent recv failed")),
+            };
             if let Some(ev) = self.buf.get(..n).and_then(parse_uevent) {
                 return Ok(Some(ev));
             }
