@@ -165,9 +165,17 @@ fn assert_shaped_link(r: &serde_json::Value, peer: &str) {
         let u = &t["udp"];
         println!("{peer} {}: median {m:.0} B/s, udp {u}", t["name"]);
         assert!((m / 3e6 - 1.0).abs() <= 0.05, "{}: {m}", t["name"]);
+        // Loss the link caused: what the receiving host dropped itself (a full socket
+        // buffer on a loaded CI machine, `receiver_drops`, when the receiver is ours) is
+        // not the link's. A peer namespace's own drops are not measured, so up to 1 % is
+        // tolerated; an offer that did not fit the link would lose about a quarter.
+        let lost = u["lost"].as_u64().unwrap();
+        let host_drops = t["receiver_drops"].as_u64().unwrap_or(0);
+        let link_lost = lost.saturating_sub(host_drops);
         assert!(
-            u["lost"].as_u64().unwrap() * 1000 <= u["unique"].as_u64().unwrap(),
-            "{u}"
+            link_lost * 100 <= u["unique"].as_u64().unwrap(),
+            "{}: {link_lost} lost on the link ({lost} lost, {host_drops} dropped by the receiving host): {u}",
+            t["name"]
         );
     }
 }
