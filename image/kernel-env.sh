@@ -23,13 +23,10 @@ debian)
     BES2600_KSRC_TAR=/usr/src/linux-source-6.12.tar.xz
     BES2600_KTOP=linux-source-6.12
     BES2600_KCC=clang
-    bes2600_kernel_key() {
-        {
-            echo "recipe 1"   # bump when build-kernel.sh changes what it produces
-            dpkg-query -W -f='${Version}\n' linux-source-6.12 rustc-web rust-web-src clang-19 lld-19
-            "$BES2600_TOOLS/bin/bindgen" --version
-            cat "$BES2600_ROOT/board/pinetab2/kernel/bes2600-rust.cfg" "$BES2600_ROOT/image/qemu.cfg"
-        } 2>&1 | sha256sum | cut -c1-16
+    bes2600_kernel_toolchain() {
+        echo "recipe 1"   # bump when build-kernel.sh changes what it produces
+        dpkg-query -W -f='${Version}\n' linux-source-6.12 rustc-web rust-web-src clang-19 lld-19
+        "$BES2600_TOOLS/bin/bindgen" --version
     }
     BES2600_KMAKE_ARGS=(ARCH=arm64 LLVM=-19 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
         "BINDGEN=$BES2600_TOOLS/bin/bindgen")
@@ -39,14 +36,11 @@ yocto)
     BES2600_KSRC_TAR="$(ls "$BES2600_CACHE/apt-yocto-kernel/src/$bes2600_yk_ver"/usr/src/linux-source-*.tar.xz 2>/dev/null | head -1)"
     BES2600_KTOP="$(basename "${BES2600_KSRC_TAR:-linux-source-none}" .tar.xz)"
     BES2600_KCC=gcc
-    bes2600_kernel_key() {
-        {
-            echo "recipe yocto 1"   # bump when build-kernel.sh changes what it produces
-            echo "$BES2600_KTOP $bes2600_yk_ver"
-            dpkg-query -W -f='${Version}\n' gcc-aarch64-linux-gnu rustc-web rust-web-src libclang-19-dev
-            "$BES2600_YK_TOOLS/bin/bindgen" --version
-            cat "$BES2600_ROOT/board/pinetab2/kernel/bes2600-rust.cfg" "$BES2600_ROOT/image/qemu.cfg"
-        } 2>&1 | sha256sum | cut -c1-16
+    bes2600_kernel_toolchain() {
+        echo "recipe yocto 1"   # bump when build-kernel.sh changes what it produces
+        echo "$BES2600_KTOP $bes2600_yk_ver"
+        dpkg-query -W -f='${Version}\n' gcc-aarch64-linux-gnu rustc-web rust-web-src libclang-19-dev
+        "$BES2600_YK_TOOLS/bin/bindgen" --version
     }
     # No LLVM=: CC/LD/AR are the GNU cross tools; Rust still goes through rustc/LLVM, and
     # bindgen reads the GCC flags through the kernel's own filter (rust/Makefile).
@@ -59,7 +53,12 @@ yocto)
     ;;
 esac
 
-BES2600_KKEY="$(bes2600_kernel_key)"
+# The cache key: this kernel's source and toolchain (above), then the config fragments both
+# kernels share.
+BES2600_KKEY="$({
+    bes2600_kernel_toolchain
+    cat "$BES2600_ROOT/board/pinetab2/kernel/bes2600-rust.cfg" "$BES2600_ROOT/image/qemu.cfg"
+} 2>&1 | sha256sum | cut -c1-16)"
 BES2600_KBASE="$BES2600_CACHE/kernel/$BES2600_KKEY"
 BES2600_KDIR="$BES2600_KBASE/$BES2600_KTOP"
 BES2600_KMAKE=(make -C "$BES2600_KDIR" "${BES2600_KMAKE_ARGS[@]}")
