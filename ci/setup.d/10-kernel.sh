@@ -40,9 +40,14 @@ if ! "$BES2600_TOOLS/bin/bindgen" --version 2>/dev/null | grep -q "$BES2600_BIND
 fi
 
 # arm64 userspace for the initramfs: downloaded and unpacked (not installed) into the cache.
-# iw needs libnl-3/libnl-genl-3 and libc6; the cross-built smoke test needs libgcc_s.
+# iw needs libnl-3/libnl-genl-3 and libc6; the cross-built smoke test needs libgcc_s. hostapd and
+# wpa_supplicant serve and join the real-AP phase (issue 16); the rest is their shared-library
+# closure from `apt-cache depends` (libdbus-1-3 pulls libsystemd0 and its compression/crypto libs).
 bes2600_arm64_debs=(busybox-static:arm64 iw:arm64 libnl-3-200:arm64 libnl-genl-3-200:arm64 libc6:arm64
-    libgcc-s1:arm64)
+    libgcc-s1:arm64
+    hostapd:arm64 wpasupplicant:arm64 libnl-route-3-200:arm64 libssl3:arm64 libpcsclite1:arm64
+    libdbus-1-3:arm64 libreadline8:arm64 libtinfo6:arm64 libsystemd0:arm64 libcap2:arm64
+    libgcrypt20:arm64 libgpg-error0:arm64 liblz4-1:arm64 liblzma5:arm64 libzstd1:arm64)
 bes2600_arm64_stamp="$BES2600_ARM64_ROOT/.done-$(printf '%s\n' "${bes2600_arm64_debs[@]}" | md5sum | cut -c1-12)"
 if [ ! -e "$bes2600_arm64_stamp" ]; then
     apt_update_once
