@@ -8,6 +8,7 @@
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![forbid(unsafe_code)]
 
+pub mod air;
 pub mod bootrom;
 pub mod card;
 mod chip;
