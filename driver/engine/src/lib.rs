@@ -116,5 +116,5 @@ pub use host::{ConnEvent, Host, RecoveryRequest, RxBatch, RxEntry, RxMeta, Start
 pub use keys::{KeyConf, KeyError, KeyTable, RxCrypto};
 pub use policy::Policy;
 pub use shared::{
-    Counters, DropCause, RecoveryCause, RecoveryEvent, RecoveryLog, Shared, Snapshot,
+    Counters, DataPath, DropCause, RecoveryCause, RecoveryEvent, RecoveryLog, Shared, Snapshot,
 };

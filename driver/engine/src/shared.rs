@@ -3,8 +3,24 @@
 //!
 //! Everything here is atomics, so readers never take a lock and the RX path never takes one
 //! either (DESIGN.md §2 invariants).
+//!
+//! Locks: the engine's hot path takes none. What it shares with other contexts is single
+//! atomic operations: the wake bits (`fetch_or` from the IRQ or TX context, one `swap` per
+//! check in the bottom half) and the relaxed counter increments; none of them waits for
+//! another context. The per-path lock counters ([`Shared::note_lock`]) are therefore fed by
+//! the glue, at each lock it takes on a data path (in the kernel module: the TX queue's
+//! `skb_dequeue` spinlock, mac80211's `txq_schedule` round, …).
 
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+/// The data path a lock or a copy belongs to (`rx_locks`/`tx_locks`, `rx_copies`/`tx_copies`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DataPath {
+    /// From the chip to mac80211: the burst read, its split and delivery.
+    Rx,
+    /// From mac80211 to the chip: dequeue, WSM header, slot packing, the write.
+    Tx,
+}
 
 /// Why a received frame, a burst or a transmit was dropped. Each cause has its own counter
 /// (`drops_<name>` in debugfs).
@@ -149,8 +165,17 @@ pub struct Snapshot {
     pub bus_transactions: u64,
     /// Calls of `run` (bottom-half wake-ups).
     pub bh_wakeups: u64,
-    /// Locks taken on the data path (the engine takes none; glue may report its own).
+    /// Locks taken on both data paths: `rx_locks + tx_locks`.
     pub locks_taken: u64,
+    /// Locks taken on the RX path, counted where they are taken ([`Shared::note_lock`]).
+    pub rx_locks: u64,
+    /// Locks taken on the TX path, counted where they are taken ([`Shared::note_lock`]).
+    pub tx_locks: u64,
+    /// Copies of received frame bytes after the bus transfer, counted where they are made.
+    pub rx_copies: u64,
+    /// Copies of TX data-frame bytes before the bus transfer, counted where they are made
+    /// (the engine's own, plus the host's through [`Shared::note_copy`]).
+    pub tx_copies: u64,
     /// TX flushes that stopped because no firmware credit was left.
     pub credit_stalls: u64,
     /// CRC errors retried on the bus.
@@ -190,6 +215,10 @@ impl Snapshot {
         f("", "bus_transactions", self.bus_transactions);
         f("", "bh_wakeups", self.bh_wakeups);
         f("", "locks_taken", self.locks_taken);
+        f("", "rx_locks", self.rx_locks);
+        f("", "tx_locks", self.tx_locks);
+        f("", "rx_copies", self.rx_copies);
+        f("", "tx_copies", self.tx_copies);
         f("", "credit_stalls", self.credit_stalls);
         f("", "bus_crc_retries", self.bus_crc_retries);
         f("", "rx_len_retries", self.rx_len_retries);
@@ -214,7 +243,10 @@ pub struct Counters {
     pub(crate) tx_writes: AtomicU64,
     pub(crate) bus_transactions: AtomicU64,
     pub(crate) bh_wakeups: AtomicU64,
-    pub(crate) locks_taken: AtomicU64,
+    rx_locks: AtomicU64,
+    tx_locks: AtomicU64,
+    rx_copies: AtomicU64,
+    pub(crate) tx_copies: AtomicU64,
     pub(crate) credit_stalls: AtomicU64,
     pub(crate) bus_crc_retries: AtomicU64,
     pub(crate) rx_len_retries: AtomicU64,
@@ -243,10 +275,31 @@ impl Counters {
             .wrapping_add(1)
     }
 
-    /// Counts one lock taken on the data path. The engine never calls this; glue code that
-    /// has to take a lock per frame reports it here so the figure stays honest.
-    pub fn note_lock(&self) {
-        bump(&self.locks_taken, 1);
+    /// Counts `n` locks taken on `path`. The engine's own hot path takes no lock (its
+    /// cross-context state is single atomic operations, see the module docs); glue code
+    /// calls this right where it takes one (a spinlock, a mutex, a queue's internal lock),
+    /// so the per-frame figure counts what really happens.
+    pub fn note_locks(&self, path: DataPath, n: u64) {
+        let c = match path {
+            DataPath::Rx => &self.rx_locks,
+            DataPath::Tx => &self.tx_locks,
+        };
+        if n > 0 {
+            bump(c, n);
+        }
+    }
+
+    /// Counts `n` copies of frame bytes on `path`, made by the caller. The engine counts its
+    /// own; the host counts the ones it makes (the skb into the TX slot, the RX burst into
+    /// an skb). The bus transfer itself is not a copy here.
+    pub fn note_copies(&self, path: DataPath, n: u64) {
+        let c = match path {
+            DataPath::Rx => &self.rx_copies,
+            DataPath::Tx => &self.tx_copies,
+        };
+        if n > 0 {
+            bump(c, n);
+        }
     }
 
     /// Reads every counter.
@@ -260,7 +313,10 @@ impl Counters {
             tx_writes: ld(&self.tx_writes),
             bus_transactions: ld(&self.bus_transactions),
             bh_wakeups: ld(&self.bh_wakeups),
-            locks_taken: ld(&self.locks_taken),
+            rx_locks: ld(&self.rx_locks),
+            tx_locks: ld(&self.tx_locks),
+            rx_copies: ld(&self.rx_copies),
+            tx_copies: ld(&self.tx_copies),
             credit_stalls: ld(&self.credit_stalls),
             bus_crc_retries: ld(&self.bus_crc_retries),
             rx_len_retries: ld(&self.rx_len_retries),
@@ -272,6 +328,7 @@ impl Counters {
         for (d, a) in s.recoveries.iter_mut().zip(self.recoveries.iter()) {
             *d = ld(a);
         }
+        s.locks_taken = s.rx_locks.wrapping_add(s.tx_locks);
         s.drops_total = s.drops.iter().fold(0u64, |t, v| t.wrapping_add(*v));
         s.recoveries_total = s.recoveries.iter().fold(0u64, |t, v| t.wrapping_add(*v));
         s
@@ -415,6 +472,17 @@ impl Shared {
     pub fn snapshot(&self) -> Snapshot {
         self.counters.snapshot()
     }
+
+    /// Counts one lock the caller just took on `path` (see [`Counters::note_locks`]).
+    pub fn note_lock(&self, path: DataPath) {
+        self.counters.note_locks(path, 1);
+    }
+
+    /// Counts one copy of frame bytes the caller just made on `path` (see
+    /// [`Counters::note_copies`]).
+    pub fn note_copy(&self, path: DataPath) {
+        self.counters.note_copies(path, 1);
+    }
 }
 
 #[cfg(test)]
@@ -450,7 +518,33 @@ mod tests {
         assert_eq!(s.recoveries_total, 2);
         let mut lines = 0;
         s.for_each(|_, _, _| lines += 1);
-        assert_eq!(lines, 13 + DropCause::COUNT + RecoveryCause::COUNT);
+        assert_eq!(lines, 17 + DropCause::COUNT + RecoveryCause::COUNT);
+    }
+
+    #[test]
+    fn locks_and_copies_are_counted_per_path() {
+        let s = Shared::new();
+        s.note_lock(DataPath::Tx);
+        s.note_lock(DataPath::Tx);
+        s.note_lock(DataPath::Rx);
+        s.counters.note_locks(DataPath::Rx, 3);
+        s.counters.note_locks(DataPath::Tx, 0);
+        s.note_copy(DataPath::Tx);
+        s.counters.note_copies(DataPath::Rx, 5);
+        let n = s.snapshot();
+        assert_eq!((n.rx_locks, n.tx_locks, n.locks_taken), (4, 2, 6));
+        assert_eq!((n.rx_copies, n.tx_copies), (5, 1));
+        let mut lines = std::vec::Vec::new();
+        n.for_each(|p, k, v| lines.push((std::format!("{p}{k}"), v)));
+        for (k, v) in [
+            ("rx_locks", 4),
+            ("tx_locks", 2),
+            ("locks_taken", 6),
+            ("rx_copies", 5),
+            ("tx_copies", 1),
+        ] {
+            assert!(lines.contains(&(k.into(), v)), "{k} {lines:?}");
+        }
     }
 
     #[test]

@@ -230,6 +230,8 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
             stamp(m, wire_id.with_seq(c.seq.next_tx(SeqSpace::Lmac)));
             match packer.try_push(m, ts) {
                 Ok(true) => {
+                    // The frame's bytes moved from the held buffer into the slot.
+                    bump(&shared.counters.tx_copies, 1);
                     c.seq.stamp(wire_id);
                     c.held_len = 0;
                 }

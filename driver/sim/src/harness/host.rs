@@ -109,6 +109,11 @@ pub struct TestHost {
     pub uplink_sent: u64,
     /// Data frames handed to the engine by `next_tx`.
     pub tx_handed: u64,
+    /// WSM bytes handed to the engine by `next_tx` (the bytes a TX copy moves).
+    pub tx_bytes_handed: u64,
+    /// Copies of frame bytes `next_tx` made (one per frame: queue → the engine's buffer),
+    /// counted where the copy is made, like the kernel module must count its own.
+    pub tx_copies: u64,
     scan_finished: bool,
     /// Associated when a reset and reload was requested: `ready` joins again and resumes.
     restore: bool,
@@ -144,6 +149,8 @@ impl TestHost {
             stream_discarded: 0,
             uplink_sent: 0,
             tx_handed: 0,
+            tx_bytes_handed: 0,
+            tx_copies: 0,
             scan_finished: false,
             restore: false,
             next_packet_id: 1,
@@ -292,6 +299,17 @@ impl TestHost {
         self.uplink_sent += 1;
     }
 
+    /// Tops the TX queue up to `depth` uplink datagrams of `payload_len` bytes (a host whose
+    /// queues never run dry: TX at saturation). Returns how many were queued.
+    pub fn fill_uplink(&mut self, depth: usize, payload_len: usize) -> usize {
+        let mut n = 0;
+        while self.tx_queue.len() < depth {
+            self.queue_uplink(payload_len);
+            n += 1;
+        }
+        n
+    }
+
     /// Work the station does after each engine run (never from inside a callback).
     pub fn poll(&mut self) {
         if self.scan_finished {
@@ -385,9 +403,11 @@ impl Host for TestHost {
         let m = self.tx_queue.front()?;
         let dst = buf.get_mut(..m.len())?;
         dst.copy_from_slice(m);
+        self.tx_copies += 1;
         let n = m.len();
         self.tx_queue.pop_front();
         self.tx_handed += 1;
+        self.tx_bytes_handed += n as u64;
         Some(n)
     }
 
