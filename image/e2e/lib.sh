@@ -1,0 +1,45 @@
+# Shared by every e2e phase (sourced by /init before the phases; busybox sh).
+# Paths, kernel command line knobs, the result recorder and the card/driver loaders.
+T=/sys/kernel/tracing
+# The driver's debugfs (counters, recovery, fw_version) and the virtual card's.
+D=/sys/kernel/debug/bes2600
+V=/sys/kernel/debug/bes2600_vsdio
+arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -1; }
+RATE=$(arg e2e.rate); RATE=${RATE:-20000}
+SECS=$(arg e2e.secs); SECS=${SECS:-10}
+RELOADS=$(arg e2e.reloads); RELOADS=${RELOADS:-20}
+# Progress lines for the log (ci/qemu-e2e prints them).
+e() { echo "E2E $*"; }
+# result KEY JSON-VALUE: one field of the final E2E-RESULT object (strings quoted by the
+# caller). Each phase records its own fields; image/e2e/judge/ judges them.
+RESULT=/tmp/e2e-result
+result() { printf '"%s":%s\n' "$1" "$2" >>$RESULT; }
+counter() { sed -n "s/^$1 //p" $D/counters 2>/dev/null | head -1; }
+# rx-probe's JSON field N (digits) from the object in $1.
+json_num() { echo "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }
+# Contract violations the card counted since it was loaded, summed over card reloads:
+# unload_card adds the card's count before it goes.
+violations=0
+card_violations() { sed -n "s/^contract_violations //p" $V/contract 2>/dev/null | head -1; }
+add_violations() { n=$(card_violations); violations=$((violations + ${n:-0})); }
+# The card in the slot: load the virtual host, wait for the MMC core's enumeration, then
+# load the driver by the card's modalias (what udev does with the uevent).
+sdio_dev() { for d in /sys/bus/sdio/devices/*; do [ "$(cat $d/vendor 2>/dev/null)" = 0xbe57 ] && echo $d && return; done; }
+load_card() {
+    modprobe bes2600_vsdio rate_kbps="$RATE" "$@" || return 1
+    for i in $(seq 1 50); do [ -n "$(sdio_dev)" ] && return 0; sleep 0.1; done
+    return 1
+}
+load_driver() { modprobe "$(cat "$(sdio_dev)/modalias")"; }
+# Driver and card out, the card's violations kept. Phases that need another card
+# configuration call this, then load_card with their parameters.
+unload_card() {
+    grep -q "^bes2600 " /proc/modules && { rmmod bes2600 || e rmmod_failed; }
+    if grep -q "^bes2600_vsdio " /proc/modules; then
+        add_violations
+        rmmod bes2600_vsdio || e rmmod_vsdio_failed
+    fi
+}
+# "Connected to <the simulated AP>" (its built-in AP: driver/sim/src/net.rs)
+SIM_BSSID=02:b5:26:00:00:01
+sim_connected() { iw dev wlan0 link 2>/dev/null | grep -q "Connected to $SIM_BSSID"; }
