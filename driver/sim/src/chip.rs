@@ -94,6 +94,8 @@ pub struct SimChip {
     pub(crate) fw: crate::fw::FwState,
     /// The boot ROM, which owns the bus until a stage-2 image runs (spec §2.3-2.5).
     pub(crate) rom: BootRom,
+    /// Air mode's radio and its record FIFOs (`radio.rs`).
+    pub(crate) radio: crate::radio::Radio,
 }
 
 impl SimChip {
@@ -123,6 +125,7 @@ impl SimChip {
             counters: SimCounters::default(),
             fw: crate::fw::FwState::new(),
             rom: BootRom::new(cfg.rom),
+            radio: crate::radio::Radio::new(),
         };
         chip.fw.privacy = cfg.privacy;
         chip.power_on();
@@ -279,6 +282,8 @@ impl SimChip {
         }
         self.data_len = 0;
         self.data_head = 0;
+        // Air frames waiting for the host go with their queue entries.
+        self.radio.rx.clear();
         self.ctrl_len = 0;
         self.ctrl_head = 0;
         self.irq_line = false;
@@ -293,6 +298,7 @@ impl SimChip {
         self.tx_toggle = false;
         self.announce_toggle = false;
         self.fw.wifi_down();
+        self.radio.reset();
     }
 
     /// Queues a one-shot fault.
@@ -554,6 +560,7 @@ impl Bus for SimChip {
         self.counters.resets += 1;
         self.flush_queues();
         self.fw.power_cycle();
+        self.radio.reset();
         self.rx_toggle = false;
         self.tx_toggle = false;
         self.host_int_hi = 0;

@@ -92,6 +92,10 @@ pub struct SimConfig {
     /// key with add-key; without one, downlink frames arrive as NO_KEY_FOUND (status 9) and
     /// uplink frames are refused.
     pub privacy: bool,
+    /// Air mode (issue 16): the built-in AP and its stream are off; the firmware's radio
+    /// transmits the driver's frames and its scan probes as air records (`crate::air`) and
+    /// hears what an outside medium writes back (`SimChip::air_take` / `air_give`).
+    pub air: bool,
     /// Random faults.
     pub faults: FaultConfig,
     /// The boot-ROM model's configuration (used when not `start_in_firmware`).
@@ -110,6 +114,7 @@ impl Default for SimConfig {
             scan_dwell_ns: 20_000_000,
             traffic: TrafficConfig::OFF,
             privacy: false,
+            air: false,
             faults: FaultConfig {
                 crc_ppm: 0,
                 cmd_timeout_ppm: 0,
@@ -216,6 +221,22 @@ pub struct SimCounters {
     pub rx_no_key: u64,
     /// Uplink frames the privacy AP refused: unprotected data, or protected with no key.
     pub ap_refused: u64,
+    /// Air mode: frames the radio transmitted (driver TX requests and scan probes).
+    pub air_tx: u64,
+    /// Air mode: frames not transmitted because nobody drained the air endpoint (TX status
+    /// retry limit, as a real radio reports a frame it could not get out).
+    pub air_tx_dropped: u64,
+    /// Air mode: frames heard from air and passed to the host.
+    pub air_rx: u64,
+    /// Air mode: frames heard but not for us (another channel, BSS or station, control
+    /// frames, or nothing tuned).
+    pub air_rx_filtered: u64,
+    /// Air mode: frames for us dropped because the RX buffers were full.
+    pub air_rx_overflow: u64,
+    /// Air mode: frames too long for one RX indication (spec §1.6 message size).
+    pub air_rx_too_long: u64,
+    /// Air mode: writes to the air endpoint that were not whole, valid records.
+    pub air_malformed: u64,
 }
 
 impl SimCounters {

@@ -117,6 +117,19 @@ pub(crate) struct TxBatch {
     statuses: [u32; 16],
 }
 
+impl TxBatch {
+    /// Adds one confirm; `true` when the batch is full and must be flushed.
+    pub(crate) fn push(&mut self, packet_id: u32, status: u32) -> bool {
+        let i = usize::from(self.count);
+        if let (Some(slot_id), Some(slot_st)) = (self.ids.get_mut(i), self.statuses.get_mut(i)) {
+            *slot_id = packet_id;
+            *slot_st = status;
+            self.count += 1;
+        }
+        usize::from(self.count) == self.ids.len()
+    }
+}
+
 const BEACON_NS: u64 = net::BEACON_INTERVAL_TU as u64 * net::TU_NS;
 /// Longest dwell the sim honours per scanned channel.
 const MAX_DWELL_NS: u64 = 120_000_000;
@@ -136,6 +149,11 @@ impl SimChip {
             }
         }
         if self.slave_status & status::WIFI_READY == 0 {
+            return;
+        }
+        if self.cfg.air {
+            // A real medium: no built-in AP, beacons or stream (radio.rs).
+            self.air_tick();
             return;
         }
         if let Some(t) = self.fw.scan_done_ns {
@@ -296,16 +314,15 @@ impl SimChip {
     fn tx_request(&mut self, packet_id: u32, frame: Option<&[u8]>, batch: &mut TxBatch) {
         self.counters.tx_requests += 1;
         let status = match frame {
+            Some(f) if self.cfg.air => match self.air_transmit(f, packet_id) {
+                Some(s) => s,
+                // On its way to the medium: confirmed when it is on air (radio.rs).
+                None => return,
+            },
             Some(f) => self.ap_receive(f),
             None => wsm::STATUS_INVALID,
         };
-        let i = usize::from(batch.count);
-        if let (Some(slot_id), Some(slot_st)) = (batch.ids.get_mut(i), batch.statuses.get_mut(i)) {
-            *slot_id = packet_id;
-            *slot_st = status;
-            batch.count += 1;
-        }
-        if usize::from(batch.count) == batch.ids.len() {
+        if batch.push(packet_id, status) {
             self.flush_tx_batch(batch);
         }
     }
@@ -414,19 +431,29 @@ impl SimChip {
                     self.fw.multi_tx = on;
                 }
             }
+            Some(Decoded::StartScan(sc)) if self.cfg.air => status = self.air_start_scan(&sc),
             Some(Decoded::StartScan(sc)) => status = self.start_scan(&sc),
+            Some(Decoded::StopScan(_)) if self.cfg.air => self.air_stop_scan(),
             Some(Decoded::StopScan(_)) => {
                 if self.fw.scan_done_ns.is_some() {
                     self.fw.scan_done_ns = Some(self.now);
                 }
             }
             Some(Decoded::ConfigReq(c)) => {
-                self.fw.sta_mac = c.mac;
+                // One Configuration per interface (spec §3.1); the station is interface 0.
+                if if_id == 0 {
+                    self.fw.sta_mac = c.mac;
+                }
                 extra = CnfExtra::Configuration;
             }
             Some(Decoded::Reset(_)) => {
                 self.fw.joined = false;
                 self.fw.ap = ApState::Idle;
+                self.air_unjoin();
+            }
+            Some(Decoded::JoinReq(j)) if self.cfg.air => {
+                extra = CnfExtra::Join;
+                status = self.air_join(&j);
             }
             Some(Decoded::JoinReq(j)) => {
                 extra = CnfExtra::Join;

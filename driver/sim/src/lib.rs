@@ -16,6 +16,7 @@ pub mod config;
 mod fw;
 mod msg;
 pub mod net;
+mod radio;
 pub mod regs;
 mod render;
 pub mod rng;

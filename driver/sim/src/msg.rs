@@ -34,6 +34,10 @@ pub(crate) enum Out {
         data: u32,
     },
     DecryptFail,
+    /// Air mode: the next frame in the radio's RX FIFO, as a receive indication on `if_id`.
+    AirRx {
+        if_id: u8,
+    },
     Garbage {
         len: u16,
     },

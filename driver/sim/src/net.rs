@@ -169,6 +169,23 @@ pub fn beacon(
     w.finish()
 }
 
+/// Writes a broadcast probe request from `sta` for `ssid` (empty: the wildcard SSID), with
+/// the station's rates: what the firmware sends on each scanned channel in air mode.
+pub fn probe_req(buf: &mut [u8], sta: &[u8; 6], ssid: &[u8], seq: u16) -> Option<usize> {
+    let mut w = W::new(buf);
+    w.u8(fc::PROBE_REQ)
+        .u8(0)
+        .le16(0)
+        .bytes(&[0xff; 6])
+        .bytes(sta)
+        .bytes(&[0xff; 6]);
+    w.le16(seq << 4);
+    w.u8(0).u8(u8::try_from(ssid.len()).ok()?).bytes(ssid);
+    w.u8(1).u8(RATES.len() as u8).bytes(&RATES);
+    w.u8(50).u8(EXT_RATES.len() as u8).bytes(&EXT_RATES);
+    w.finish()
+}
+
 /// Writes an open-system authentication response (transaction 2, status 0).
 pub fn auth_resp(buf: &mut [u8], sta: &[u8; 6], seq: u16) -> Option<usize> {
     let mut w = W::new(buf);

@@ -20,14 +20,62 @@ const RCPI: u8 = 120;
 const FLAG_BEACON: u32 = 1 << 7;
 const FLAG_HT: u32 = 1 << 14;
 const FLAG_A1_MATCH: u32 = 1 << 16;
+const FLAG_MULTICAST: u32 = 1 << 9;
+const FLAG_BROADCAST: u32 = 1 << 18;
 
 fn rx_ind(w: &mut W<'_>, r: &Radio) {
+    rx_ind_on(w, r, net::CHANNEL, RCPI);
+}
+
+fn rx_ind_on(w: &mut W<'_>, r: &Radio, channel: u16, rcpi: u8) {
     w.le32(r.status)
-        .le16(net::CHANNEL)
+        .le16(channel)
         .u8(r.rate)
-        .u8(RCPI)
+        .u8(rcpi)
         .le32(r.flags)
         .fill(0, 16);
+}
+
+/// Air mode: the first frame of the radio's RX FIFO as a receive indication on `if_id`
+/// (spec §3.7), with the channel and signal it was heard with. The air record carries no
+/// rate, so the indication reports hw rate 0 rather than a made-up one.
+fn render_air(
+    dst: &mut [u8],
+    rx: &crate::radio::RecordFifo<{ crate::radio::AIR_RX_CAP }>,
+    if_id: u8,
+    sta: &[u8; 6],
+) -> Option<(usize, u16)> {
+    let (r, frame) = rx.front()?;
+    let channel = crate::air::channel_of_freq(r.freq_mhz)?;
+    let a1: [u8; 6] = frame.get(4..10)?.try_into().ok()?;
+    let mut flags = if frame.first() == Some(&net::fc::BEACON) {
+        FLAG_BEACON
+    } else {
+        0
+    };
+    if &a1 == sta {
+        flags |= FLAG_A1_MATCH;
+    } else if a1 == [0xff; 6] {
+        flags |= FLAG_MULTICAST | FLAG_BROADCAST;
+    } else if a1[0] & 1 != 0 {
+        flags |= FLAG_MULTICAST;
+    }
+    let rcpi = crate::radio::rcpi_of(r.signal_dbm);
+    let (hdr, mid) = dst.split_at_mut_checked(wsm::HDR_LEN)?;
+    let mut w = W::new(mid);
+    rx_ind_on(
+        &mut w,
+        &Radio {
+            status: 0,
+            rate: 0,
+            flags,
+        },
+        u16::from(channel),
+        rcpi,
+    );
+    w.bytes(frame);
+    let n = w.finish()?;
+    finish(hdr, n, id::RX | (u16::from(if_id) << 6))
 }
 
 /// Privacy AP (static WEP): wraps the plaintext data frame at `rest[start..start + n]` the
@@ -203,6 +251,8 @@ fn render(
             rng.fill(mid.get_mut(start..start + 64)?);
             return finish(hdr, start + 64, id::RX);
         }
+        // Rendered from the radio's FIFO by `latch_burst`, which owns it.
+        Out::AirRx { .. } => return None,
         Out::Garbage { len } => {
             // Hostile: random bytes, random length and id in the header.
             let n = usize::from(len).clamp(wsm::HDR_LEN, regs::MAX_MSG) - wsm::HDR_LEN;
@@ -262,6 +312,14 @@ impl SimChip {
                 };
                 garbage_seen |= matches!(next, Next::Ctrl(Out::Garbage { .. }));
                 let (n, mid, is_data) = match next {
+                    Next::Ctrl(Out::AirRx { if_id }) => {
+                        let r = render_air(dst, &self.radio.rx, if_id, &self.fw.sta_mac);
+                        self.radio.rx.pop_front();
+                        match r {
+                            Some((n, mid)) => (n, mid, false),
+                            None => continue,
+                        }
+                    }
                     Next::Ctrl(m) => {
                         match render(
                             &m,
