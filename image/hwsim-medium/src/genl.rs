@@ -105,6 +105,20 @@ impl Builder {
         self
     }
 
+    /// Starts a message of another netlink protocol: header, then `fixed` (e.g. rtnetlink's
+    /// `struct ndmsg`) in place of the generic netlink header.
+    pub fn begin_raw(&mut self, ty: u16, flags: u16, seq: u32, fixed: &[u8]) -> &mut Self {
+        self.start = self.buf.len();
+        self.buf.extend_from_slice(&0u32.to_ne_bytes());
+        self.buf.extend_from_slice(&ty.to_ne_bytes());
+        self.buf.extend_from_slice(&flags.to_ne_bytes());
+        self.buf.extend_from_slice(&seq.to_ne_bytes());
+        self.buf.extend_from_slice(&0u32.to_ne_bytes());
+        self.buf.extend_from_slice(fixed);
+        self.buf.resize(align4(self.buf.len()), 0);
+        self
+    }
+
     /// Appends one attribute, padded to 4 bytes.
     ///
     /// # Panics

@@ -6,12 +6,14 @@
 //!   radios; TX status (acknowledged when the unicast receiver exists) goes back to both.
 //! - `inject`: the medium plus the simulated AP's downlink UDP stream injected into one radio.
 //! - `udp-send`: the uplink sender (stream payload format) for the station side.
+//! - `neigh`: a permanent neighbour entry, so the uplink needs no ARP answer.
 #![forbid(unsafe_code)]
 
 mod genl;
 mod hwsim;
 mod inject;
 mod medium;
+mod neigh;
 mod run;
 mod sock;
 mod udp_send;
@@ -92,6 +94,18 @@ enum Cmd {
         /// UDP payload rate in kbit/s; 0 saturates.
         #[arg(long, default_value_t = 0)]
         rate_kbps: u64,
+    },
+    /// Add a permanent neighbour entry (the guest's busybox `ip` cannot).
+    Neigh {
+        /// Interface.
+        #[arg(long)]
+        dev: String,
+        /// IPv4 address.
+        #[arg(long)]
+        ip: std::net::Ipv4Addr,
+        /// Its link-layer address.
+        #[arg(long, value_parser = parse_mac)]
+        mac: Mac,
     },
 }
 
@@ -188,6 +202,7 @@ fn main() -> Result<()> {
                 s.datagrams, s.bytes, s.errors, s.seconds
             );
         }
+        Cmd::Neigh { dev, ip, mac } => neigh::run(&dev, ip, &mac)?,
     }
     Ok(())
 }
