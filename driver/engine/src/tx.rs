@@ -7,7 +7,7 @@ use bes2600_wire::sdio::{TxConfig, TxPacker};
 
 use crate::bus::{Bus, BusError};
 use crate::cmd::{id, CmdDone, CmdResult};
-use crate::engine::{with_retries, Engine, Fault, FwMode, Phase, TX_MSG_MAX};
+use crate::engine::{with_retries, Core, Engine, Fault, FwMode, Phase, TX_MSG_MAX};
 use crate::host::Host;
 use crate::shared::{bump, DropCause, RecoveryCause, Shared};
 use bes2600_wire::le16;
@@ -187,6 +187,12 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
     }
 
     /// Packs and writes one batch of data frames.
+    ///
+    /// Each frame is built in place: the host writes the WSM message straight into its slot
+    /// of the TX buffer ([`TxPacker::spare_mut`]), so the frame's bytes are copied once, by
+    /// the host, before the bus transfer. Only a frame that needs another slot size than the
+    /// batch has (spec §1.7) moves to the held buffer, where the batch's padding cannot
+    /// reach it, and is copied into the next batch from there; both moves are counted.
     fn send_data<B: Bus + ?Sized, H: Host + ?Sized>(
         &mut self,
         bus: &mut B,
@@ -201,56 +207,74 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         let ts = ts_ms(now_ns);
         let mut packer = TxPacker::new(&mut bufs.tx, cfg);
         while packer.len() < avail.min(cfg.max_msgs) {
-            if c.held_len == 0 {
-                match host.next_tx(&mut bufs.held) {
-                    None => break,
-                    Some(n) if (HEADER_LEN..=TX_MSG_MAX).contains(&n) => c.held_len = n,
-                    Some(n) => {
-                        let cause = if n > TX_MSG_MAX {
-                            DropCause::TxOversize
-                        } else {
-                            DropCause::TxMalformed
-                        };
-                        shared.counters.drop_n(cause, 1);
-                        continue;
+            if c.held_len > 0 {
+                // The frame that did not fit the last batch goes first, keeping the order.
+                let Some(m) = bufs.held.get_mut(..c.held_len) else {
+                    c.held_len = 0;
+                    continue;
+                };
+                let wire_id = header_id(m);
+                let declared_ok = declared_len(m) == Some(m.len());
+                // Stamp without advancing: the frame may wait for the next write.
+                stamp(m, wire_id.with_seq(c.seq.next_tx(SeqSpace::Lmac)));
+                let pushed = packer.try_push(m, ts);
+                if pushed == Ok(true) {
+                    bump(&shared.counters.tx_copies, 1);
+                }
+                let len = c.held_len;
+                c.held_len = 0;
+                match book(shared, c, pushed, wire_id, declared_ok) {
+                    Packed::Yes | Packed::Dropped => continue,
+                    // Cannot happen (it opens a batch); keep it rather than lose it.
+                    Packed::NextBatch => {
+                        c.held_len = len;
+                        break;
                     }
                 }
             }
-            let Some(m) = bufs.held.get_mut(..c.held_len) else {
-                c.held_len = 0;
-                continue;
+            let Some(buf) = packer.spare_mut().get_mut(..TX_MSG_MAX) else {
+                break;
             };
-            let wire_id = header_id(m);
-            if wire_id.msg_id() != id::TRANSMIT {
-                shared.counters.drop_n(DropCause::TxMalformed, 1);
-                c.held_len = 0;
-                continue;
-            }
-            // Stamp without advancing: the frame may wait for the next write.
-            stamp(m, wire_id.with_seq(c.seq.next_tx(SeqSpace::Lmac)));
-            match packer.try_push(m, ts) {
-                Ok(true) => {
-                    // The frame's bytes moved from the held buffer into the slot.
-                    bump(&shared.counters.tx_copies, 1);
-                    c.seq.stamp(wire_id);
-                    c.held_len = 0;
-                }
-                // Different slot size: the frame waits for the next write (spec §1.7).
-                Ok(false) => break,
-                Err(bes2600_wire::Error::BadLength) if m.len() > HEADER_LEN => {
-                    // Either the length field disagrees or the message needs > 1632 B.
-                    let declared = m.get(0..2).map(|b| usize::from(le16(b)));
-                    let cause = if declared == Some(m.len()) {
+            let n = match host.next_tx(buf) {
+                None => break,
+                Some(n) if (HEADER_LEN..=TX_MSG_MAX).contains(&n) => n,
+                Some(n) => {
+                    let cause = if n > TX_MSG_MAX {
                         DropCause::TxOversize
                     } else {
                         DropCause::TxMalformed
                     };
                     shared.counters.drop_n(cause, 1);
-                    c.held_len = 0;
+                    continue;
                 }
-                Err(_) => {
-                    shared.counters.drop_n(DropCause::TxMalformed, 1);
-                    c.held_len = 0;
+            };
+            let Some(m) = packer.spare_mut().get_mut(..n) else {
+                shared.counters.drop_n(DropCause::TxMalformed, 1);
+                continue;
+            };
+            let wire_id = header_id(m);
+            if wire_id.msg_id() != id::TRANSMIT {
+                shared.counters.drop_n(DropCause::TxMalformed, 1);
+                continue;
+            }
+            let declared_ok = declared_len(m) == Some(n);
+            // Stamp without advancing: the frame may wait for the next write.
+            stamp(m, wire_id.with_seq(c.seq.next_tx(SeqSpace::Lmac)));
+            let committed = packer.commit(n, ts);
+            match book(shared, c, committed, wire_id, declared_ok) {
+                Packed::Yes | Packed::Dropped => {}
+                Packed::NextBatch => {
+                    // It lies where this batch's block padding goes: move it out first.
+                    let (Some(dst), Some(src)) =
+                        (bufs.held.get_mut(..n), packer.spare_mut().get(..n))
+                    else {
+                        shared.counters.drop_n(DropCause::TxMalformed, 1);
+                        break;
+                    };
+                    dst.copy_from_slice(src);
+                    bump(&shared.counters.tx_copies, 1);
+                    c.held_len = n;
+                    break;
                 }
             }
         }
@@ -267,6 +291,45 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
             Some(n) => Sent::Done(n),
             None => Sent::Busy,
         })
+    }
+}
+
+/// What packing one data frame came to.
+enum Packed {
+    /// In the batch; its seq is booked.
+    Yes,
+    /// It needs another slot size: it opens the next batch.
+    NextBatch,
+    /// Refused and counted as a drop.
+    Dropped,
+}
+
+/// Books the packer's answer for one data frame: advances the seq of a packed frame, counts
+/// a refused one under its cause (`declared_ok`: its length field matched its length).
+fn book<const CQ: usize>(
+    shared: &Shared,
+    c: &mut Core<CQ>,
+    r: Result<bool, bes2600_wire::Error>,
+    wire_id: Id,
+    declared_ok: bool,
+) -> Packed {
+    match r {
+        Ok(true) => {
+            c.seq.stamp(wire_id);
+            Packed::Yes
+        }
+        // Different slot size: the frame waits for the next write (spec §1.7).
+        Ok(false) => Packed::NextBatch,
+        Err(e) => {
+            // Either the length field disagrees or the message needs > 1632 B on the bus.
+            let cause = if e == bes2600_wire::Error::BadLength && declared_ok {
+                DropCause::TxOversize
+            } else {
+                DropCause::TxMalformed
+            };
+            shared.counters.drop_n(cause, 1);
+            Packed::Dropped
+        }
     }
 }
 
@@ -306,6 +369,11 @@ impl PendingWrite {
 /// The ID word of a message built by the host or the command queue (`Id(0)` if short).
 fn header_id(m: &[u8]) -> Id {
     m.get(2..4).map(|b| Id(le16(b))).unwrap_or_default()
+}
+
+/// The length field of a message (`None` if shorter than it).
+fn declared_len(m: &[u8]) -> Option<usize> {
+    m.get(0..2).map(|b| usize::from(le16(b)))
 }
 
 /// Writes `id` into the ID word of `m` (which is at least a header long).

@@ -85,6 +85,7 @@ pub fn run_scenario(traffic: TrafficConfig, window_ns: u64, seed: u64) -> BenchR
     let median_ns = per_slice.get(per_slice.len() / 2).copied().unwrap_or(0.0);
     let k = h.sim.counters();
     let e = h.engine_counters();
+    let (tx_w, ns_w) = (h.bus_transactions - tx0, h.engine_ns - ns0);
     let delivered_w = h.host.stream.unique - uniq0;
     let d = delivered_w.max(1) as f64;
     let bytes = k.bytes_to_host - k0.bytes_to_host;
@@ -105,14 +106,14 @@ pub fn run_scenario(traffic: TrafficConfig, window_ns: u64, seed: u64) -> BenchR
         delivered,
         dropped,
         in_flight,
-        transactions_per_frame: (h.bus_transactions - tx0) as f64 / d,
+        transactions_per_frame: tx_w as f64 / d,
         wakeups_per_frame: (e.bh_wakeups - e0.bh_wakeups) as f64 / d,
         frames_per_burst: (e.rx_frames - e0.rx_frames) as f64
             / (e.rx_bursts - e0.rx_bursts).max(1) as f64,
         locks_per_frame: (e.locks_taken - e0.locks_taken) as f64 / d,
         rx_locks_per_frame: (e.rx_locks - e0.rx_locks) as f64 / d,
         ns_per_frame: median_ns,
-        ns_per_frame_mean: (h.engine_ns - ns0) as f64 / d,
+        ns_per_frame_mean: ns_w as f64 / d,
         memcpy_ns_per_frame: memcpy_ns(bytes) as f64 / d,
         throughput_mbyte_s: payload_w as f64 / 1e6 / (window_ns as f64 / 1e9),
         virtual_s: window_ns as f64 / 1e9,
@@ -293,6 +294,12 @@ pub fn run_tx_saturation(window_ns: u64, seed: u64) -> TxBenchResult {
     let frames = e.tx_frames - e0.tx_frames;
     let d = frames.max(1) as f64;
     let bytes = h.host.tx_bytes_handed - bytes0;
+    // Everything per frame is read here, at the end of the window, before the drain.
+    let (tr_w, ns_w, host_copies_w) = (
+        h.bus_transactions - tr0,
+        h.engine_ns - ns0,
+        h.host.tx_copies - copies0,
+    );
     // Stop queueing and drain, then account for every frame of the run.
     h.run_for(200_000_000);
     let k = h.sim.counters();
@@ -314,15 +321,15 @@ pub fn run_tx_saturation(window_ns: u64, seed: u64) -> TxBenchResult {
         dropped,
         in_flight: uplink.saturating_sub(delivered + dropped),
         failed: h.host.tx_status_failed,
-        transactions_per_frame: (h.bus_transactions - tr0) as f64 / d,
+        transactions_per_frame: tr_w as f64 / d,
         wakeups_per_frame: (e.bh_wakeups - e0.bh_wakeups) as f64 / d,
-        copies_per_frame: ((e.tx_copies - e0.tx_copies) + (h.host.tx_copies - copies0)) as f64 / d,
+        copies_per_frame: ((e.tx_copies - e0.tx_copies) + host_copies_w) as f64 / d,
         locks_per_frame: (e.tx_locks - e0.tx_locks) as f64 / d,
         frames_per_write: frames as f64 / (e.tx_writes - e0.tx_writes).max(1) as f64,
         credits,
         transactions_floor: tx_transactions_floor(credits),
         ns_per_frame: median_ns,
-        ns_per_frame_mean: (h.engine_ns - ns0) as f64 / d,
+        ns_per_frame_mean: ns_w as f64 / d,
         memcpy_ns_per_frame: memcpy_chunked_ns(bytes, bytes_per_frame(bytes, frames)) as f64 / d,
         throughput_mbyte_s: (frames * TX_PAYLOAD as u64) as f64 / 1e6 / (window_ns as f64 / 1e9),
         virtual_s: window_ns as f64 / 1e9,

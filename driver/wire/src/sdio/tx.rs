@@ -165,7 +165,8 @@ impl<'a> TxPacker<'a> {
         self.count == 0
     }
 
-    /// Adds one complete WSM message (its length field must equal `msg.len()`).
+    /// Adds one complete WSM message (its length field must equal `msg.len()`), copying it
+    /// into its slot.
     ///
     /// Returns `Ok(true)` if it was packed, `Ok(false)` if it belongs in the next batch.
     ///
@@ -174,6 +175,61 @@ impl<'a> TxPacker<'a> {
     /// `Truncated` or `BadLength` for a malformed message or one above 1632 bytes on the
     /// bus; `BufferTooSmall` if even an empty batch cannot hold it.
     pub fn try_push(&mut self, msg: &[u8], timestamp_ms: u32) -> Result<bool> {
+        let Some((off, slot, vendor)) = self.place(msg)? else {
+            return Ok(false);
+        };
+        let dst = self
+            .buf
+            .get_mut(off..off + msg.len())
+            .ok_or(Error::BufferTooSmall)?;
+        dst.copy_from_slice(msg);
+        self.seal(off, slot, msg.len(), vendor, timestamp_ms);
+        Ok(true)
+    }
+
+    /// The free space where the next message starts, for building it in place (no copy):
+    /// write a complete WSM message at its start, then call [`TxPacker::commit`] with its
+    /// length. Empty when the buffer is full.
+    pub fn spare_mut(&mut self) -> &mut [u8] {
+        let off = self.next_offset();
+        self.buf.get_mut(off..).unwrap_or_default()
+    }
+
+    /// Packs the message of `len` bytes that was built at the start of
+    /// [`TxPacker::spare_mut`], under the same rules as [`TxPacker::try_push`].
+    ///
+    /// Returns `Ok(true)` if it was packed, `Ok(false)` if it belongs in the next batch. In
+    /// that case (and on an error) it still lies in the spare space, where
+    /// [`TxPacker::finish`] may overwrite it with padding: move it out first.
+    ///
+    /// # Errors
+    ///
+    /// As [`TxPacker::try_push`]; `Truncated` if `len` exceeds the spare space.
+    pub fn commit(&mut self, len: usize, timestamp_ms: u32) -> Result<bool> {
+        let off = self.next_offset();
+        let msg = self
+            .buf
+            .get(off..)
+            .and_then(|b| b.get(..len))
+            .ok_or(Error::Truncated)?;
+        let Some((at, slot, vendor)) = self.place(msg)? else {
+            return Ok(false);
+        };
+        // `place` puts the message at the next slot, which is where it was built: the
+        // batch's slot size is kept (or set by this first message, at offset 0).
+        debug_assert_eq!(at, off);
+        self.seal(at, slot, len, vendor, timestamp_ms);
+        Ok(true)
+    }
+
+    /// Where the next message goes: right after the packed slots.
+    const fn next_offset(&self) -> usize {
+        self.count * self.slot.bytes()
+    }
+
+    /// Checks `msg` and finds its slot: `Ok(Some((offset, slot, vendor)))`, or `Ok(None)`
+    /// when it belongs in the next batch (spec §1.7).
+    fn place(&self, msg: &[u8]) -> Result<Option<(usize, Slot, bool)>> {
         let hdr = msg.get(..HEADER_LEN).ok_or(Error::Truncated)?;
         let len = usize::from(le16(hdr));
         if len != msg.len() {
@@ -185,27 +241,31 @@ impl<'a> TxPacker<'a> {
         if self.count > 0
             && (self.closed || vendor || slot != self.slot || self.count >= self.cfg.max_msgs)
         {
-            return Ok(false);
+            return Ok(None);
         }
         let off = self.count * slot.bytes();
-        let end = off + slot.bytes();
-        let Some(dst) = self.buf.get_mut(off..end) else {
+        if self.buf.len() < off + slot.bytes() {
             return if self.count == 0 {
                 Err(Error::BufferTooSmall)
             } else {
-                Ok(false)
+                Ok(None)
             };
-        };
-        let (m, rest) = dst.split_at_mut(len);
-        m.copy_from_slice(msg);
-        rest.fill(0);
-        if self.cfg.trailer {
-            set_le32(rest, timestamp_ms);
+        }
+        Ok(Some((off, slot, vendor)))
+    }
+
+    /// Zero-fills the slot after the `len`-byte message at `off`, writes the timestamp
+    /// trailer and books the message.
+    fn seal(&mut self, off: usize, slot: Slot, len: usize, vendor: bool, timestamp_ms: u32) {
+        if let Some(rest) = self.buf.get_mut(off + len..off + slot.bytes()) {
+            rest.fill(0);
+            if self.cfg.trailer {
+                set_le32(rest, timestamp_ms);
+            }
         }
         self.slot = slot;
         self.count += 1;
         self.closed = vendor;
-        Ok(true)
     }
 
     /// Finishes the batch: zero-fills the block padding and returns what to send, or `None`
@@ -467,6 +527,81 @@ mod tests {
             p.try_push(&msg(8, 0x0004, 1), 0),
             Err(Error::BufferTooSmall)
         );
+    }
+
+    /// Packs `msgs` once by copy and once in place (leftover bytes 0xA5 in both buffers):
+    /// the pushes must agree one by one and the finished batches byte for byte.
+    fn both_ways(cfg: TxConfig, msgs: &[Vec<u8>]) {
+        let mut by_copy = vec![0xA5u8; MAX_TX_BUF];
+        let mut in_place = vec![0xA5u8; MAX_TX_BUF];
+        let mut a = TxPacker::new(&mut by_copy, cfg);
+        let mut b = TxPacker::new(&mut in_place, cfg);
+        for (i, m) in msgs.iter().enumerate() {
+            let ts = 0x1000 + i as u32;
+            let got_a = a.try_push(m, ts);
+            let spare = b.spare_mut();
+            let Some(dst) = spare.get_mut(..m.len()) else {
+                // No room to build it (a full buffer): the copy must not have packed it.
+                assert_ne!(got_a, Ok(true), "message {i} of {} B", m.len());
+                break;
+            };
+            dst.copy_from_slice(m);
+            let got_b = b.commit(m.len(), ts);
+            assert_eq!(got_a, got_b, "message {i} of {} B", m.len());
+            if got_a != Ok(true) {
+                break;
+            }
+        }
+        let (fa, fb) = (a.finish(), b.finish());
+        assert_eq!(fa, fb);
+        if let Some(f) = fa {
+            assert_eq!(by_copy[..f.bytes], in_place[..f.bytes]);
+        }
+    }
+
+    #[test]
+    fn in_place_matches_copy_at_the_edges() {
+        both_ways(TxConfig::SIGNAL, &[msg(30, 4, 1), msg(100, 4, 2)]);
+        both_ways(TxConfig::SIGNAL, &[msg(508, 4, 1), msg(509, 4, 2)]);
+        both_ways(TxConfig::SIGNAL, &vec![msg(1628, 4, 3); 17]);
+        both_ways(TxConfig::SIGNAL, &[msg(8, 4, 1), msg(8, 0x0C27, 1)]);
+        both_ways(TxConfig::NOSIGNAL, &[msg(8, 4, 1), msg(8, 4, 1)]);
+        both_ways(TxConfig::SIGNAL, &[msg(1629, 4, 1)]);
+        let mut bad = msg(20, 4, 1);
+        bad[0] = 21;
+        both_ways(TxConfig::SIGNAL, &[msg(20, 4, 1), bad]);
+    }
+
+    #[test]
+    fn a_message_for_the_next_batch_stays_in_the_spare_space() {
+        let mut buf = vec![0u8; MAX_TX_BUF];
+        let mut p = TxPacker::new(&mut buf, TxConfig::SIGNAL);
+        assert_eq!(p.try_push(&msg(1600, 4, 1), 0), Ok(true));
+        let m = msg(100, 4, 9);
+        p.spare_mut()[..100].copy_from_slice(&m);
+        // A 512-byte slot after a 1632-byte one: the next batch's.
+        assert_eq!(p.commit(100, 0), Ok(false));
+        assert_eq!(p.len(), 1);
+        assert_eq!(&p.spare_mut()[..100], &m[..]);
+        assert_eq!(p.commit(MAX_TX_BUF, 0), Err(Error::Truncated));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn in_place_matches_copy(
+            lens in proptest::collection::vec(4usize..1700, 1..20),
+            vendor in proptest::collection::vec(proptest::bool::weighted(0.1), 20),
+            nosignal: bool,
+        ) {
+            let msgs: Vec<Vec<u8>> = lens
+                .iter()
+                .zip(&vendor)
+                .enumerate()
+                .map(|(i, (&l, &v))| msg(l, if v { 0x0C27 } else { 4 }, i as u8))
+                .collect();
+            let cfg = if nosignal { TxConfig::NOSIGNAL } else { TxConfig::SIGNAL };
+            both_ways(cfg, &msgs);
+        }
     }
 
     #[test]
