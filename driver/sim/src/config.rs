@@ -237,6 +237,9 @@ pub struct SimCounters {
     pub air_rx_too_long: u64,
     /// Air mode: writes to the air endpoint that were not whole, valid records.
     pub air_malformed: u64,
+    /// Air mode: acknowledgements the medium reported for frames the radio sent (records
+    /// written back with the acked flag; not frames to receive).
+    pub air_acked: u64,
 }
 
 impl SimCounters {

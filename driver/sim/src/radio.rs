@@ -15,7 +15,9 @@
 //!   and group frames of the joined BSS, reach the host as receive indications (0x0804).
 //!   Reset (0x000A) unjoins.
 //!
-//! Frames cross the chip's edge as `crate::air` records, buffered in two fixed FIFOs.
+//! Frames cross the chip's edge as `crate::air` records, buffered in two fixed FIFOs. A
+//! record written to the chip with the acked flag is the medium's acknowledgement of a frame
+//! the radio sent (counted in `air_acked`), not a frame to receive.
 
 use bes2600_wire::wsm::join::JoinReq;
 use bes2600_wire::wsm::scan::StartScan;
@@ -340,6 +342,13 @@ impl SimChip {
         let mut used = 0;
         for rec in Records::new(buf) {
             match rec {
+                Ok((r, _)) if r.flags & air::FLAG_ACKED != 0 => {
+                    // The medium's TX status for a frame we sent (hwsim-medium writes the
+                    // frame back acked). The confirm already went out when the frame left
+                    // (air_take); the ACK is counted, not received.
+                    used += r.buffer_len();
+                    self.counters.air_acked += 1;
+                }
                 Ok((r, frame)) => {
                     used += r.buffer_len();
                     self.air_hear(r, frame);

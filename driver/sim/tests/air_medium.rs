@@ -30,6 +30,8 @@ struct FakeAp {
     off_channel: u64,
     /// Records whose ack-requested flag disagrees with the destination address.
     bad_ack_flag: u64,
+    /// Acknowledgements written back to the chip.
+    acks: u64,
     associated: bool,
     next_beacon_ns: u64,
     stream_seq: u64,
@@ -66,7 +68,7 @@ impl FakeAp {
                 let n = net::stream_frame(&mut d, &STA_MAC, 1000, self.stream_seq, now_ns, seq)
                     .unwrap();
                 self.stream_seq += 1;
-                push(&mut out, &d[..n], air::FLAG_ACKED);
+                push(&mut out, &d[..n], air::FLAG_ACK_REQUESTED);
             }
         }
         if !out.is_empty() {
@@ -79,6 +81,13 @@ impl FakeAp {
         if (r.flags & air::FLAG_ACK_REQUESTED != 0) == group {
             self.bad_ack_flag += 1;
         }
+        if !group {
+            // As hwsim-medium does: the frame written back acked is the sender's TX status.
+            let at = out.len();
+            out.resize(at + air::HEADER_LEN + f.len(), 0);
+            air::emit_record(&mut out[at..], r.freq_mhz, AP_SIGNAL, air::FLAG_ACKED, f).unwrap();
+            self.acks += 1;
+        }
         assert_eq!(r.signal_dbm, 15, "the chip reports its TX power");
         if f[0] == fc::PROBE_REQ {
             assert_eq!(&f[10..16], &STA_MAC, "probe SA");
@@ -89,7 +98,7 @@ impl FakeAp {
                 let seq = self.next_seq();
                 let mut b = [0u8; 256];
                 let n = net::beacon(&mut b, true, &STA_MAC, now_ns / 1000, seq).unwrap();
-                push(out, &b[..n], air::FLAG_ACKED);
+                push(out, &b[..n], air::FLAG_ACK_REQUESTED);
             }
             return;
         }
@@ -104,20 +113,20 @@ impl FakeAp {
                 self.auths += 1;
                 let seq = self.next_seq();
                 let n = net::auth_resp(&mut b, &sta, seq).unwrap();
-                push(out, &b[..n], air::FLAG_ACKED);
+                push(out, &b[..n], air::FLAG_ACK_REQUESTED);
             }
             net::StaFrame::Assoc { .. } => {
                 self.assocs += 1;
                 self.associated = true;
                 let seq = self.next_seq();
                 let n = net::assoc_resp(&mut b, &sta, 1, seq).unwrap();
-                push(out, &b[..n], air::FLAG_ACKED);
+                push(out, &b[..n], air::FLAG_ACK_REQUESTED);
             }
             net::StaFrame::ArpRequest { mac, ip } => {
                 self.arp_requests += 1;
                 let seq = self.next_seq();
                 let n = net::arp_reply(&mut b, &sta, &mac, &ip, seq).unwrap();
-                push(out, &b[..n], air::FLAG_ACKED);
+                push(out, &b[..n], air::FLAG_ACK_REQUESTED);
             }
             net::StaFrame::Udp => self.uplink_udp += 1,
             _ => {}
@@ -226,6 +235,8 @@ fn scan_join_associate_and_data_both_ways_over_air() {
     assert_eq!(ap.uplink_udp, 500);
     assert_eq!((ap.off_channel, ap.bad_ack_flag), (0, 0));
     let k = h.sim.counters();
+    // Every acknowledgement was taken as one, none as a received frame.
+    assert_eq!(k.air_acked, ap.acks, "{k:?}");
     assert_eq!(
         (k.air_tx_dropped, k.air_rx_overflow, k.air_malformed),
         (0, 0, 0),
