@@ -103,6 +103,7 @@ pub mod ctl;
 mod engine;
 pub mod host;
 pub mod keys;
+pub mod mac;
 pub mod policy;
 mod rx;
 pub mod shared;
