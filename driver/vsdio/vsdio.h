@@ -3,24 +3,26 @@
  * vsdio.h - the seam between the virtual MMC host (vsdio_host.c) and the Rust card
  * (src/bes2600_vsdio.rs). Test-only module: none of this is in bes2600.ko.
  *
- * Every vsdio_rs_* call on a card is made with the host's mutex held, so the Rust side
- * sees one caller at a time. Times are nanoseconds since the host was created.
+ * Every vsdio_rs_* call on a card is made with the module's mutex held, so the Rust side
+ * sees one caller at a time. Times are nanoseconds since the module was loaded.
  */
 #ifndef VSDIO_H
 #define VSDIO_H
 
 #include <linux/types.h>
 
-struct vsdio_host;
-
-/* C, called by Rust. */
-int vsdio_host_add(void *card, struct vsdio_host **out);
-void vsdio_host_remove(struct vsdio_host *h);
+/*
+ * C, called by Rust. vsdio_module_init registers the platform driver and device (the host
+ * binds at once) with the card that outlives every rebind; vsdio_module_exit unbinds and
+ * unregisters them, after which C no longer touches the card.
+ */
+int vsdio_module_init(void *card);
+void vsdio_module_exit(void);
 int vsdio_call_on_big_stack(void (*fn)(void *), void *arg);
 unsigned int vsdio_param_rate_kbps(void);
 bool vsdio_param_privacy(void);
 
-/* Rust, called by C with the host mutex held. */
+/* Rust, called by C with the module mutex held. */
 int vsdio_rs_command(void *card, u64 now_ns, u32 opcode, u32 arg, u32 *resp);
 int vsdio_rs_cmd53(void *card, u64 now_ns, u32 arg, u32 blksz, u32 blocks, u8 *buf,
 		   size_t len, u32 *resp);

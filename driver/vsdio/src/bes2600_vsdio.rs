@@ -88,7 +88,7 @@ impl SimCard {
         up
     }
 
-    /// debugfs `inject` codes 1-9 (10, removal, is the host's).
+    /// debugfs `inject` codes 1-9 (10 and 11, removal and re-insertion, are the slot's: C).
     pub(crate) fn inject(&mut self, code: u32) -> Result {
         let f = match code {
             1 => CardFault::Chip(Fault::Hang),
@@ -166,8 +166,9 @@ fn init_card(slot: &mut core::mem::MaybeUninit<SimCard>) -> &mut SimCard {
     slot.write(SimCard::new(config()))
 }
 
-/// The module: the host (and through it the card) lives from init to exit; dropping it
-/// removes the host, which unbinds `bes2600.ko` first.
+/// The module: the card lives from init to exit, across any number of unbind/bind cycles
+/// of the host (`/sys/bus/platform/drivers/bes2600-vsdio/{unbind,bind}`); dropping it
+/// unregisters the host, which unbinds `bes2600.ko` first.
 struct Vsdio {
     _host: ffi::Host,
 }

@@ -10,15 +10,9 @@ use kernel::prelude::*;
 
 use crate::SimCard;
 
-/// The C host (opaque).
-#[repr(C)]
-pub(crate) struct VsdioHost {
-    _private: [u8; 0],
-}
-
 extern "C" {
-    fn vsdio_host_add(card: *mut c_void, out: *mut *mut VsdioHost) -> c_int;
-    fn vsdio_host_remove(h: *mut VsdioHost);
+    fn vsdio_module_init(card: *mut c_void) -> c_int;
+    fn vsdio_module_exit();
     fn vsdio_call_on_big_stack(f: Option<extern "C" fn(*mut c_void)>, arg: *mut c_void) -> c_int;
     fn vsdio_param_rate_kbps() -> u32;
     fn vsdio_param_privacy() -> bool;
@@ -44,36 +38,36 @@ fn check(ret: c_int) -> Result {
     }
 }
 
-/// The registered host and the card it owns.
+/// The registered host (platform driver and device) and the card it owns.
 ///
 /// # Invariants
 ///
-/// `host` came from a successful `vsdio_host_add(card)` and is removed only in `drop`;
-/// `card` came from `KBox::into_raw` and is touched by C only under the host's mutex
-/// until the host is removed.
+/// `card` came from `KBox::into_raw` and was given to a successful `vsdio_module_init`;
+/// C touches it only under its module mutex, across any number of host rebinds, until
+/// `vsdio_module_exit` in `drop`.
 pub(crate) struct Host {
-    host: NonNull<VsdioHost>,
     card: NonNull<SimCard>,
 }
 
-// SAFETY: the host and card are only used through the C host, which serialises every
-// access with its mutex; the module object itself is just their owner.
+// SAFETY: the card is only used through the C module, which serialises every access with
+// its mutex; this object is just its owner.
 unsafe impl Send for Host {}
-// SAFETY: as for `Send`: no method touches the card without the host's serialisation.
+// SAFETY: as for `Send`: no method touches the card without the C module's serialisation.
 unsafe impl Sync for Host {}
 
 impl Host {
-    /// Registers the virtual host with the MMC core; the core then enumerates the card.
+    /// Registers the virtual host's platform driver and device; the host binds at once and
+    /// the MMC core then enumerates the card. Only one `Host` may exist (the C state is a
+    /// single module-level instance): the module creates it once, in `init`.
     pub(crate) fn add(card: KBox<SimCard>) -> Result<Self> {
         let raw = KBox::into_raw(card);
-        let mut out: *mut VsdioHost = ptr::null_mut();
-        // SAFETY: `raw` is a live, exclusively owned card; `out` is a valid out-pointer.
-        let ret = unsafe { vsdio_host_add(raw.cast(), &mut out) };
-        match (check(ret), NonNull::new(out), NonNull::new(raw)) {
-            (Ok(()), Some(host), Some(card)) => Ok(Self { host, card }),
-            (r, _, _) => {
-                // SAFETY: the host was not created, so C holds no reference to `raw`,
-                // which came from `KBox::into_raw` above.
+        // SAFETY: `raw` is a live, exclusively owned card; no other `Host` exists.
+        let ret = unsafe { vsdio_module_init(raw.cast()) };
+        match (check(ret), NonNull::new(raw)) {
+            (Ok(()), Some(card)) => Ok(Self { card }),
+            (r, _) => {
+                // SAFETY: init failed and unwound, so C holds no reference to `raw`, which
+                // came from `KBox::into_raw` above.
                 drop(unsafe { KBox::from_raw(raw) });
                 r.and(Err(EINVAL))
             }
@@ -83,11 +77,11 @@ impl Host {
 
 impl Drop for Host {
     fn drop(&mut self) {
-        // SAFETY: by the type invariant the host is live; after this call C no longer
-        // calls into the card (the clock thread is stopped, the card removed).
-        unsafe { vsdio_host_remove(self.host.as_ptr()) };
+        // SAFETY: by the type invariant init succeeded; after this call C no longer calls
+        // into the card (the host is unbound, its clock stopped, debugfs removed).
+        unsafe { vsdio_module_exit() };
         // SAFETY: by the type invariant `card` came from `KBox::into_raw` and C dropped
-        // its last use of it in `vsdio_host_remove` above.
+        // its last use of it in `vsdio_module_exit` above.
         let card = unsafe { KBox::from_raw(self.card.as_ptr()) };
         pr_info!(
             "bes2600_vsdio: removed, {} contract violations\n",
@@ -134,10 +128,10 @@ pub(crate) fn kbox_in_place<T>(init: fn(&mut MaybeUninit<T>) -> &mut T) -> Resul
 ///
 /// # Safety
 ///
-/// `card` must be the pointer given to `vsdio_host_add`, and the caller must hold the
-/// host's mutex (every `vsdio_rs_*` call from `vsdio_host.c` does), so the returned
+/// `card` must be the pointer given to `vsdio_module_init`, and the caller must hold the
+/// module's mutex (every `vsdio_rs_*` call from `vsdio_host.c` does), so the returned
 /// reference is the only one for the call.
-unsafe fn card<'a>(card: *mut c_void) -> &'a mut SimCard {
+pub(crate) unsafe fn card<'a>(card: *mut c_void) -> &'a mut SimCard {
     // SAFETY: guaranteed by the caller, see above.
     unsafe { &mut *card.cast::<SimCard>() }
 }
@@ -150,7 +144,7 @@ unsafe extern "C" fn vsdio_rs_command(
     arg: u32,
     resp: *mut u32,
 ) -> c_int {
-    // SAFETY: called by the host with its mutex held and its card pointer.
+    // SAFETY: called by the C module with its mutex held and its card pointer.
     let card = unsafe { card(c) };
     match card.command(now_ns, opcode, arg) {
         Ok(r) => {
@@ -173,7 +167,7 @@ unsafe extern "C" fn vsdio_rs_cmd53(
     len: usize,
     resp: *mut u32,
 ) -> c_int {
-    // SAFETY: called by the host with its mutex held and its card pointer.
+    // SAFETY: called by the C module with its mutex held and its card pointer.
     let card = unsafe { card(c) };
     // SAFETY: `buf` is the host's bounce buffer, valid for `len` bytes and used by nobody
     // else while the mutex is held.
@@ -190,19 +184,19 @@ unsafe extern "C" fn vsdio_rs_cmd53(
 
 #[no_mangle]
 unsafe extern "C" fn vsdio_rs_tick(c: *mut c_void, now_ns: u64) -> bool {
-    // SAFETY: called by the host with its mutex held and its card pointer.
+    // SAFETY: called by the C module with its mutex held and its card pointer.
     unsafe { card(c) }.tick(now_ns)
 }
 
 #[no_mangle]
 unsafe extern "C" fn vsdio_rs_power(c: *mut c_void, on: bool) -> bool {
-    // SAFETY: called by the host with its mutex held and its card pointer.
+    // SAFETY: called by the C module with its mutex held and its card pointer.
     unsafe { card(c) }.power(on)
 }
 
 #[no_mangle]
 unsafe extern "C" fn vsdio_rs_inject(c: *mut c_void, code: u32) -> c_int {
-    // SAFETY: called by the host with its mutex held and its card pointer.
+    // SAFETY: called by the C module with its mutex held and its card pointer.
     match unsafe { card(c) }.inject(code) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
@@ -211,7 +205,7 @@ unsafe extern "C" fn vsdio_rs_inject(c: *mut c_void, code: u32) -> c_int {
 
 #[no_mangle]
 unsafe extern "C" fn vsdio_rs_violations(c: *mut c_void) -> u64 {
-    // SAFETY: called by the host with its mutex held and its card pointer.
+    // SAFETY: called by the C module with its mutex held and its card pointer.
     unsafe { card(c) }.violations()
 }
 
@@ -238,7 +232,7 @@ impl core::fmt::Write for SliceWriter<'_> {
 
 #[no_mangle]
 unsafe extern "C" fn vsdio_rs_render(c: *mut c_void, buf: *mut u8, len: usize) -> usize {
-    // SAFETY: called by the host with its mutex held and its card pointer.
+    // SAFETY: called by the C module with its mutex held and its card pointer.
     let card = unsafe { card(c) };
     // SAFETY: `buf` is the host's page-sized scratch buffer, valid for `len` bytes.
     let out = unsafe { core::slice::from_raw_parts_mut(buf, len) };
