@@ -1,0 +1,104 @@
+"""CPU per delivered MB through bes2600 beside mac80211_hwsim, downlink and uplink, in one run
+(issue 18 item 3; image/e2e/80-cpu-vs-hwsim.sh says what is counted).
+
+cpu_ms_per_mb = (guest busy CPU - the stream source's or sink's own CPU) / delivered MB, with
+/proc/stat and /proc/PID/stat in USER_HZ ticks (10 ms). cpu_ratio_vs_hwsim = bes2600 / hwsim
+(issue goal: <= 1.5). The checks require real measurements (enough frames, CPU > 0); the goal
+itself is reported in cpu_ratio_goal_met(_tx), not gated (see GATE_RATIO).
+"""
+
+import sys
+
+TICK_MS = 10.0  # USER_HZ = 100 on arm64
+MIN_FRAMES = 1000
+# The 1.5 goal gates only once it passes with margin on both kernels; until then it is reported.
+GATE_RATIO = False
+GOAL = 1.5
+
+
+def _one(m):
+    """Figures of one measurement object recorded by the phase."""
+    m = m or {}
+    frames = m.get("frames") or 0
+    mb = (m.get("bytes") or 0) / 1e6
+    busy = (m.get("busy_ticks") or 0) * TICK_MS
+    src = (m.get("source_ticks") or 0) * TICK_MS
+    win = (m.get("window_cs") or 0) / 100.0
+
+    def per_mb(ms):
+        return round(ms / mb, 2) if mb > 0 else None
+
+    def per_frame(n):
+        return round(n / frames, 4) if frames > 0 else None
+
+    return {
+        "frames": frames,
+        "mb": round(mb, 3),
+        "cpu_ms_per_mb": per_mb(busy - src),
+        "cpu_ms_per_mb_incl_source": per_mb(busy),
+        "source_ms": src,
+        "busy_ms": busy,
+        "cpu_util": round(busy / (win * 1000.0 * 2), 3) if win > 0 else None,  # of 2 vCPUs
+        "net_rx_per_frame": per_frame(m.get("net_rx") or 0),
+        "softirq_per_frame": per_frame(m.get("softirqs") or 0),
+    }
+
+
+def _ratio(a, b):
+    return round(a / b, 3) if a is not None and b else None
+
+
+def judge(res, ctx):
+    hr, br = _one(res.get("cvh_hwsim_rx")), _one(res.get("cvh_bes2600_rx"))
+    ht, bt = _one(res.get("cvh_hwsim_tx")), _one(res.get("cvh_bes2600_tx"))
+    f = {
+        "cvh_hwsim_mode": res.get("cvh_hwsim_mode"),
+        "cpu_ms_per_mb_hwsim": hr["cpu_ms_per_mb"],
+        "cpu_ms_per_mb_bes2600": br["cpu_ms_per_mb"],
+        "cpu_ratio_vs_hwsim": _ratio(br["cpu_ms_per_mb"], hr["cpu_ms_per_mb"]),
+        "net_rx_softirq_per_frame_hwsim": hr["net_rx_per_frame"],
+        "net_rx_softirq_per_frame_bes2600": br["net_rx_per_frame"],
+        "softirq_per_frame_hwsim": hr["softirq_per_frame"],
+        "softirq_per_frame_bes2600": br["softirq_per_frame"],
+        "cpu_ms_per_mb_hwsim_incl_source": hr["cpu_ms_per_mb_incl_source"],
+        "cpu_ms_per_mb_bes2600_incl_source": br["cpu_ms_per_mb_incl_source"],
+        "cpu_ratio_vs_hwsim_incl_source": _ratio(br["cpu_ms_per_mb_incl_source"],
+                                                 hr["cpu_ms_per_mb_incl_source"]),
+        "cvh_frames_hwsim": hr["frames"], "cvh_frames_bes2600": br["frames"],
+        "cvh_mb_hwsim": hr["mb"], "cvh_mb_bes2600": br["mb"],
+        "cvh_cpu_util_hwsim": hr["cpu_util"], "cvh_cpu_util_bes2600": br["cpu_util"],
+        "cpu_ms_per_mb_hwsim_tx": ht["cpu_ms_per_mb"],
+        "cpu_ms_per_mb_bes2600_tx": bt["cpu_ms_per_mb"],
+        "cpu_ratio_vs_hwsim_tx": _ratio(bt["cpu_ms_per_mb"], ht["cpu_ms_per_mb"]),
+        "net_rx_softirq_per_frame_hwsim_tx": ht["net_rx_per_frame"],
+        "net_rx_softirq_per_frame_bes2600_tx": bt["net_rx_per_frame"],
+        "softirq_per_frame_hwsim_tx": ht["softirq_per_frame"],
+        "softirq_per_frame_bes2600_tx": bt["softirq_per_frame"],
+        "cpu_ms_per_mb_hwsim_tx_incl_source": ht["cpu_ms_per_mb_incl_source"],
+        "cpu_ms_per_mb_bes2600_tx_incl_source": bt["cpu_ms_per_mb_incl_source"],
+        "cvh_frames_hwsim_tx": ht["frames"], "cvh_frames_bes2600_tx": bt["frames"],
+    }
+    for d in ("", "_tx"):
+        r = f["cpu_ratio_vs_hwsim" + d]
+        f["cpu_ratio_goal_met" + d] = r is not None and r <= GOAL
+    print(f"cpu_ratio_vs_hwsim {f['cpu_ratio_vs_hwsim']} (rx), {f['cpu_ratio_vs_hwsim_tx']} (tx); "
+          f"goal <= {GOAL}, {'gated' if GATE_RATIO else 'reported, not gated'}",
+          file=sys.stderr)
+
+    def measured(m):
+        return (m["frames"] >= MIN_FRAMES and m["busy_ms"] > 0
+                and m["cpu_ms_per_mb"] is not None and m["cpu_ms_per_mb"] > 0)
+
+    checks = [
+        ("hwsim_station_associated", res.get("cvh_hwsim_associated") is True),
+        ("hwsim_rx_measured", measured(hr)),
+        ("bes2600_rx_measured", measured(br)),
+        ("hwsim_tx_measured", measured(ht)),
+        ("bes2600_tx_measured", measured(bt)),
+        ("hwsim_rx_net_rx_counted", hr["net_rx_per_frame"] is not None),
+        ("bes2600_rx_net_rx_counted", br["net_rx_per_frame"] is not None),
+    ]
+    if GATE_RATIO:
+        checks += [("cpu_ratio_vs_hwsim_le_1.5", f["cpu_ratio_goal_met"]),
+                   ("cpu_ratio_vs_hwsim_tx_le_1.5", f["cpu_ratio_goal_met_tx"])]
+    return f, checks
