@@ -45,6 +45,7 @@
 
 #include "vsdio_bigstack.h"
 #include "vsdio.h"
+#include "vsdio_air.h"
 
 static unsigned int rate_kbps = 10000;
 module_param(rate_kbps, uint, 0444);
@@ -207,6 +208,7 @@ static void vsdio_request(struct mmc_host *mmc, struct mmc_request *mrq)
 				    cmd->arg);
 		vsdio_trace_err(vs, cmd->error);
 	}
+	vsdio_air_poll(vs->card);
 	mutex_unlock(&vs->lock);
 	mmc_request_done(mmc, mrq);
 }
@@ -286,6 +288,7 @@ static int vsdio_clock(void *data)
 		usleep_range(1000, 1100);
 		mutex_lock(&vs->lock);
 		irq = vs->present && vsdio_rs_tick(vs->card, vsdio_now(vs));
+		vsdio_air_poll(vs->card);
 		mutex_unlock(&vs->lock);
 		if (irq && atomic_read(&h->irq_enabled) && atomic_xchg(&h->irq_armed, 0))
 			sdio_signal_irq(h->mmc);
@@ -527,6 +530,7 @@ int vsdio_module_init(void *card)
 	debugfs_create_bool("trace_on", 0600, vs->dir, &vs->trace_on);
 	debugfs_create_file("contract", 0400, vs->dir, vs, &vsdio_contract_fops);
 	debugfs_create_file("inject", 0200, vs->dir, vs, &vsdio_inject_fops);
+	vsdio_air_init(vs->dir, &vs->lock, vs->card);
 
 	ret = platform_driver_register(&vsdio_driver);
 	if (ret)
@@ -551,6 +555,7 @@ err_pdev:
 err_drv:
 	platform_driver_unregister(&vsdio_driver);
 err_dbg:
+	vsdio_air_exit();
 	debugfs_remove_recursive(vs->dir);
 err_mem:
 	vfree(vs->trace);
@@ -565,6 +570,7 @@ void vsdio_module_exit(void)
 	/* Unbinds the host first (bes2600.ko's remove runs), then nothing calls the card. */
 	platform_device_unregister(vs->pdev);
 	platform_driver_unregister(&vsdio_driver);
+	vsdio_air_exit();
 	debugfs_remove_recursive(vs->dir);
 	vfree(vs->trace);
 	kfree(vs->bounce);

@@ -15,6 +15,7 @@ use kernel::prelude::*;
 use bes2600_sim::card::{Card, CardError, CardFault};
 use bes2600_sim::{Fault, SimConfig, TrafficConfig};
 
+mod air;
 mod ffi;
 
 module! {
@@ -156,6 +157,7 @@ fn config() -> SimConfig {
             ..TrafficConfig::SEED_4MBPS
         },
         privacy: ffi::param_privacy(),
+        air: air::param_air(),
         ..SimConfig::default()
     }
 }
