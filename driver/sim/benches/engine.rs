@@ -1,10 +1,12 @@
 //! Criterion benches of the engine against the simulated chip: 100 ms of virtual time at
-//! saturation and at the seed's 4 MB/s, after association, and the memcpy floor for one
-//! full burst. Figures are printed by criterion; nothing here asserts timings.
+//! RX saturation, at the seed's 4 MB/s and at TX saturation (the station's queue never
+//! empty), after association, and the memcpy floors for one full burst and one TX frame.
+//! Figures are printed by criterion; nothing here asserts timings.
 #![allow(missing_docs)] // criterion_group!/criterion_main! generate undocumented items.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
+use bes2600_sim::harness::bench::{TX_PAYLOAD, TX_QUEUE_DEPTH};
 use bes2600_sim::harness::{Harness, HarnessConfig};
 use bes2600_sim::{SimConfig, TrafficConfig};
 
@@ -41,6 +43,27 @@ fn scenarios(c: &mut Criterion) {
             )
         });
     }
+    // TX: the queue is topped up before every step, as in `bench-engine`.
+    let tx_run = |h: &mut Harness| {
+        let end = h.now_ns + 100_000_000;
+        while h.now_ns < end {
+            h.host.fill_uplink(TX_QUEUE_DEPTH, TX_PAYLOAD);
+            h.step();
+        }
+    };
+    let mut probe = associated(TrafficConfig::OFF);
+    let before = probe.engine_counters().tx_frames;
+    tx_run(&mut probe);
+    g.throughput(Throughput::Elements(
+        probe.engine_counters().tx_frames - before,
+    ));
+    g.bench_function("tx_saturation", |b| {
+        b.iter_batched_ref(
+            || associated(TrafficConfig::OFF),
+            tx_run,
+            BatchSize::LargeInput,
+        )
+    });
     g.finish();
     let src = vec![0x5Au8; bes2600_sim::regs::MAX_BURST];
     let mut dst = vec![0u8; bes2600_sim::regs::MAX_BURST];
@@ -50,6 +73,16 @@ fn scenarios(c: &mut Criterion) {
         b.iter(|| {
             dst.copy_from_slice(&src);
             std::hint::black_box(&mut dst);
+        })
+    });
+    // One 1400-byte datagram's WSM message (1484 B): the floor for a one-copy TX path.
+    let frame = vec![0x5Au8; 1484];
+    let mut slot = vec![0u8; 1536];
+    g.throughput(Throughput::Bytes(frame.len() as u64));
+    g.bench_function("one_tx_frame", |b| {
+        b.iter(|| {
+            slot[..frame.len()].copy_from_slice(&frame);
+            std::hint::black_box(&mut slot);
         })
     });
     g.finish();

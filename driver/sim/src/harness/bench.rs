@@ -248,16 +248,28 @@ fn tx_step(h: &mut Harness) {
 
 /// Runs uplink at saturation (the station's queue never runs dry, no downlink stream) for
 /// `window_ns` of virtual time after association, through the same engine the module uses,
-/// against the simulated chip.
+/// against the simulated chip with its default firmware credits.
 ///
 /// # Panics
 ///
 /// Panics if the station does not associate within 5 virtual seconds (a broken build).
 pub fn run_tx_saturation(window_ns: u64, seed: u64) -> TxBenchResult {
+    run_tx_saturation_with(window_ns, seed, SimConfig::default().num_inp_ch_bufs)
+}
+
+/// [`run_tx_saturation`] with a chip that reports `credits` firmware input buffers
+/// (numInpChBufs, spec §4.3: the real value is not in any source; at least 46 were seen in
+/// use).
+///
+/// # Panics
+///
+/// Panics if the station does not associate within 5 virtual seconds (a broken build).
+pub fn run_tx_saturation_with(window_ns: u64, seed: u64, credits: u16) -> TxBenchResult {
     let mut h = Harness::new(HarnessConfig {
         sim: SimConfig {
             traffic: TrafficConfig::OFF,
             seed,
+            num_inp_ch_bufs: credits,
             ..SimConfig::default()
         },
         measure: true,
