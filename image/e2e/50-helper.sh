@@ -1,7 +1,8 @@
 # The recovery helper as bes2600-fw-watch.service runs it: its ExecStart (/usr/bin/bes2600-fw
 # watch, checked by mkinitramfs.sh) with the packaged /etc/bes2600/fw.toml, its
 # RuntimeDirectory. It hears the driver's recovery uevents on its own NETLINK_KOBJECT_UEVENT
-# socket and, rate-limited, runs bus-reset: unbind/bind of the SDIO host's driver, or the
+# socket and, rate-limited, runs bus-reset: unbind/bind of the SDIO host's driver (the
+# virtual host is a platform driver, bes2600-vsdio, as dw_mmc is on the PineTab2), or the
 # module reload when the host cannot be rebound or the chip does not come back.
 W=/tmp/watch.log
 cfg_num() { sed -n "s/^$1 *= *\([0-9][0-9]*\).*/\1/p" /etc/bes2600/fw.toml 2>/dev/null | head -1; }
@@ -41,6 +42,11 @@ if $module_loaded && [ -x /usr/bin/bes2600-fw ]; then
     done
 fi
 e helper_started $helper_started threshold $THRESH min_interval_secs $MIN_INT max_resets_per_hour $MAX_H
+# The card counts its host's binds and unbinds: a rebind shows there, not only in the
+# helper's log. A debugfs file of the card held open across the rebind must stay readable.
+host_num() { n=$(sed -n "s/^$1 //p" $V/contract 2>/dev/null | head -1); echo "${n:-0}"; }
+removes0=$(host_num host_removes); probes0=$(host_num host_probes)
+exec 3<$V/contract
 t_reset=0
 if $helper_started; then
     # threshold events within window_secs: one reset.
@@ -63,7 +69,13 @@ if $helper_started; then
     0/0) ;; 0/*) helper_method=module_reload ;; */0) helper_method=rebind ;; *) helper_method=rebind+module_reload ;;
     esac
 fi
-e helper_events $helper_events helper_bus_resets $helper_resets helper_reset_method $helper_method
+host_rebinds=$(( $(host_num host_removes) - removes0 ))
+host_probes=$(( $(host_num host_probes) - probes0 ))
+open_file_ok=false
+grep -q "^contract_violations " <&3 && open_file_ok=true
+exec 3<&-
+e helper_events $helper_events helper_bus_resets $helper_resets helper_reset_method $helper_method \
+    host_unbinds $host_rebinds host_binds $host_probes debugfs_open_across_rebind $open_file_ok
 # After the reset the interface comes back; associate again as a supplicant would (the
 # reconnect pattern above) until the downlink flows.
 if [ "$helper_resets" -ge 1 ]; then
@@ -128,6 +140,9 @@ result helper_threshold $THRESH
 result helper_events $helper_events
 result helper_bus_resets $helper_resets
 result helper_reset_method "\"$helper_method\""
+result helper_host_unbinds $host_rebinds
+result helper_host_binds $host_probes
+result helper_debugfs_open_across_rebind $open_file_ok
 result helper_recovered $helper_recovered
 result helper_rx $helper_rx
 result helper_storm_events $storm_events

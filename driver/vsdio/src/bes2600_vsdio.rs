@@ -12,8 +12,8 @@
 
 use kernel::prelude::*;
 
-use bes2600_sim::card::{Card, CardError, CardFault};
-use bes2600_sim::{Fault, SimConfig, TrafficConfig};
+use bes2600_sim::card::{debugfs, Card, CardError};
+use bes2600_sim::{SimConfig, TrafficConfig};
 
 mod air;
 mod ffi;
@@ -89,23 +89,10 @@ impl SimCard {
         up
     }
 
-    /// debugfs `inject` codes 1-9 (10 and 11, removal and re-insertion, are the slot's: C).
+    /// debugfs `inject`: the card's fault codes (`bes2600_sim::card::debugfs`; 10 and 11,
+    /// removal and re-insertion, are the slot's: C).
     pub(crate) fn inject(&mut self, code: u32) -> Result {
-        let f = match code {
-            1 => CardFault::Chip(Fault::Hang),
-            2 => CardFault::Chip(Fault::CmdTimeouts(1)),
-            3 => CardFault::Chip(Fault::ConnectionLoss {
-                events: 3,
-                spacing_ns: 500_000_000,
-            }),
-            4 => CardFault::Chip(Fault::DecryptStorm { frames: 64 }),
-            5 => CardFault::Crc,
-            6 => CardFault::Timeout,
-            7 => CardFault::LostIrq { ms: 200 },
-            8 => CardFault::Chip(Fault::CorruptLength),
-            9 => CardFault::ResetFailure,
-            _ => return Err(EINVAL),
-        };
+        let f = debugfs::fault_of_code(code).ok_or(EINVAL)?;
         self.card.inject(f);
         Ok(())
     }
@@ -114,25 +101,9 @@ impl SimCard {
         self.card.violations().total()
     }
 
-    /// debugfs `contract`: the total, then one line per rule, then card counters.
+    /// debugfs `contract`.
     pub(crate) fn render(&mut self, w: &mut impl core::fmt::Write) -> core::fmt::Result {
-        let v = *self.card.violations();
-        writeln!(w, "contract_violations {}", v.total())?;
-        for (rule, n) in v.iter() {
-            writeln!(w, "rule {} {}", rule.name(), n)?;
-        }
-        let c = self.card.counters();
-        writeln!(w, "commands {}", c.commands)?;
-        writeln!(w, "cmd53 {}", c.cmd53)?;
-        writeln!(w, "power_ups {}", c.power_ups)?;
-        writeln!(w, "faults_fired {}", c.faults_fired)?;
-        let s = self.card.chip().counters();
-        writeln!(w, "chip_resets {}", s.resets)?;
-        writeln!(w, "chip_sent_to_host {}", s.sent_to_host)?;
-        writeln!(w, "chip_dropped_queue_full {}", s.dropped_queue_full)?;
-        writeln!(w, "chip_dropped_truncated {}", s.dropped_truncated)?;
-        writeln!(w, "chip_dropped_reset {}", s.dropped_reset)?;
-        writeln!(w, "chip_empty_reads {}", s.empty_reads)
+        debugfs::render(&mut self.card, w)
     }
 }
 

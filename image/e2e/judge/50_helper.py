@@ -1,6 +1,7 @@
 """The recovery helper (bes2600-fw watch, as its systemd unit runs it): resets it performed on
-the driver's uevents, how, whether the downlink came back, and a storm of 2 x threshold
-events against the configured rate limit."""
+the driver's uevents, how (an unbind/bind of the SDIO host's driver, seen by the card as an
+unbind and a bind of its host; not the module reload it escalates to), whether the downlink
+came back, and a storm of 2 x threshold events against the configured rate limit."""
 
 
 def judge(res, ctx):
@@ -10,6 +11,9 @@ def judge(res, ctx):
         "helper_events": res.get("helper_events", 0),
         "helper_bus_resets": res.get("helper_bus_resets", 0),
         "helper_reset_method": res.get("helper_reset_method"),
+        "helper_host_unbinds": res.get("helper_host_unbinds", 0),
+        "helper_host_binds": res.get("helper_host_binds", 0),
+        "helper_debugfs_open_across_rebind": res.get("helper_debugfs_open_across_rebind"),
         "helper_recovered": res.get("helper_recovered"),
         "helper_rx_datagrams": res.get("helper_rx", 0),
         "helper_storm_events": res.get("helper_storm_events", 0),
@@ -20,6 +24,11 @@ def judge(res, ctx):
     checks = [
         # The helper reset the bus on the driver's uevents and the downlink came back after it.
         ("helper_bus_resets_ge_1", f["helper_bus_resets"] >= 1),
+        # ... by rebinding the host (issue 19): the helper says so and the card saw it.
+        ("helper_reset_method_rebind", f["helper_reset_method"] == "rebind"),
+        ("helper_host_rebound",
+         f["helper_host_unbinds"] >= 1 and f["helper_host_binds"] == f["helper_host_unbinds"]),
+        ("helper_debugfs_open_across_rebind", f["helper_debugfs_open_across_rebind"] is True),
         ("helper_recovered", f["helper_recovered"] is True),
         ("helper_rx", f["helper_rx_datagrams"] > 0),
         # The storm: enough events for two resets without limits, and no more resets than the

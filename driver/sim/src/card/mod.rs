@@ -7,6 +7,7 @@
 //! command arguments and data buffers, and it is tested here on the host.
 
 pub mod contract;
+pub mod debugfs;
 mod regs;
 
 use bes2600_engine::{Bus, BusError};
@@ -59,6 +60,9 @@ pub enum CardFault {
     },
     /// The next power-up fails: the card does not answer CMD5 until powered up again.
     ResetFailure,
+    /// The card's SDIO interface hangs now: no command gets a response (and the interrupt
+    /// line stays quiet) until the next power cycle or hardware reset.
+    Hang,
 }
 
 /// Card-level counters (beyond the chip's [`crate::SimCounters`]).
@@ -70,8 +74,32 @@ pub struct CardCounters {
     pub cmd53: u64,
     /// Power-ups (cold start and every power cycle or hardware reset).
     pub power_ups: u64,
-    /// Injected card faults that fired.
+    /// Injected card faults that fired (the sum of [`Fired`]).
     pub faults_fired: u64,
+    /// Each injected fault as it reached the bus.
+    pub fired: Fired,
+    /// Commands that got no response because the card was hung or dead after a failed
+    /// power-up.
+    pub unanswered: u64,
+    /// Reads of the RX length register (reg 0x001) that announced more 512-byte units than
+    /// any burst can hold ([`crate::regs::MAX_BURST`]): the corrupted-length fault (or the
+    /// chip's random one) as the host received it.
+    pub rx_len_out_of_range: u64,
+}
+
+/// Per fault: how often an injected fault took effect on the bus (not merely queued).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fired {
+    /// A CMD53 failed with a data CRC error.
+    pub crc: u64,
+    /// A CMD53 got no response.
+    pub timeout: u64,
+    /// The interrupt was withheld while the chip asserted it (once per quiet period).
+    pub lost_irq: u64,
+    /// A power-up left the card dead.
+    pub reset_failure: u64,
+    /// The card's interface hung.
+    pub hang: u64,
 }
 
 /// The BES2600 as an SDIO card, with the simulated chip behind function 1.
@@ -88,6 +116,8 @@ pub struct Card {
     timeout_next: bool,
     reset_fail_next: bool,
     irq_quiet_until_ns: u64,
+    /// The current quiet period has withheld an asserted interrupt (counted once).
+    irq_withheld: bool,
     /// Chip counters already turned into violations (toggle errors, malformed TX).
     seen_toggle_errors: u64,
     seen_malformed: u64,
@@ -111,6 +141,7 @@ impl Card {
             timeout_next: false,
             reset_fail_next: false,
             irq_quiet_until_ns: 0,
+            irq_withheld: false,
             seen_toggle_errors: 0,
             seen_malformed: 0,
             host_int_hi_written: false,
@@ -152,13 +183,14 @@ impl Card {
         self.dead_until_power_cycle = core::mem::take(&mut self.reset_fail_next);
         if self.dead_until_power_cycle {
             self.counters.faults_fired += 1;
+            self.counters.fired.reset_failure += 1;
         }
         // A power cycle is a chip reset (spec §5.5): the chip model cannot fail it.
         let _ = self.chip.reset();
         true
     }
 
-    /// Queues a fault.
+    /// Queues a fault (or, for [`CardFault::Hang`] and [`CardFault::LostIrq`], starts it).
     pub fn inject(&mut self, f: CardFault) {
         match f {
             CardFault::Chip(c) => self.chip.inject(c),
@@ -166,9 +198,17 @@ impl Card {
             CardFault::Timeout => self.timeout_next = true,
             CardFault::LostIrq { ms } => {
                 self.irq_quiet_until_ns = self.chip.now_ns() + u64::from(ms) * 1_000_000;
-                self.counters.faults_fired += 1;
+                self.irq_withheld = false;
             }
             CardFault::ResetFailure => self.reset_fail_next = true,
+            CardFault::Hang => {
+                // Only a powered card can hang; the next power-up clears it.
+                if self.powered && !self.dead_until_power_cycle {
+                    self.dead_until_power_cycle = true;
+                    self.counters.faults_fired += 1;
+                    self.counters.fired.hang += 1;
+                }
+            }
         }
     }
 
@@ -180,14 +220,25 @@ impl Card {
     }
 
     /// Whether the card drives its SDIO interrupt: the chip's line, function 1's enable
-    /// and the master enable in CCCR IEN, and no injected quiet period.
-    pub fn irq_asserted(&self) -> bool {
-        self.powered
+    /// and the master enable in CCCR IEN, and no injected quiet period. An interrupt the
+    /// quiet period withholds counts as the lost-interrupt fault having fired.
+    pub fn irq_asserted(&mut self) -> bool {
+        let line = self.powered
             && !self.dead_until_power_cycle
             && self.regs.ien & 0x03 == 0x03
             && self.regs.ioe & 0x02 != 0
-            && self.chip.now_ns() >= self.irq_quiet_until_ns
-            && self.chip.irq_pending()
+            && self.chip.irq_pending();
+        if !line {
+            return false;
+        }
+        if self.chip.now_ns() < self.irq_quiet_until_ns {
+            if !core::mem::replace(&mut self.irq_withheld, true) {
+                self.counters.faults_fired += 1;
+                self.counters.fired.lost_irq += 1;
+            }
+            return false;
+        }
+        true
     }
 
     /// A command without data. `Ok` carries the response word (`resp[0]`).
@@ -198,7 +249,11 @@ impl Card {
     /// card ignores, such as CMD8 or CMD55).
     pub fn command(&mut self, opcode: u32, arg: u32) -> Result<u32, CardError> {
         self.counters.commands += 1;
-        if !self.powered || (self.dead_until_power_cycle && opcode != 0) {
+        if !self.powered {
+            return Err(CardError::Timeout);
+        }
+        if self.dead_until_power_cycle && opcode != 0 {
+            self.counters.unanswered += 1;
             return Err(CardError::Timeout);
         }
         match opcode {
@@ -261,7 +316,15 @@ impl Card {
 
     fn chip_reg(&mut self, write: bool, addr: u32, val: u8) -> Result<u8, BusError> {
         if !write {
-            return self.chip.read_reg8(addr);
+            let v = self.chip.read_reg8(addr)?;
+            if addr == crate::regs::RX_LEN_CTRL
+                && self.chip.phase() == Phase::Firmware
+                && usize::from(v & crate::regs::RX_LEN_UNITS_MASK) * crate::regs::RX_LEN_UNIT
+                    > crate::regs::MAX_BURST
+            {
+                self.counters.rx_len_out_of_range += 1;
+            }
+            return Ok(v);
         }
         if self.chip.phase() == Phase::Firmware {
             match addr {
@@ -294,15 +357,20 @@ impl Card {
     ) -> Result<u32, CardError> {
         self.counters.commands += 1;
         self.counters.cmd53 += 1;
+        if self.powered && self.dead_until_power_cycle {
+            self.counters.unanswered += 1;
+        }
         if !self.powered || self.dead_until_power_cycle || !self.ready {
             return Err(CardError::Timeout);
         }
         if core::mem::take(&mut self.timeout_next) {
             self.counters.faults_fired += 1;
+            self.counters.fired.timeout += 1;
             return Err(CardError::Timeout);
         }
         if core::mem::take(&mut self.crc_next) {
             self.counters.faults_fired += 1;
+            self.counters.fired.crc += 1;
             return Err(CardError::Crc);
         }
         let c = Cmd53::decode(arg, blksz, blocks);

@@ -1,7 +1,9 @@
-//! Host tests of the card: enumeration as the MMC core does it, the contract checks, and
-//! power cycles.
+//! Host tests of the card: enumeration as the MMC core does it, the contract checks, power
+//! cycles, and each injected fault as it reaches the bus.
 
 use super::*;
+use crate::chip::Fault;
+use contract::RULES;
 
 fn cmd52(write: bool, func: u32, addr: u32, val: u8) -> u32 {
     u32::from(write) << 31 | func << 28 | addr << 9 | u32::from(val)
@@ -156,4 +158,176 @@ fn host_int_low_byte_alone_is_a_violation() {
     c.command(52, cmd52(true, 1, 0x121, 0x00)).unwrap();
     c.command(52, cmd52(true, 1, 0x120, 0x21)).unwrap();
     assert_eq!(c.violations().total(), 1);
+}
+
+/// An enumerated card whose chip starts in its WSM firmware (the sim shortcut), with Wi-Fi
+/// activated through HOST_INT as the driver does, and `ms` of card time run.
+fn firmware_card(ms: u64) -> Card {
+    let mut c = Card::new(SimConfig::default());
+    assert!(c.set_power(true));
+    c.command(5, 0x00FF_8000).unwrap();
+    c.command(3, 0).unwrap();
+    c.command(7, u32::from(RCA) << 16).unwrap();
+    c.command(52, cmd52(true, 0, 0x07, 0x02)).unwrap();
+    c.command(52, cmd52(true, 0, 0x02, 0x02)).unwrap();
+    c.command(52, cmd52(true, 0, 0x04, 0x03)).unwrap();
+    // DOORBELL | WIFI_ACTIVATE (spec §3.1), high byte first.
+    c.command(52, cmd52(true, 1, 0x121, 0x00)).unwrap();
+    c.command(52, cmd52(true, 1, 0x120, 0x21)).unwrap();
+    c.advance(ms * 1_000_000);
+    c
+}
+
+#[test]
+fn card_hang_silences_every_command_until_a_power_cycle() {
+    let mut c = firmware_card(10);
+    assert!(c.irq_asserted(), "the startup indication is pending");
+    c.inject(CardFault::Hang);
+    assert_eq!(c.counters().fired.hang, 1);
+    assert_eq!(
+        c.command(52, cmd52(false, 1, 0x108, 0)),
+        Err(CardError::Timeout)
+    );
+    assert_eq!(
+        c.command(52, cmd52(false, 0, 0x02, 0)),
+        Err(CardError::Timeout)
+    );
+    let mut b = [0u8; 8];
+    assert_eq!(
+        c.cmd53(cmd53(false, false, 8, 8), 8, 1, &mut b),
+        Err(CardError::Timeout)
+    );
+    assert!(!c.irq_asserted(), "a hung card raises no interrupt");
+    assert_eq!(c.counters().unanswered, 3);
+    // A second hang while hung is not a second fault.
+    c.inject(CardFault::Hang);
+    assert_eq!(c.counters().fired.hang, 1);
+    // The driver's mmc_hw_reset: a power cycle, then the MMC core's re-initialisation.
+    c.set_power(false);
+    assert!(c.set_power(true));
+    assert!(c.command(5, 0x00FF_8000).is_ok());
+    assert_eq!(c.command(3, 0).unwrap() >> 16, u32::from(RCA));
+    assert_eq!(c.counters().faults_fired, 1);
+    assert_eq!(c.violations().total(), 0);
+}
+
+#[test]
+fn an_unpowered_card_cannot_hang() {
+    let mut c = Card::new(SimConfig::default());
+    c.inject(CardFault::Hang);
+    assert_eq!(c.counters().fired.hang, 0);
+    assert!(c.set_power(true));
+    assert!(c.command(5, 0).is_ok());
+}
+
+#[test]
+fn reset_failure_counts_when_the_power_up_fails() {
+    let mut c = enumerated();
+    c.inject(CardFault::ResetFailure);
+    assert_eq!(c.counters().fired.reset_failure, 0, "queued, not fired");
+    c.set_power(false);
+    c.set_power(true);
+    assert_eq!(c.counters().fired.reset_failure, 1);
+    assert_eq!(c.command(5, 0), Err(CardError::Timeout));
+    assert_eq!(c.counters().unanswered, 1);
+}
+
+#[test]
+fn lost_interrupt_is_withheld_for_its_period_then_raised() {
+    let mut c = firmware_card(10);
+    assert!(c.irq_asserted());
+    let t = c.chip().now_ns();
+    c.inject(CardFault::LostIrq { ms: 5 });
+    assert!(!c.irq_asserted());
+    c.advance(t + 4_000_000);
+    assert!(!c.irq_asserted());
+    assert_eq!(
+        c.counters().fired.lost_irq,
+        1,
+        "one quiet period, counted once"
+    );
+    c.advance(t + 5_000_000);
+    assert!(c.irq_asserted(), "the level interrupt is raised again");
+    assert_eq!(c.counters().fired.lost_irq, 1);
+}
+
+#[test]
+fn lost_interrupt_with_nothing_pending_has_not_fired() {
+    let mut c = enumerated();
+    c.inject(CardFault::LostIrq { ms: 5 });
+    assert!(!c.irq_asserted());
+    assert_eq!(c.counters().fired.lost_irq, 0);
+}
+
+/// Reads function 1's register `addr` with CMD52.
+fn read_fn1(c: &mut Card, addr: u32) -> u8 {
+    let r = c.command(52, cmd52(false, 1, addr, 0)).unwrap();
+    assert_eq!(r & r5::ERROR, 0);
+    (r & 0xFF) as u8
+}
+
+#[test]
+fn corrupted_length_reaches_the_host_once() {
+    let mut c = firmware_card(10);
+    c.inject(CardFault::Chip(Fault::CorruptLength));
+    let units = |v: u8| usize::from(v & crate::regs::RX_LEN_UNITS_MASK);
+    let bad = read_fn1(&mut c, crate::regs::RX_LEN_CTRL);
+    assert!(
+        units(bad) * crate::regs::RX_LEN_UNIT > crate::regs::MAX_BURST,
+        "{bad:#x}"
+    );
+    assert_eq!(c.counters().rx_len_out_of_range, 1);
+    // Read again, as a careful host does: the real announcement of the startup indication.
+    let good = read_fn1(&mut c, crate::regs::RX_LEN_CTRL);
+    assert_eq!(units(good), 1, "{good:#x}");
+    assert_eq!(c.counters().rx_len_out_of_range, 1);
+}
+
+#[test]
+fn inject_codes_map_to_distinct_faults_and_leave_the_slot_codes_to_the_host() {
+    use super::debugfs::{fault_of_code, LOST_IRQ_MS};
+    let mut seen = Vec::new();
+    for code in 0..=20 {
+        match (code, fault_of_code(code)) {
+            (1..=9 | 12, Some(f)) => {
+                assert!(!seen.contains(&f), "code {code} repeats {f:?}");
+                seen.push(f);
+            }
+            (0 | 10 | 11 | 13.., None) => {}
+            (code, f) => panic!("code {code}: {f:?}"),
+        }
+    }
+    assert_eq!(
+        fault_of_code(7),
+        Some(CardFault::LostIrq { ms: LOST_IRQ_MS })
+    );
+    assert_eq!(fault_of_code(12), Some(CardFault::Hang));
+    assert_eq!(fault_of_code(5), Some(CardFault::Crc));
+}
+
+#[test]
+fn contract_text_names_each_fault_as_it_fired() {
+    let mut c = firmware_card(10);
+    let mut b = [0u8; 8];
+    c.inject(CardFault::Crc);
+    let _ = c.cmd53(cmd53(false, false, 8, 8), 8, 1, &mut b);
+    c.inject(CardFault::Timeout);
+    let _ = c.cmd53(cmd53(false, false, 8, 8), 8, 1, &mut b);
+    c.inject(CardFault::Crc);
+    let _ = c.cmd53(cmd53(false, false, 8, 8), 8, 1, &mut b);
+    let mut text = String::new();
+    super::debugfs::render(&mut c, &mut text).unwrap();
+    let get = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(k)?.strip_prefix(' ')?.parse::<u64>().ok())
+    };
+    assert_eq!(get("fault_crc"), Some(2));
+    assert_eq!(get("fault_timeout"), Some(1));
+    assert_eq!(get("fault_hang"), Some(0));
+    assert_eq!(get("faults_fired"), Some(3));
+    assert_eq!(get("contract_violations"), Some(0));
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("rule ")).count(),
+        RULES
+    );
 }
