@@ -33,6 +33,8 @@ struct Harness {
     /// goes right the next time).
     heal_dpd_after: Option<u32>,
     accesses: u32,
+    /// Steps of the current run (a guard against a loader that never ends).
+    steps: u32,
 }
 
 impl Harness {
@@ -45,6 +47,7 @@ impl Harness {
             fail_dpd_read: false,
             heal_dpd_after: None,
             accesses: 0,
+            steps: 0,
         }
     }
 
@@ -54,83 +57,86 @@ impl Harness {
         self.fail_access == Some(n)
     }
 
-    /// Runs the loader to completion, performing each action on the ROM.
+    /// Runs the loader to completion through the shared driving loop (`download::drive`,
+    /// the one the kernel module and the simulator harness use), performing each access on
+    /// the ROM.
     fn run<C: bes2600_fw::Crc32>(&mut self, l: &mut Loader<'_, C>) -> Action {
-        let mut act = l.start(self.now);
         let mut reply = vec![0u8; DPD_LEN];
-        for _ in 0..1_000_000 {
-            let ev = match act {
-                Action::Done(_) | Action::Failed(_) => return act,
-                Action::ReadRxBufInfo => {
-                    if self.bus_fails() {
-                        Event::BusError
-                    } else {
-                        let count = self.rom.read_reg8(0x108);
-                        let max_len = u16::from_le_bytes([
-                            self.rom.read_reg8(0x109),
-                            self.rom.read_reg8(0x10A),
-                        ]);
-                        Event::RxBufInfo { count, max_len }
-                    }
-                }
-                Action::Send { len } => {
-                    let f = l.frame();
-                    assert_eq!(f.len(), len);
-                    let plen = u16::from_le_bytes([f[2], f[3]]);
-                    let flen = 4 + usize::from(plen);
-                    assert_eq!(
-                        len,
-                        flen.max(512).div_ceil(512) * 512,
-                        "bus write is whole 512-byte blocks"
-                    );
-                    assert!(f[flen..].iter().all(|&b| b == 0), "padding is zeroed");
-                    self.log.push((f[0], f[1], plen, len));
-                    if self.bus_fails() {
-                        Event::BusError
-                    } else {
-                        match self.rom.write(f) {
-                            Ok(()) => Event::Sent,
-                            Err(_) => Event::BusError,
-                        }
-                    }
-                }
-                Action::Sleep { until_ns } => {
-                    assert!(until_ns >= self.now);
-                    self.now = until_ns;
-                    self.rom.advance(self.now);
-                    Event::Slept
-                }
-                Action::WaitIrq { deadline_ns } => loop {
-                    if self.rom.irq_pending() {
-                        break Event::Irq;
-                    }
-                    if self.now >= deadline_ns {
-                        break Event::Timeout;
-                    }
-                    self.now = (self.now + 10 * MS).min(deadline_ns);
-                    self.rom.advance(self.now);
-                },
-                Action::ReadReplyLen => Event::ReplyLen(u16::from_le_bytes([
-                    self.rom.read_reg8(0),
-                    self.rom.read_reg8(1),
-                ])),
-                Action::ReadReply { len } => {
-                    let buf = &mut reply[..len];
-                    let dpd_fault = self.fail_dpd_read && len == DPD_LEN;
-                    if self.bus_fails() || dpd_fault || self.rom.read(buf).is_err() {
-                        Event::BusError
-                    } else {
-                        if self.heal_dpd_after == Some(self.rom.stats().dpd_reads) {
-                            self.rom.faults_mut().dpd_bad_crc = false;
-                        }
-                        Event::Reply(&reply[..len])
-                    }
-                }
-                Action::ReadSlaveStatus => Event::SlaveStatus(self.rom.read_reg8(0x10C)),
-            };
-            act = l.step(self.now, ev);
+        self.steps = 0;
+        match drive(l, self, &mut reply) {
+            Ok(o) => Action::Done(o),
+            Err(DriveError::Failed(e)) => Action::Failed(e),
+            Err(DriveError::Stopped) => panic!("loader did not finish"),
         }
-        panic!("loader did not finish");
+    }
+}
+
+/// The ROM as `drive` sees the bus. Fault injection counts accesses as the C driver's
+/// transfers: the buffer-info read (its first register), each frame write, each reply read.
+impl Port for Harness {
+    fn read_reg8(&mut self, addr: u32) -> Result<u8, BusFault> {
+        if addr == REG_SLAVE_RX_BUF_CNT && self.bus_fails() {
+            return Err(BusFault);
+        }
+        Ok(self.rom.read_reg8(addr))
+    }
+    fn write_data(&mut self, addr: u32, f: &[u8]) -> Result<(), BusFault> {
+        let len = f.len();
+        // Spec errata 9: the CMD53 address of a download write is its byte count.
+        assert_eq!(addr as usize, len, "CMD53 address is the transfer length");
+        let plen = u16::from_le_bytes([f[2], f[3]]);
+        let flen = 4 + usize::from(plen);
+        assert_eq!(
+            len,
+            flen.max(512).div_ceil(512) * 512,
+            "bus write is whole 512-byte blocks"
+        );
+        assert!(f[flen..].iter().all(|&b| b == 0), "padding is zeroed");
+        self.log.push((f[0], f[1], plen, len));
+        if self.bus_fails() {
+            return Err(BusFault);
+        }
+        self.rom.write(f).map_err(|_| BusFault)
+    }
+    fn read_data(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), BusFault> {
+        assert_eq!(
+            addr as usize,
+            buf.len(),
+            "CMD53 address is the transfer length"
+        );
+        let dpd_fault = self.fail_dpd_read && buf.len() == DPD_LEN;
+        if self.bus_fails() || dpd_fault || self.rom.read(buf).is_err() {
+            return Err(BusFault);
+        }
+        if self.heal_dpd_after == Some(self.rom.stats().dpd_reads) {
+            self.rom.faults_mut().dpd_bad_crc = false;
+        }
+        Ok(())
+    }
+    fn now_ns(&mut self) -> u64 {
+        self.now
+    }
+    fn sleep_until(&mut self, until_ns: u64) {
+        assert!(until_ns >= self.now);
+        self.now = until_ns;
+        self.rom.advance(self.now);
+    }
+    fn wait_irq(&mut self, deadline_ns: u64) -> bool {
+        loop {
+            if self.rom.irq_pending() {
+                return true;
+            }
+            if self.now >= deadline_ns {
+                return false;
+            }
+            self.now = (self.now + 10 * MS).min(deadline_ns);
+            self.rom.advance(self.now);
+        }
+    }
+    /// A loader that never ends is a test failure, not a hang.
+    fn should_stop(&mut self) -> bool {
+        self.steps += 1;
+        self.steps > 1_000_000
     }
 }
 

@@ -16,6 +16,9 @@
 //! any failed bus access                                           -> Event::BusError
 //! ```
 //!
+//! [`drive`] is that loop, once, over a [`Port`]: every user (the kernel module, the
+//! simulator harness, the tests) brings the chip up through it.
+//!
 //! The sequence is: two register writes whose errors are ignored (spec §2.5 step 3),
 //! factory data to 0x2008B000 (step 4), then by mode (step 5): btrf image only; or the
 //! cached DPD to 0x2008C000 and the stage-2 image; or the boot image, the DPD wait and
@@ -33,8 +36,10 @@ use crate::crc::Crc32;
 use crate::image::{EntryClass, Kind};
 use crate::proto;
 
+mod drive;
 mod frame;
 mod types;
+pub use drive::{drive, BusFault, DriveError, Port};
 pub use types::*;
 
 /// Function-1 register: free receive buffers in the boot ROM (spec §1.4).

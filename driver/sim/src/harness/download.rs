@@ -3,7 +3,8 @@
 
 use bes2600_engine::Bus;
 use bes2600_fw::download::{
-    Action, Config, Error, Event, Firmware, Loader, Mode, Outcome, SetupError, DPD_LEN,
+    drive, BusFault, Config, DriveError, Error, Firmware, Loader, Mode, Outcome, Port, SetupError,
+    DPD_LEN,
 };
 use bes2600_fw::image::{Image, ENTRY_BOOT, ENTRY_SIGNAL};
 use bes2600_fw::Crc32;
@@ -56,6 +57,8 @@ pub enum DownloadError {
     Setup(SetupError),
     /// The bring-up failed.
     Failed(Error),
+    /// The bring-up was abandoned on request (the harness's port never asks).
+    Stopped,
 }
 
 /// The synthetic firmware set the harness downloads.
@@ -72,6 +75,39 @@ impl Default for FirmwareSet {
         Self {
             boot: synthetic_image(ENTRY_BOOT, 12 * 1024, 0xB007),
             stage2: synthetic_image(ENTRY_SIGNAL, 24 * 1024, 0x5167),
+        }
+    }
+}
+
+/// The simulated chip on the harness's virtual clock, as [`drive`] sees a bus.
+struct SimPort<'h>(&'h mut Harness);
+
+impl Port for SimPort<'_> {
+    fn read_reg8(&mut self, addr: u32) -> Result<u8, BusFault> {
+        self.0.sim.read_reg8(addr).map_err(|_| BusFault)
+    }
+    fn write_data(&mut self, addr: u32, data: &[u8]) -> Result<(), BusFault> {
+        self.0.sim.write_data(addr, data).map_err(|_| BusFault)
+    }
+    fn read_data(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), BusFault> {
+        self.0.sim.read_data(addr, buf).map_err(|_| BusFault)
+    }
+    fn now_ns(&mut self) -> u64 {
+        self.0.now_ns
+    }
+    fn sleep_until(&mut self, until_ns: u64) {
+        self.0.clock_to(until_ns);
+    }
+    fn wait_irq(&mut self, deadline_ns: u64) -> bool {
+        loop {
+            if self.0.sim.irq_pending() {
+                return true;
+            }
+            if self.0.now_ns >= deadline_ns {
+                return false;
+            }
+            let next = (self.0.now_ns + POLL_NS).min(deadline_ns);
+            self.0.clock_to(next);
         }
     }
 }
@@ -120,70 +156,15 @@ impl Harness {
         // The download path waits for the ROM's reply interrupt (spec §2.3 step 3), so the
         // chip IRQ is unmasked whatever the engine left it at.
         self.sim.set_irq_enabled(true);
-        let mut act = loader.start(self.now_ns);
-        loop {
-            let sim = &mut self.sim;
-            let ev = match act {
-                Action::ReadRxBufInfo => {
-                    let r = (
-                        sim.read_reg8(0x108),
-                        sim.read_reg8(0x109),
-                        sim.read_reg8(0x10A),
-                    );
-                    match r {
-                        (Ok(count), Ok(lo), Ok(hi)) => Event::RxBufInfo {
-                            count,
-                            max_len: u16::from_le_bytes([lo, hi]),
-                        },
-                        _ => Event::BusError,
-                    }
-                }
-                Action::Send { len } => match loader.frame().get(..len) {
-                    Some(f) => match sim.write_data(len as u32, f) {
-                        Ok(()) => Event::Sent,
-                        Err(_) => Event::BusError,
-                    },
-                    None => Event::BusError,
-                },
-                Action::Sleep { until_ns } => {
-                    self.clock_to(until_ns);
-                    Event::Slept
-                }
-                Action::WaitIrq { deadline_ns } => loop {
-                    if self.sim.irq_pending() {
-                        break Event::Irq;
-                    }
-                    if self.now_ns >= deadline_ns {
-                        break Event::Timeout;
-                    }
-                    self.clock_to((self.now_ns + POLL_NS).min(deadline_ns));
-                },
-                Action::ReadReplyLen => match (sim.read_reg8(0x000), sim.read_reg8(0x001)) {
-                    (Ok(lo), Ok(hi)) => Event::ReplyLen(u16::from_le_bytes([lo, hi])),
-                    _ => Event::BusError,
-                },
-                Action::ReadReply { len } => match rbuf.get_mut(..len) {
-                    Some(b) => match sim.read_data(len as u32, b) {
-                        Ok(()) => Event::Reply(b),
-                        Err(_) => Event::BusError,
-                    },
-                    None => Event::BusError,
-                },
-                Action::ReadSlaveStatus => match sim.read_reg8(0x10C) {
-                    Ok(s) => Event::SlaveStatus(s),
-                    Err(_) => Event::BusError,
-                },
-                Action::Done(o) => {
-                    if !cached {
-                        self.dpd_cache = Some(loader.dpd().to_vec());
-                    }
-                    // Let the chip notice the RUN and hand the bus to its WSM firmware.
-                    self.sim.advance(self.now_ns);
-                    return Ok(o);
-                }
-                Action::Failed(e) => return Err(DownloadError::Failed(e)),
-            };
-            act = loader.step(self.now_ns, ev);
+        let outcome = drive(&mut loader, &mut SimPort(self), &mut rbuf).map_err(|e| match e {
+            DriveError::Failed(e) => DownloadError::Failed(e),
+            DriveError::Stopped => DownloadError::Stopped,
+        })?;
+        if !cached {
+            self.dpd_cache = Some(loader.dpd().to_vec());
         }
+        // Let the chip notice the RUN and hand the bus to its WSM firmware.
+        self.sim.advance(self.now_ns);
+        Ok(outcome)
     }
 }
