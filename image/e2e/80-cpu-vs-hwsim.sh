@@ -37,6 +37,11 @@ cvh_sirq() { awk '/^softirq /{print $2; exit}' /proc/stat; }
 cvh_pid_of() { for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = "$1" ] && { echo ${p#/proc/}; return; }; done; }
 cvh_if_stat() { cat /sys/class/net/$1/statistics/$2 2>/dev/null || echo 0; }
 # Snapshot before/after: "busy source netrx softirqs uptime_cs".
+# Per-type softirq deltas between two saved copies of /proc/softirqs, for the log.
+cvh_softirq_types() {
+    awk -v tag="$3" 'FNR == 1 { next } NR == FNR { s = 0; for (i = 2; i <= NF; i++) s += $i; a[$1] = s; next }
+        { s = 0; for (i = 2; i <= NF; i++) s += $i; printf "E2E cvh softirqs %s %s %d\n", tag, $1, s - a[$1] }' "$1" "$2"
+}
 cvh_snap() { echo "$(cvh_busy) $(cvh_task $1) $(cvh_netrx) $(cvh_sirq) $(awk '{print int($1 * 100)}' /proc/uptime)"; }
 # cvh_delta "BEFORE" "AFTER" bytes frames -> the JSON object of one measurement.
 cvh_delta() {
@@ -49,7 +54,7 @@ cvh_obj() { case "$1" in "{"*"}") echo "$1" ;; *) echo "{}" ;; esac; }
 
 cvh_hwsim_mode=none cvh_hwsim_assoc=false
 cvh_hwsim_rx='{}' cvh_hwsim_tx='{}' cvh_bes_rx='{}' cvh_bes_tx='{}'
-cvh_hwsim_probe='{}' cvh_bes_probe='{}' cvh_inject='{}' cvh_sink='{}' cvh_send_h='{}' cvh_send_b='{}'
+cvh_hwsim_probe='{}' cvh_bes_probe='{}' cvh_calib='{}' cvh_inject='{}' cvh_sink='{}' cvh_send_h='{}' cvh_send_b='{}'
 
 # (a) mac80211_hwsim. Nothing of earlier phases may stay: no bes2600 interface (same
 # addresses), no other medium or AP.
@@ -113,16 +118,36 @@ if [ -x /bin/hwsim-medium ] && modprobe mac80211_hwsim radios=2; then
             --secs $((SECS + 3)) --stats /tmp/cvh-inject.json >/tmp/cvh-inject.out 2>/tmp/cvh-inject.err &
         inj=$!
         sleep 1
+        cat /proc/softirqs >/tmp/cvh-sirq0
         s0=$(cvh_snap $inj)
         cvh_hwsim_probe=$(rx-probe 47600 "$SECS")
         s1=$(cvh_snap $inj)
+        cat /proc/softirqs >/tmp/cvh-sirq1
         wait $inj
         cvh_inject=$(cat /tmp/cvh-inject.out 2>/dev/null)
         head -3 /tmp/cvh-inject.err | sed 's/^/E2E cvh inject: /'
         cvh_hwsim_rx=$(cvh_delta "$s0" "$s1" "$(json_num "$cvh_hwsim_probe" bytes)" "$(json_num "$cvh_hwsim_probe" datagrams)")
         e cvh_hwsim_rx "$cvh_hwsim_rx" probe "$cvh_hwsim_probe" inject "$cvh_inject"
+        cvh_softirq_types /tmp/cvh-sirq0 /tmp/cvh-sirq1 hwsim_rx
+        # The injector's own cost, calibrated: the same stream for the same time into a radio
+        # address no radio has. hwsim still allocates and copies each frame (the "bus"
+        # transfer) and refuses it before mac80211 sees it, with an error answer the injector
+        # reads: work the real run does not have, so the calibration errs in hwsim's favour. Busy
+        # CPU per injected frame of this run, times the frames of the measurement, is the
+        # source's share the judge subtracts (cpu_ms_per_mb_hwsim); the injector's own task
+        # time (which with tick accounting also holds the softirqs that ran on its time) gives
+        # cpu_ms_per_mb_hwsim_task_excl.
+        s0=$(cvh_snap 0)
+        cal=$(hwsim-medium inject --sta $STA_MAC --bssid $BSSID --mode $cvh_hwsim_mode \
+            --transmitter $AP_MAC --radio 42:00:00:00:99:00 --payload $CVH_PAYLOAD --burst 4 \
+            --rate-kbps "$RATE" --secs "$SECS" 2>/dev/null)
+        s1=$(cvh_snap 0)
+        cvh_calib=$(cvh_delta "$s0" "$s1" 0 "$(json_num "$cal" injected)")
+        e cvh_hwsim_calib "$cvh_calib" inject "$cal"
         # Uplink: the medium sinks the station's datagrams to the uplink port.
-        hwsim-medium neigh --dev "$STA_IF" --ip 192.0.2.1 --mac $BSSID 2>&1 | sed 's/^/E2E cvh neigh: /'
+        # The peer's address: the AP's (= the BSSID) or the IBSS peer's (mac80211 sends
+        # unicast in an IBSS only to a known, authorized peer).
+        hwsim-medium neigh --dev "$STA_IF" --ip 192.0.2.1 --mac $AP_MAC 2>&1 | sed 's/^/E2E cvh neigh: /'
         hwsim-medium bridge --sink-udp-port $CVH_PORT_UP --secs $((SECS + 3)) \
             --stats /tmp/cvh-sink.json >/tmp/cvh-sink.out 2>&1 &
         sink=$!
@@ -154,9 +179,12 @@ if load_card && load_driver && ip link set wlan0 up; then
         ip addr add 192.0.2.2/24 dev wlan0
         clk=$(cvh_pid_of bes2600-vsdio)
         sleep 1
+        cat /proc/softirqs >/tmp/cvh-sirq0
         s0=$(cvh_snap "${clk:-0}")
         cvh_bes_probe=$(rx-probe 47600 "$SECS")
         s1=$(cvh_snap "${clk:-0}")
+        cat /proc/softirqs >/tmp/cvh-sirq1
+        cvh_softirq_types /tmp/cvh-sirq0 /tmp/cvh-sirq1 bes2600_rx
         cvh_bes_rx=$(cvh_delta "$s0" "$s1" "$(json_num "$cvh_bes_probe" bytes)" "$(json_num "$cvh_bes_probe" datagrams)")
         e cvh_bes2600_rx "$cvh_bes_rx" probe "$cvh_bes_probe" clock_pid "${clk:-none}"
         hwsim-medium neigh --dev wlan0 --ip 192.0.2.1 --mac $SIM_BSSID 2>&1 | sed 's/^/E2E cvh neigh: /'
@@ -187,4 +215,5 @@ result cvh_bes2600_tx "$(cvh_obj "$cvh_bes_tx")"
 result cvh_hwsim_probe "$(cvh_obj "$cvh_hwsim_probe")"
 result cvh_bes2600_probe "$(cvh_obj "$cvh_bes_probe")"
 result cvh_inject "$(cvh_obj "$cvh_inject")"
+result cvh_hwsim_calib "$(cvh_obj "$cvh_calib")"
 result cvh_sink "$(cvh_obj "$cvh_sink")"

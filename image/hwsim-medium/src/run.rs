@@ -294,7 +294,12 @@ pub fn run(opts: &Opts, mut inj: Option<Injector>) -> Result<Stats> {
         if let Some(e) = end {
             wake = wake.min(e);
         }
-        let ms = wake.saturating_duration_since(Instant::now()).as_millis();
+        // Rounded up: a timeout of 0 before a burst that is due in under a millisecond
+        // would spin.
+        let ms = wake
+            .saturating_duration_since(Instant::now())
+            .as_micros()
+            .div_ceil(1000);
         let timeout =
             PollTimeout::try_from(i32::try_from(ms).unwrap_or(1000)).unwrap_or(PollTimeout::ZERO);
         let (nl_ready, air_ready) = {
