@@ -43,8 +43,14 @@
 #include <linux/wait.h>
 #include <net/mac80211.h>
 
-#include "bes_bigstack.h"
 #include "bes_shim.h"
+
+/*
+ * The Rust driver's entry points, set once by bes_sdio_register() before any callback can
+ * run (the SDIO driver is not registered yet) and never changed: a driver table, no device
+ * state.
+ */
+static const struct bes_rs_ops *bes_rs;
 
 /* ---------------------------------------------------------------- module parameters */
 
@@ -89,13 +95,6 @@ void bes_random_mac(u8 mac[6])
 	eth_random_addr(mac);
 }
 
-/* ---------------------------------------------------------------- big-stack call */
-
-int bes_call_on_big_stack(void (*fn)(void *), void *arg)
-{
-	return bes_big_stack_run(fn, arg);
-}
-
 /* ---------------------------------------------------------------- bottom half */
 
 struct bes_bh {
@@ -109,7 +108,7 @@ static int bes_bh_thread(void *data)
 {
 	struct bes_bh *bh = data;
 
-	return bes_rs_bh_main(bh->drv, bh);
+	return bes_rs->bh_main(bh->drv, bh);
 }
 
 struct bes_bh *bes_bh_start(void *drv, const char *name)
@@ -190,9 +189,6 @@ void bes_fw_release(void *handle)
 
 /* ---------------------------------------------------------------- mac80211 */
 
-#define BES_N_CHANNELS 14
-#define BES_N_RATES 12
-
 struct bes_hw_priv {
 	void *drv;
 	struct sk_buff_head direct;	/* frames mac80211 hands to .tx (no TXQ) */
@@ -206,49 +202,36 @@ static inline void *bes_drv(struct ieee80211_hw *hw)
 	return ((struct bes_hw_priv *)hw->priv)->drv;
 }
 
-/* 1, 2, 5.5, 11 Mb/s DSSS/CCK and the OFDM rates; hw_value = firmware rate index (spec §3.9). */
-static const struct ieee80211_rate bes_rates[BES_N_RATES] = {
-	{ .bitrate = 10, .hw_value = 0 },
-	{ .bitrate = 20, .hw_value = 1, .flags = IEEE80211_RATE_SHORT_PREAMBLE },
-	{ .bitrate = 55, .hw_value = 2, .flags = IEEE80211_RATE_SHORT_PREAMBLE },
-	{ .bitrate = 110, .hw_value = 3, .flags = IEEE80211_RATE_SHORT_PREAMBLE },
-	{ .bitrate = 60, .hw_value = 6 },
-	{ .bitrate = 90, .hw_value = 7 },
-	{ .bitrate = 120, .hw_value = 8 },
-	{ .bitrate = 180, .hw_value = 9 },
-	{ .bitrate = 240, .hw_value = 10 },
-	{ .bitrate = 360, .hw_value = 11 },
-	{ .bitrate = 480, .hw_value = 12 },
-	{ .bitrate = 540, .hw_value = 13 },
-};
-
 static void bes_op_tx(struct ieee80211_hw *hw, struct ieee80211_tx_control *control,
 		      struct sk_buff *skb)
 {
 	struct bes_hw_priv *p = hw->priv;
 
 	skb_queue_tail(&p->direct, skb);
-	bes_rs_op_wake_tx(p->drv);
+	bes_rs->op_wake_tx(p->drv);
 }
 
 static int bes_op_start(struct ieee80211_hw *hw)
 {
-	return bes_rs_op_start(bes_drv(hw));
+	return bes_rs->op_start(bes_drv(hw));
 }
 
 static void bes_op_stop(struct ieee80211_hw *hw, bool suspend)
 {
-	bes_rs_op_stop(bes_drv(hw));
+	bes_rs->op_stop(bes_drv(hw));
 }
 
 static int bes_op_add_interface(struct ieee80211_hw *hw, struct ieee80211_vif *vif)
 {
-	return bes_rs_op_add_interface(bes_drv(hw), vif, vif->addr, vif->type);
+	enum bes_iftype type = vif->type == NL80211_IFTYPE_STATION ? BES_IFTYPE_STATION :
+								     BES_IFTYPE_OTHER;
+
+	return bes_rs->op_add_interface(bes_drv(hw), vif, vif->addr, type);
 }
 
 static void bes_op_remove_interface(struct ieee80211_hw *hw, struct ieee80211_vif *vif)
 {
-	bes_rs_op_remove_interface(bes_drv(hw), vif);
+	bes_rs->op_remove_interface(bes_drv(hw), vif);
 }
 
 static int bes_hw_freq(struct ieee80211_hw *hw)
@@ -262,7 +245,7 @@ static int bes_op_config(struct ieee80211_hw *hw, int radio_idx, u32 changed)
 static int bes_op_config(struct ieee80211_hw *hw, u32 changed)
 #endif
 {
-	return bes_rs_op_config(bes_drv(hw), changed, bes_hw_freq(hw));
+	return bes_rs->op_config(bes_drv(hw), changed, bes_hw_freq(hw));
 }
 
 static void bes_op_bss_info_changed(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
@@ -276,10 +259,14 @@ static void bes_op_bss_info_changed(struct ieee80211_hw *hw, struct ieee80211_vi
 		.basic_rates = info->basic_rates,
 		.freq = bes_hw_freq(hw),
 	};
+	u32 flags = 0;
 
 	if (info->bssid)
 		ether_addr_copy(bi.bssid, info->bssid);
-	bes_rs_op_bss_info_changed(bes_drv(hw), vif, &bi, changed);
+	if (changed & BSS_CHANGED_BSSID)
+		flags |= BES_BSS_CHANGED_BSSID;
+	if (flags)
+		bes_rs->op_bss_info_changed(bes_drv(hw), vif, &bi, flags);
 }
 
 #define BES_SUPPORTED_FILTERS (FIF_ALLMULTI | FIF_BCN_PRBRESP_PROMISC | FIF_OTHER_BSS | \
@@ -289,19 +276,19 @@ static void bes_op_configure_filter(struct ieee80211_hw *hw, unsigned int change
 				    unsigned int *total_flags, u64 multicast)
 {
 	*total_flags &= BES_SUPPORTED_FILTERS;
-	bes_rs_op_configure_filter(bes_drv(hw), *total_flags);
+	bes_rs->op_configure_filter(bes_drv(hw), *total_flags);
 }
 
 static int bes_op_sta_add(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
 			  struct ieee80211_sta *sta)
 {
-	return bes_rs_op_sta_add(bes_drv(hw), sta->addr, sta->aid);
+	return bes_rs->op_sta_add(bes_drv(hw), sta->addr, sta->aid);
 }
 
 static int bes_op_sta_remove(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
 			     struct ieee80211_sta *sta)
 {
-	return bes_rs_op_sta_remove(bes_drv(hw), sta->addr);
+	return bes_rs->op_sta_remove(bes_drv(hw), sta->addr);
 }
 
 static int bes_op_set_key(struct ieee80211_hw *hw, enum set_key_cmd cmd,
@@ -339,7 +326,8 @@ static int bes_op_set_key(struct ieee80211_hw *hw, enum set_key_cmd cmd,
 			break;
 		}
 	}
-	ret = bes_rs_op_set_key(bes_drv(hw), cmd == SET_KEY ? 0 : 1, &r, &entry);
+	ret = bes_rs->op_set_key(bes_drv(hw), cmd == SET_KEY ? BES_KEY_SET : BES_KEY_DISABLE, &r,
+				 &entry);
 	if (ret == 0 && cmd == SET_KEY) {
 		key->hw_key_idx = entry;
 		/* The firmware writes IV, ICV and the TKIP MIC into the space mac80211 leaves. */
@@ -364,38 +352,38 @@ static int bes_op_hw_scan(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
 	}
 	r.ies = req->ie;
 	r.ies_len = req->ie_len;
-	return bes_rs_op_hw_scan(bes_drv(hw), vif, &r);
+	return bes_rs->op_hw_scan(bes_drv(hw), vif, &r);
 }
 
 static void bes_op_cancel_hw_scan(struct ieee80211_hw *hw, struct ieee80211_vif *vif)
 {
-	bes_rs_op_cancel_hw_scan(bes_drv(hw));
+	bes_rs->op_cancel_hw_scan(bes_drv(hw));
 }
 
 static void bes_op_wake_tx_queue(struct ieee80211_hw *hw, struct ieee80211_txq *txq)
 {
-	bes_rs_op_wake_tx(bes_drv(hw));
+	bes_rs->op_wake_tx(bes_drv(hw));
 }
 
 static int bes_op_ampdu_action(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
 			       struct ieee80211_ampdu_params *params)
 {
-	int action;
+	enum bes_ampdu_action action;
 
 	switch (params->action) {
-	case IEEE80211_AMPDU_RX_START: action = 0; break;
-	case IEEE80211_AMPDU_RX_STOP: action = 1; break;
-	case IEEE80211_AMPDU_TX_START: action = 2; break;
-	case IEEE80211_AMPDU_TX_OPERATIONAL: action = 4; break;
-	default: action = 3; break;
+	case IEEE80211_AMPDU_RX_START: action = BES_AMPDU_RX_START; break;
+	case IEEE80211_AMPDU_RX_STOP: action = BES_AMPDU_RX_STOP; break;
+	case IEEE80211_AMPDU_TX_START: action = BES_AMPDU_TX_START; break;
+	case IEEE80211_AMPDU_TX_OPERATIONAL: action = BES_AMPDU_TX_OPERATIONAL; break;
+	default: action = BES_AMPDU_TX_STOP; break;	/* STOP_CONT/FLUSH/FLUSH_CONT */
 	}
-	return bes_rs_op_ampdu_action(bes_drv(hw), action, params->tid);
+	return bes_rs->op_ampdu_action(bes_drv(hw), action, params->tid);
 }
 
 static void bes_op_flush(struct ieee80211_hw *hw, struct ieee80211_vif *vif, u32 queues,
 			 bool drop)
 {
-	bes_rs_op_flush(bes_drv(hw), drop);
+	bes_rs->op_flush(bes_drv(hw), drop);
 }
 
 static const struct ieee80211_ops bes_ops = {
@@ -426,20 +414,13 @@ struct ieee80211_hw *bes_hw_alloc(void *drv)
 {
 	struct ieee80211_hw *hw = ieee80211_alloc_hw(sizeof(struct bes_hw_priv), &bes_ops);
 	struct bes_hw_priv *p;
-	int i;
 
 	if (!hw)
 		return NULL;
 	p = hw->priv;
 	p->drv = drv;
 	skb_queue_head_init(&p->direct);
-	for (i = 0; i < BES_N_CHANNELS; i++) {
-		p->channels[i].band = NL80211_BAND_2GHZ;
-		p->channels[i].center_freq = i == 13 ? 2484 : 2412 + 5 * i;
-		p->channels[i].hw_value = i + 1;
-		p->channels[i].max_power = 20;
-	}
-	memcpy(p->rates, bes_rates, sizeof(bes_rates));
+	/* Channels and rates are filled in at registration (bes_hw_register). */
 	p->band.band = NL80211_BAND_2GHZ;
 	p->band.channels = p->channels;
 	p->band.n_channels = BES_N_CHANNELS;
@@ -469,7 +450,19 @@ int bes_hw_register(struct ieee80211_hw *hw, const struct bes_band_info *info)
 {
 	struct bes_hw_priv *p = hw->priv;
 	struct ieee80211_sta_ht_cap *ht = &p->band.ht_cap;
+	int i;
 
+	for (i = 0; i < BES_N_CHANNELS; i++) {
+		p->channels[i].band = NL80211_BAND_2GHZ;
+		p->channels[i].center_freq = info->channels[i].freq;
+		p->channels[i].hw_value = info->channels[i].number;
+		p->channels[i].max_power = 20;
+	}
+	for (i = 0; i < BES_N_RATES; i++) {
+		p->rates[i].bitrate = info->rates[i].bitrate;
+		p->rates[i].hw_value = info->rates[i].hw_value;
+		p->rates[i].flags = info->rates[i].short_preamble ? IEEE80211_RATE_SHORT_PREAMBLE : 0;
+	}
 	if (info->ht_mcs_mask) {
 		ht->ht_supported = true;
 		ht->cap = IEEE80211_HT_CAP_SGI_20 | IEEE80211_HT_CAP_GRN_FLD |
@@ -513,16 +506,6 @@ void bes_hw_restart(struct ieee80211_hw *hw)
 void bes_hw_connection_loss(struct ieee80211_vif *vif)
 {
 	ieee80211_connection_loss(vif);
-}
-
-void bes_hw_stop_queues(struct ieee80211_hw *hw)
-{
-	ieee80211_stop_queues(hw);
-}
-
-void bes_hw_wake_queues(struct ieee80211_hw *hw)
-{
-	ieee80211_wake_queues(hw);
 }
 
 void bes_hw_set_sdio_parent(struct ieee80211_hw *hw, struct sdio_func *func)
@@ -676,14 +659,14 @@ void bes_tx_purge(struct ieee80211_hw *hw)
 
 #define BES_DBG_BUF 4096
 
-static int bes_dbg_show(struct seq_file *s, int which)
+static int bes_dbg_show(struct seq_file *s, enum bes_dbg_file which)
 {
 	char *buf = kmalloc(BES_DBG_BUF, GFP_KERNEL);
 	size_t n;
 
 	if (!buf)
 		return -ENOMEM;
-	n = bes_rs_debugfs_render(s->private, which, buf, BES_DBG_BUF);
+	n = bes_rs->debugfs_render(s->private, which, buf, BES_DBG_BUF);
 	seq_write(s, buf, min_t(size_t, n, BES_DBG_BUF));
 	kfree(buf);
 	return 0;
@@ -744,17 +727,47 @@ static const struct sdio_device_id bes_sdio_ids[] = {
 };
 MODULE_DEVICE_TABLE(sdio, bes_sdio_ids);
 
+/*
+ * Per-function state of the shim: the Rust owner (what probe returned, handed back to
+ * remove) and the device pointer the interrupt handler passes on. Stored as drvdata, so
+ * there is no global device pointer.
+ */
+struct bes_sdio_ctx {
+	void *drv;
+	void *owner;
+};
+
 static int bes_sdio_probe(struct sdio_func *func, const struct sdio_device_id *id)
 {
+	struct bes_sdio_ctx *ctx;
+	void *owner = NULL;
+	int ret;
+
 	if (func->num != 1)	/* only function 1 is the Wi-Fi interface (spec §1.1) */
 		return -ENODEV;
-	return bes_rs_sdio_probe(func);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	sdio_set_drvdata(func, ctx);
+	ret = bes_rs->sdio_probe(func, &owner);
+	if (ret) {
+		sdio_set_drvdata(func, NULL);
+		kfree(ctx);
+		return ret;
+	}
+	ctx->owner = owner;
+	return 0;
 }
 
 static void bes_sdio_remove(struct sdio_func *func)
 {
-	if (sdio_get_drvdata(func))
-		bes_rs_sdio_remove(func);
+	struct bes_sdio_ctx *ctx = sdio_get_drvdata(func);
+
+	if (!ctx)
+		return;
+	bes_rs->sdio_remove(func, ctx->owner);
+	sdio_set_drvdata(func, NULL);
+	kfree(ctx);
 }
 
 static struct sdio_driver bes_sdio_driver = {
@@ -764,8 +777,9 @@ static struct sdio_driver bes_sdio_driver = {
 	.remove = bes_sdio_remove,
 };
 
-int bes_sdio_register(void)
+int bes_sdio_register(const struct bes_rs_ops *ops)
 {
+	bes_rs = ops;
 	return sdio_register_driver(&bes_sdio_driver);
 }
 
@@ -776,12 +790,10 @@ void bes_sdio_unregister(void)
 
 void bes_sdio_set_drvdata(struct sdio_func *func, void *drv)
 {
-	sdio_set_drvdata(func, drv);
-}
+	struct bes_sdio_ctx *ctx = sdio_get_drvdata(func);
 
-void *bes_sdio_get_drvdata(struct sdio_func *func)
-{
-	return sdio_get_drvdata(func);
+	if (ctx)
+		WRITE_ONCE(ctx->drv, drv);
 }
 
 int bes_sdio_enable(struct sdio_func *func, u32 block_size)
@@ -894,10 +906,11 @@ int bes_sdio_write_blocks(struct sdio_func *func, u32 addr, const u8 *buf, size_
 
 static void bes_sdio_irq_handler(struct sdio_func *func)
 {
-	void *drv = sdio_get_drvdata(func);
+	struct bes_sdio_ctx *ctx = sdio_get_drvdata(func);
+	void *drv = ctx ? READ_ONCE(ctx->drv) : NULL;
 
 	if (drv)
-		bes_rs_sdio_irq(drv);
+		bes_rs->sdio_irq(drv);
 }
 
 int bes_sdio_claim_irq(struct sdio_func *func)

@@ -10,8 +10,8 @@
  * forward-declared kernel structs (opaque on the Rust side) and plain integer types; the
  * Rust code never touches a kernel struct layout, which keeps it kernel-version agnostic.
  *
- * Naming: bes_*     implemented in C (bes_shim.c), called from Rust;
- *         bes_rs_*  implemented in Rust (#[no_mangle] extern "C"), called from C.
+ * Naming: bes_*       implemented in C (bes_shim.c), called from Rust;
+ *         bes_rs_ops  the table of Rust entry points C calls (filled by src/ffi/adapter.rs).
  */
 #ifndef BES_SHIM_H
 #define BES_SHIM_H
@@ -31,6 +31,7 @@ struct sdio_func;
 struct dentry;
 struct bes_bh;
 struct bes_rx_batch;
+struct bes_rs_ops;
 
 /* ---- module parameters (declared in C: module_param needs the macro machinery) ---- */
 int bes_param_fw_type(void);
@@ -41,14 +42,6 @@ void bes_msleep(unsigned int ms);
 /* zlib/IEEE CRC-32 (init and final XOR 0xFFFFFFFF), for firmware images (spec §2.2). */
 bes_u32 bes_crc32(const bes_u8 *data, bes_size len);
 void bes_random_mac(bes_u8 mac[6]);
-
-/*
- * Runs fn(arg) on a temporary 512 KiB stack with local IRQs off. Stop-gap for the large
- * by-value constructors of the engine and the chip model (Engine::new needs ~120 KiB of
- * stack when built with the kernel's flags; kernel stacks are 16 KiB). fn must not sleep.
- * Returns -ENOMEM when the stack cannot be allocated.
- */
-int bes_call_on_big_stack(void (*fn)(void *), void *arg);
 
 /* ---- bottom half: one kthread per device, woken by the SDIO IRQ and mac80211 ---- */
 struct bes_bh *bes_bh_start(void *drv, const char *name);
@@ -67,9 +60,23 @@ int bes_fw_request(struct ieee80211_hw *hw, const char *name, bes_bool optional,
 void bes_fw_release(void *handle);
 
 /* ---- mac80211 device ---- */
+/* The 2.4 GHz band as registered; the tables come from Rust (bes2600_engine::mac). */
+#define BES_N_CHANNELS 14
+#define BES_N_RATES 12
+struct bes_channel {
+	bes_u16 freq;	/* centre frequency, MHz */
+	bes_u16 number;	/* channel number (hw_value) */
+};
+struct bes_rate {
+	bes_u16 bitrate;	/* 100 kb/s */
+	bes_u16 hw_value;	/* the firmware's rate number */
+	bes_bool short_preamble;
+};
 struct bes_band_info {
 	bes_u8 mac[6];
 	bes_u16 ht_mcs_mask; /* bit n: HT MCS n supported (0xff = MCS0-7) */
+	struct bes_channel channels[BES_N_CHANNELS];
+	struct bes_rate rates[BES_N_RATES];
 };
 struct ieee80211_hw *bes_hw_alloc(void *drv);
 void bes_hw_set_drv(struct ieee80211_hw *hw, void *drv);
@@ -80,8 +87,6 @@ void bes_hw_scan_completed(struct ieee80211_hw *hw, bes_bool aborted);
 /* After a firmware reset: mac80211 replays interfaces, BSS, stations and keys. */
 void bes_hw_restart(struct ieee80211_hw *hw);
 void bes_hw_connection_loss(struct ieee80211_vif *vif);
-void bes_hw_stop_queues(struct ieee80211_hw *hw);
-void bes_hw_wake_queues(struct ieee80211_hw *hw);
 
 /* ---- RX: one batch per burst, delivered with ieee80211_rx_list + netif_receive_skb_list ---- */
 struct bes_rx_batch *bes_rx_batch_alloc(void);
@@ -108,7 +113,7 @@ void bes_tx_drop(struct ieee80211_hw *hw, struct sk_buff *skb);
 void bes_tx_purge(struct ieee80211_hw *hw);
 
 /* ---- debugfs: /sys/kernel/debug/bes2600/{counters,fw_version,recovery} ---- */
-enum bes_dbg_file { BES_DBG_COUNTERS = 0, BES_DBG_FW_VERSION = 1, BES_DBG_RECOVERY = 2 };
+enum bes_dbg_file { BES_DBG_COUNTERS = 1, BES_DBG_FW_VERSION = 2, BES_DBG_RECOVERY = 3 };
 struct dentry *bes_debugfs_create(void *drv);
 void bes_debugfs_remove(struct dentry *dir);
 
@@ -116,10 +121,11 @@ void bes_debugfs_remove(struct dentry *dir);
 void bes_uevent_recovery(struct ieee80211_hw *hw, const char *cause, bes_u64 count);
 
 /* ---- SDIO bus (function 1) ---- */
-int bes_sdio_register(void);
+/* Registers the SDIO driver; every callback goes through `ops` (static, outlives the driver). */
+int bes_sdio_register(const struct bes_rs_ops *ops);
 void bes_sdio_unregister(void);
+/* The `drv` the SDIO interrupt handler passes to sdio_irq (NULL: ignore interrupts). */
 void bes_sdio_set_drvdata(struct sdio_func *func, void *drv);
-void *bes_sdio_get_drvdata(struct sdio_func *func);
 int bes_sdio_enable(struct sdio_func *func, bes_u32 block_size);
 void bes_sdio_disable(struct sdio_func *func);
 int bes_sdio_readb(struct sdio_func *func, bes_u32 addr, bes_u8 *val);
@@ -136,13 +142,23 @@ int bes_sdio_hw_reset(struct sdio_func *func);
 int bes_dt_mac(bes_u8 mac[6]);
 void bes_hw_set_sdio_parent(struct ieee80211_hw *hw, struct sdio_func *func);
 
-/* ---- implemented in Rust ---- */
-int bes_rs_bh_main(void *drv, struct bes_bh *bh);
-int bes_rs_op_start(void *drv);
-void bes_rs_op_stop(void *drv);
-int bes_rs_op_add_interface(void *drv, struct ieee80211_vif *vif, const bes_u8 *addr, int type);
-void bes_rs_op_remove_interface(void *drv, struct ieee80211_vif *vif);
-int bes_rs_op_config(void *drv, bes_u32 changed, int freq);
+/* ---- implemented in Rust: the callback table, registered with the SDIO driver ---- */
+/*
+ * Kernel constants the Rust side acts on, mapped by the shim from the kernel's own names
+ * (nl80211_iftype, BSS_CHANGED_*, ieee80211_ampdu_mlme_action, set_key_cmd), so that Rust
+ * never re-spells a kernel number and the binding stays kernel-independent.
+ */
+enum bes_iftype { BES_IFTYPE_STATION = 1, BES_IFTYPE_OTHER = 2 };
+/* The bss_info_changed flags the driver acts on (a bit set). */
+enum bes_bss_changed { BES_BSS_CHANGED_BSSID = 1 << 0 };
+enum bes_ampdu_action {
+	BES_AMPDU_RX_START = 1,
+	BES_AMPDU_RX_STOP = 2,
+	BES_AMPDU_TX_START = 3,
+	BES_AMPDU_TX_STOP = 4,
+	BES_AMPDU_TX_OPERATIONAL = 5,
+};
+enum bes_key_cmd { BES_KEY_SET = 1, BES_KEY_DISABLE = 2 };
 struct bes_bss_info {
 	bes_u8 bssid[6];
 	bes_bool assoc;
@@ -152,11 +168,6 @@ struct bes_bss_info {
 	bes_u32 basic_rates;
 	int freq;
 };
-void bes_rs_op_bss_info_changed(void *drv, struct ieee80211_vif *vif,
-				const struct bes_bss_info *info, bes_u64 changed);
-void bes_rs_op_configure_filter(void *drv, bes_u32 total_flags);
-int bes_rs_op_sta_add(void *drv, const bes_u8 *addr, bes_u16 aid);
-int bes_rs_op_sta_remove(void *drv, const bes_u8 *addr);
 struct bes_scan_req {
 	bes_u16 freqs[16];
 	int n_freqs;
@@ -179,18 +190,40 @@ struct bes_key_req {
 	/* DISABLE_KEY: the entry SET_KEY returned */
 	bes_u8 hw_key_idx;
 };
-/* cmd: 0 SET_KEY, 1 DISABLE_KEY. Sleeps until the firmware confirmed. On SET_KEY success
- * *entry is the firmware key entry (key->hw_key_idx). */
-int bes_rs_op_set_key(void *drv, int cmd, const struct bes_key_req *req, bes_u8 *entry);
-int bes_rs_op_hw_scan(void *drv, struct ieee80211_vif *vif, const struct bes_scan_req *req);
-void bes_rs_op_cancel_hw_scan(void *drv);
-void bes_rs_op_wake_tx(void *drv);
-void bes_rs_op_flush(void *drv, bes_bool drop);
-/* action: 0 RX start, 1 RX stop, 2 TX start, 3 TX stop, 4 TX operational, other: flush */
-int bes_rs_op_ampdu_action(void *drv, int action, bes_u16 tid);
-void bes_rs_sdio_irq(void *drv);
-int bes_rs_sdio_probe(struct sdio_func *func);
-void bes_rs_sdio_remove(struct sdio_func *func);
-bes_size bes_rs_debugfs_render(void *drv, int which, char *buf, bes_size cap);
+/*
+ * The Rust driver's entry points (rust/kernel/net/phy.rs style: Rust fills this table from a
+ * trait, C calls through it). `drv` is the pointer given to bes_hw_set_drv(),
+ * bes_sdio_set_drvdata(), bes_bh_start() and bes_debugfs_create().
+ */
+struct bes_rs_ops {
+	/* *owner: what remove gets back (the device's owner; no global device pointer). */
+	int (*sdio_probe)(struct sdio_func *func, void **owner);
+	void (*sdio_remove)(struct sdio_func *func, void *owner);
+	void (*sdio_irq)(void *drv);
+	int (*bh_main)(void *drv, struct bes_bh *bh);
+	bes_size (*debugfs_render)(void *drv, enum bes_dbg_file which, char *buf, bes_size cap);
+	int (*op_start)(void *drv);
+	void (*op_stop)(void *drv);
+	int (*op_add_interface)(void *drv, struct ieee80211_vif *vif, const bes_u8 *addr,
+				enum bes_iftype type);
+	void (*op_remove_interface)(void *drv, struct ieee80211_vif *vif);
+	int (*op_config)(void *drv, bes_u32 changed, int freq);
+	/* changed: enum bes_bss_changed bits */
+	void (*op_bss_info_changed)(void *drv, struct ieee80211_vif *vif,
+				    const struct bes_bss_info *info, bes_u32 changed);
+	void (*op_configure_filter)(void *drv, bes_u32 total_flags);
+	int (*op_sta_add)(void *drv, const bes_u8 *addr, bes_u16 aid);
+	int (*op_sta_remove)(void *drv, const bes_u8 *addr);
+	/* Sleeps until the firmware confirmed. On BES_KEY_SET success *entry is the firmware
+	 * key entry (key->hw_key_idx). */
+	int (*op_set_key)(void *drv, enum bes_key_cmd cmd, const struct bes_key_req *req,
+			  bes_u8 *entry);
+	int (*op_hw_scan)(void *drv, struct ieee80211_vif *vif, const struct bes_scan_req *req);
+	void (*op_cancel_hw_scan)(void *drv);
+	void (*op_wake_tx)(void *drv);
+	void (*op_flush)(void *drv, bes_bool drop);
+	/* Any other mlme action arrives as BES_AMPDU_TX_STOP (all TX stop/flush variants). */
+	int (*op_ampdu_action)(void *drv, enum bes_ampdu_action action, bes_u16 tid);
+};
 
 #endif /* BES_SHIM_H */

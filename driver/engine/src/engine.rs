@@ -8,7 +8,7 @@ use bes2600_wire::sdio::{Toggles, MAX_RX_BUF, MAX_TX_BUF};
 use crate::bus::{Bus, BusError};
 use crate::cmd::{CmdDone, CmdQueue, CmdResult, SubmitError};
 use crate::credits::Credits;
-use crate::host::{Host, RecoveryRequest, RxEntry, RxMeta, StartupInfo, RX_BATCH_MAX};
+use crate::host::{Host, RecoveryRequest, RxEntry, StartupInfo, RX_BATCH_MAX};
 use crate::policy::{Policy, Window};
 use crate::rx::{record_recovery, Drained};
 use crate::shared::{bump, DropCause, RecoveryCause, Shared, WAKE_RX};
@@ -144,6 +144,8 @@ pub struct Engine<S: Borrow<Shared> = Shared, const CQ: usize = 8> {
 
 impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
     /// Creates a stopped engine. It is large (two 26 KiB buffers): the kernel module boxes it.
+    // Always inlined so that `init_in_place` stores the fields straight into its slot.
+    #[inline(always)]
     pub fn new(shared: S, policy: Policy) -> Self {
         const { assert!(CQ >= 4, "the start-up sequence queues up to 4 commands") };
         Self {
@@ -174,16 +176,7 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 lifetimes: [0; 3],
                 sdd_len: 0,
             },
-            bufs: Bufs {
-                rx: [0; MAX_RX_BUF],
-                tx: [0; MAX_TX_BUF],
-                held: [0; TX_MSG_MAX],
-                entries: core::array::from_fn(|_| RxEntry {
-                    range: 0..0,
-                    meta: RxMeta::default(),
-                }),
-                sdd: [0; SDD_MAX],
-            },
+            bufs: Bufs::ZERO,
         }
     }
 

@@ -101,6 +101,7 @@ pub mod cmd;
 pub mod credits;
 pub mod ctl;
 mod engine;
+mod init;
 pub mod host;
 pub mod keys;
 pub mod mac;

@@ -5,16 +5,19 @@
 //! kthread per device; mac80211, SDIO, skbs, debugfs and uevents are reached through the
 //! thin C shim (`bes_shim.c`). All `unsafe` code lives in [`ffi`].
 //!
+//! Where to start reading: [`device`] (its table lists one file per role), then
+//! [`ffi`] (one file per kernel object) and [`bus`].
+//!
 //! The chip is found by the MMC core's SDIO enumeration (0xBE57:0x2002); the QEMU e2e puts
 //! a simulated chip behind a virtual SDIO card (`driver/vsdio`), so this module has no
 //! simulator of its own. Module parameter (declared in the shim): `fw_type=0|1|2`.
 
 use kernel::prelude::*;
 
+mod bus;
 mod debugfs;
 mod device;
 mod ffi;
-mod sdio_bus;
 
 module! {
     type: Bes2600,
@@ -28,7 +31,7 @@ struct Bes2600(#[allow(dead_code)] ffi::SdioDriverReg);
 
 impl kernel::Module for Bes2600 {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        Ok(Bes2600(ffi::SdioDriverReg::register()?))
+        Ok(Bes2600(ffi::SdioDriverReg::register::<device::Device>()?))
     }
 }
 

@@ -4,11 +4,7 @@
 use core::fmt::{self, Write};
 
 use crate::device::Device;
-
-/// `counters`, `fw_version`, `recovery` (values of `enum bes_dbg_file` in the shim).
-const COUNTERS: i32 = 0;
-const FW_VERSION: i32 = 1;
-const RECOVERY: i32 = 2;
+use crate::ffi::DbgFile;
 
 /// A `fmt::Write` over a byte slice that stops (without error) when full.
 pub(crate) struct SliceWriter<'a> {
@@ -48,10 +44,10 @@ impl Write for SliceWriter<'_> {
 }
 
 /// Fills `out` with file `which`; returns the length.
-pub(crate) fn render(dev: &Device, which: i32, out: &mut [u8]) -> usize {
+pub(crate) fn render(dev: &Device, which: DbgFile, out: &mut [u8]) -> usize {
     let mut w = SliceWriter::new(out);
     match which {
-        COUNTERS => {
+        DbgFile::Counters => {
             let snap = dev.shared.snapshot();
             snap.for_each(|prefix, name, v| {
                 let _ = writeln!(w, "{}{} {}", prefix, name, v);
@@ -69,19 +65,18 @@ pub(crate) fn render(dev: &Device, which: i32, out: &mut [u8]) -> usize {
                 );
             }
         }
-        FW_VERSION => {
+        DbgFile::FwVersion => {
             dev.with_fw_label(|l| {
                 let _ = w.write_str(core::str::from_utf8(l).unwrap_or("unknown"));
             });
             let _ = w.write_str("\n");
         }
-        RECOVERY => {
+        DbgFile::Recovery => {
             dev.shared.recovery_log.for_each(|ev| {
                 let secs = ev.time_ns.saturating_sub(dev.load_ns) / 1_000_000_000;
                 let _ = writeln!(w, "{} {} {}", secs, ev.cause.name(), ev.count);
             });
         }
-        _ => {}
     }
     w.len()
 }

@@ -19,7 +19,8 @@ use kernel::prelude::*;
 
 use bes2600_engine::{Bus, BusError};
 
-use crate::ffi::{self, SdioFunc};
+use super::Function;
+use crate::ffi;
 
 /// SDIO block size (spec §1.2).
 const BLOCK_SIZE: u32 = 512;
@@ -29,8 +30,8 @@ const BLOCK: usize = 512;
 const MAX_TRANSFER: usize = 32 * 1024;
 
 /// Function 1 of the chip.
-pub(crate) struct SdioBus {
-    func: SdioFunc,
+pub(crate) struct SdioBus<F: Function = ffi::SdioFunc> {
+    func: F,
     irq_enabled: AtomicBool,
     /// Zero-padded staging for transfers that are not whole blocks.
     bounce: KVec<u8>,
@@ -61,9 +62,9 @@ fn padded_len(len: usize) -> usize {
     }
 }
 
-impl SdioBus {
+impl<F: Function> SdioBus<F> {
     /// Enables the function with the chip's block size.
-    pub(crate) fn new(func: SdioFunc) -> Result<Self> {
+    pub(crate) fn new(func: F) -> Result<Self> {
         let bounce = KVec::from_elem(0u8, MAX_TRANSFER, GFP_KERNEL)?;
         func.enable(BLOCK_SIZE)?;
         Ok(Self {
@@ -80,7 +81,7 @@ impl SdioBus {
     }
 }
 
-impl Bus for SdioBus {
+impl<F: Function> Bus for SdioBus<F> {
     fn read_reg8(&mut self, reg: u32) -> Result<u8, BusError> {
         self.func.readb(reg).map_err(map_err)
     }

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//! The bottom-half thread: owns the engine and the bus, turns mailbox requests into WSM
+//! commands and runs the engine until it is idle.
+
+use core::sync::atomic::Ordering;
+
+use kernel::prelude::*;
+
+use bes2600_engine::mac::tags::Tag;
+use bes2600_engine::Bus;
+
+use super::boot::BootFiles;
+use super::host::{HostCtx, MacHost};
+use super::mailbox::KeyJob;
+use super::{Device, Eng};
+use crate::bus::SdioBus;
+use crate::ffi::{self, BhSelf};
+
+/// Longest BH sleep when no timer is due.
+const IDLE_NS: u64 = 100_000_000;
+/// RX poll period while messages are in flight (the vendor's RX work re-queue).
+const POLL_NS: u64 = 2_000_000;
+
+/// What only the BH thread touches.
+pub(crate) struct BhState {
+    pub(super) engine: KBox<Eng>,
+    pub(super) bus: SdioBus,
+    pub(super) host: MacHost,
+    /// Firmware files for the boot-ROM download (kept for re-downloads after a reset).
+    pub(super) boot: Option<BootFiles>,
+}
+
+impl Device {
+    /// The BH thread: owns the engine and the bus until told to stop.
+    pub(super) fn bh_main(&self, st: &mut BhState, me: BhSelf) {
+        self.download_if_files(st, me);
+        if st.engine.start(&self.start_cfg(), ffi::now_ns()).is_err() {
+            pr_err!("bes2600: engine start refused\n");
+        }
+        let mut timeout = 0;
+        while me.wait(timeout) {
+            timeout = self.service(st, me);
+        }
+        let BhState { engine, host, .. } = st;
+        let mut ctx = HostCtx { dev: self, h: host };
+        engine.stop(&mut ctx);
+        ctx.h.hw.tx_purge();
+    }
+
+    /// One BH pass: post requests, run the engine until idle.
+    fn service(&self, st: &mut BhState, me: BhSelf) -> u64 {
+        self.post_requests(st);
+        let mut next = None;
+        for _ in 0..64 {
+            let BhState {
+                engine, bus, host, ..
+            } = &mut *st;
+            let mut ctx = HostCtx { dev: self, h: host };
+            let out = engine.run(bus, &mut ctx, ffi::now_ns());
+            next = out.next_deadline_ns;
+            let mut again = out.more_work;
+            if st.host.restart {
+                st.host.restart = false;
+                // Frames the firmware held are gone with it: report them as not acked.
+                for p in st.host.pending.iter_mut() {
+                    if let Some(skb) = p.take() {
+                        self.tx_inflight.fetch_sub(1, Ordering::AcqRel);
+                        skb.tx_status(false, 1);
+                    }
+                }
+                let _ = st.bus.reset();
+                {
+                    // The firmware's key table and join went with the reset: forget them so
+                    // mac80211's replay (`hw_restart`) installs and joins again.
+                    let mut g = self.mbox.lock();
+                    g.keys.clear();
+                    g.bssid = [0; 6];
+                    g.join = None;
+                }
+                st.host.hw_restart = self.registered.load(Ordering::Acquire);
+                // The reset put the chip back in its boot ROM: download again.
+                self.download_if_files(st, me);
+                let _ = st.engine.start(&self.start_cfg(), ffi::now_ns());
+                again = true;
+            }
+            if !again {
+                break;
+            }
+        }
+        let now = ffi::now_ns();
+        let wait = match next {
+            Some(t) if t > now => (t - now).min(IDLE_NS),
+            Some(_) => 1,
+            None => IDLE_NS,
+        };
+        // The vendor driver does not rely on the interrupt alone: it reads the RX length
+        // after every TX write (C:bes2600_sdio.c:1176) and again while confirms are
+        // outstanding (C:bes2600_sdio.c:930-937). Every TX write leaves a message in
+        // flight, so polling while credits are in use covers both.
+        let (_, in_use, _) = st.engine.credits();
+        if in_use > 0 {
+            self.shared.on_irq();
+            return wait.min(POLL_NS);
+        }
+        wait
+    }
+
+    fn post_requests(&self, st: &mut BhState) {
+        let (scan, cancel, join, leave, key) = {
+            let mut g = self.mbox.lock();
+            let r = (
+                g.scan.take(),
+                g.cancel_scan,
+                g.join.take(),
+                g.leave,
+                g.key_job.take(),
+            );
+            g.cancel_scan = false;
+            g.leave = false;
+            r
+        };
+        let eng = &mut st.engine;
+        if leave {
+            let _ = eng.reset(0, Tag::Reset.encode(), false);
+        }
+        if let Some((gen, job)) = key {
+            let tag = Tag::Key(gen).encode();
+            let queued = match job {
+                KeyJob::Add(k) => eng.add_key(0, tag, &k),
+                KeyJob::Remove(e) => eng.remove_key(0, tag, e),
+            };
+            if queued.is_err() {
+                self.mbox.lock().key_done = Some((gen, u32::MAX));
+            }
+        }
+        if let Some(j) = join {
+            if eng.submit_msg(&j.request(), 0, Tag::Join.encode()).is_err() {
+                pr_warn!("bes2600: join not queued\n");
+            } else {
+                pr_info!("bes2600: join channel {}\n", j.channel);
+            }
+        }
+        if let Some(s) = scan {
+            if s.with_request(|req| eng.submit_msg(req, 0, Tag::Scan.encode()))
+                .is_ok()
+            {
+                st.host.scanning = true;
+            } else {
+                st.host.hw.scan_completed(true);
+            }
+        }
+        if cancel && st.host.scanning && st.engine.stop_scan(0, Tag::StopScan.encode()).is_err() {
+            st.host.scanning = false;
+            st.host.hw.scan_completed(true);
+        }
+    }
+}

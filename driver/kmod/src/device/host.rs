@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//! The engine's [`Host`] in the kernel: TX frames from mac80211 into firmware slots, RX
+//! batches into skbs, TX confirms, command completions, recovery requests.
+
+use core::sync::atomic::Ordering;
+
+use kernel::c_str;
+use kernel::prelude::*;
+
+use bes2600_engine::keys::RxCrypto;
+use bes2600_engine::mac::channel::channel_2g4_to_freq;
+use bes2600_engine::mac::rates::{rx_rate, RxRate};
+use bes2600_engine::mac::tags::Tag;
+use bes2600_engine::{
+    CmdDone, CmdResult, ConnEvent, Host, RecoveryCause, RecoveryRequest, RxBatch, StartupInfo,
+    TxStatus,
+};
+use bes2600_wire::wsm::tx::{PacketId, Queue, TxFlags, TxReq};
+
+use super::Device;
+use crate::ffi::{self, HwRef, RxBatch as SkbBatch, Skb};
+
+/// TX frames in flight (sent, not yet confirmed); the firmware credit limit is lower.
+pub(super) const TX_SLOTS: usize = 64;
+
+/// mac80211 side of the engine's host trait (RX batch, TX slots, scan state).
+pub(crate) struct MacHost {
+    pub(super) hw: HwRef,
+    pub(super) rx: SkbBatch,
+    pub(super) pending: [Option<Skb>; TX_SLOTS],
+    pub(super) next_slot: usize,
+    pub(super) gen: u8,
+    pub(super) scanning: bool,
+    pub(super) restart: bool,
+    /// The firmware was reset: once it is up again, mac80211 replays its state.
+    pub(super) hw_restart: bool,
+}
+
+/// The engine's host, bound to the device for one `run`.
+pub(super) struct HostCtx<'a> {
+    pub(super) dev: &'a Device,
+    pub(super) h: &'a mut MacHost,
+}
+
+impl Host for HostCtx<'_> {
+    fn next_tx(&mut self, buf: &mut [u8]) -> Option<usize> {
+        loop {
+            // A free pending slot bounds the frames in flight.
+            let slot = (0..TX_SLOTS)
+                .map(|i| (self.h.next_slot + i) % TX_SLOTS)
+                .find(|&i| self.h.pending.get(i).is_some_and(|p| p.is_none()))?;
+            let skb = self.h.hw.tx_dequeue()?;
+            let queue = Queue::from_mac80211(skb.queue()).unwrap_or(Queue::BestEffort);
+            self.h.gen = self.h.gen.wrapping_add(1);
+            let item = u8::try_from(slot).ok()?;
+            let pid = PacketId::new(item, self.h.gen & 0x7, queue as u8, 0, 0, 0);
+            let req = TxReq {
+                packet_id: pid,
+                max_tx_rate: 0,
+                queue,
+                link_id: 0,
+                more: 0,
+                flags: TxFlags::new(0, 0),
+                expire_time: 0,
+                ht_tx_parameters: 0,
+                frame: skb.data(),
+            };
+            match bes2600_wire::wsm::emit(&req, 0, buf) {
+                Ok(n) => {
+                    if let Some(p) = self.h.pending.get_mut(slot) {
+                        *p = Some(skb);
+                    }
+                    self.h.next_slot = (slot + 1) % TX_SLOTS;
+                    self.dev.tx_inflight.fetch_add(1, Ordering::AcqRel);
+                    return Some(n);
+                }
+                // Too large for one slot (spec errata: refuse >1628 B): drop, try the next.
+                Err(_) => drop(skb),
+            }
+        }
+    }
+
+    fn tx_pending(&mut self) -> bool {
+        self.h.hw.tx_pending()
+    }
+
+    fn rx_batch(&mut self, batch: &RxBatch<'_>) {
+        let cur = u16::try_from(self.dev.cur_freq.load(Ordering::Relaxed)).unwrap_or(2437);
+        for (meta, frame) in batch.iter() {
+            if frame.is_empty() {
+                continue;
+            }
+            let freq = channel_2g4_to_freq(meta.channel).unwrap_or(cur);
+            let signal = i32::from(meta.rcpi) / 2 - 110;
+            let (rate, ht) = match rx_rate(meta.rate) {
+                Some(RxRate::Ht(mcs)) => (i32::from(mcs), true),
+                Some(RxRate::Legacy(i)) => (i32::from(i), false),
+                None => (0, false),
+            };
+            let flags = match meta.crypto() {
+                RxCrypto::Plain => 0,
+                RxCrypto::DecryptedInPlace => ffi::RX_DECRYPTED,
+                RxCrypto::DecryptedStripped => ffi::RX_DECRYPTED | ffi::RX_IV_STRIPPED,
+                RxCrypto::MicFailure => ffi::RX_MIC_ERROR,
+                // WAPI is never offloaded: such a frame cannot be ours.
+                RxCrypto::Unsupported(_) => continue,
+            };
+            if flags & ffi::RX_DECRYPTED != 0 {
+                self.dev.rx_decrypted.fetch_add(1, Ordering::Relaxed);
+            }
+            if self.h.rx.add(frame, freq, signal, rate, ht, flags).is_err() {
+                break;
+            }
+        }
+        self.h.rx.deliver(self.h.hw);
+    }
+
+    fn tx_status(&mut self, status: &TxStatus) {
+        let pid = PacketId(status.packet_id);
+        let slot = usize::from(pid.item());
+        let Some(p) = self.h.pending.get_mut(slot) else {
+            return;
+        };
+        if let Some(skb) = p.take() {
+            self.dev.tx_inflight.fetch_sub(1, Ordering::AcqRel);
+            skb.tx_status(status.status == 0, status.ack_failures.saturating_add(1));
+        }
+    }
+
+    fn cmd_done(&mut self, done: &CmdDone<'_>) {
+        let ok = matches!(done.result, CmdResult::Confirmed { status: 0, .. });
+        match Tag::decode(done.tag) {
+            Some(Tag::Key(gen)) => {
+                let status = match done.result {
+                    CmdResult::Confirmed { status, .. } => status,
+                    _ => u32::MAX,
+                };
+                self.dev.mbox.lock().key_done = Some((gen, status));
+            }
+            Some(Tag::Scan) if !ok => {
+                if self.h.scanning {
+                    self.h.scanning = false;
+                    self.h.hw.scan_completed(true);
+                }
+            }
+            Some(Tag::Join) if !ok => pr_warn!("bes2600: join failed\n"),
+            _ => {}
+        }
+    }
+
+    fn scan_complete(&mut self, _if_id: u8, _status: u32) {
+        if self.h.scanning {
+            self.h.scanning = false;
+            self.h.hw.scan_completed(false);
+        }
+    }
+
+    fn event(&mut self, ev: &ConnEvent) {
+        if let ConnEvent::BssLost { .. } = ev {
+            pr_info!("bes2600: BSS lost\n");
+        }
+    }
+
+    fn recovery(&mut self, req: &RecoveryRequest) {
+        let cause = match req {
+            RecoveryRequest::Reassociate { cause } | RecoveryRequest::ResetAndReload { cause } => {
+                *cause
+            }
+        };
+        let count = self.dev.shared.snapshot().recoveries_of(cause);
+        self.h.hw.uevent_recovery(cause_cstr(cause), count);
+        pr_warn!("bes2600: recovery {} #{}\n", cause.name(), count);
+        if matches!(req, RecoveryRequest::Reassociate { .. }) {
+            let associated = {
+                let g = self.dev.mbox.lock();
+                g.vif.is_some() && g.bssid != [0; 6]
+            };
+            if associated {
+                self.dev.vif.connection_loss();
+            }
+        }
+        if matches!(req, RecoveryRequest::ResetAndReload { .. }) {
+            if self.h.scanning {
+                self.h.scanning = false;
+                self.h.hw.scan_completed(true);
+            }
+            self.h.restart = true;
+        }
+    }
+
+    fn ready(&mut self, info: &StartupInfo) {
+        let mut g = self.dev.mbox.lock();
+        let mut w = crate::debugfs::SliceWriter::new(&mut g.fw_label);
+        let _ = core::fmt::write(
+            &mut w,
+            format_args!(
+                "{} wsm-api {} build {} version {} bufs {}x{}",
+                "bes2600",
+                info.fw_api,
+                info.fw_build,
+                info.fw_version,
+                info.num_inp_ch_bufs,
+                info.size_inp_ch_buf
+            ),
+        );
+        let n = w.len();
+        g.fw_label_len = n;
+        drop(g);
+        self.dev.ready.store(true, Ordering::Release);
+        if self.h.hw_restart && self.dev.registered.load(Ordering::Acquire) {
+            self.h.hw_restart = false;
+            pr_info!("bes2600: firmware back up; mac80211 restores the interface\n");
+            self.h.hw.restart();
+        }
+    }
+
+    fn now_ns(&mut self) -> Option<u64> {
+        Some(ffi::now_ns())
+    }
+}
+
+fn cause_cstr(c: RecoveryCause) -> &'static CStr {
+    match c {
+        RecoveryCause::DecryptStorm => c_str!("decrypt_storm"),
+        RecoveryCause::ConnectionLoss => c_str!("connection_loss"),
+        RecoveryCause::CmdTimeout => c_str!("cmd_timeout"),
+        RecoveryCause::FwHang => c_str!("fw_hang"),
+        RecoveryCause::BusError => c_str!("bus_error"),
+    }
+}
