@@ -28,10 +28,10 @@ struct ieee80211_hw;
 struct ieee80211_vif;
 struct sk_buff;
 struct sdio_func;
-struct dentry;
 struct bes_bh;
 struct bes_rx_batch;
 struct bes_rs_ops;
+struct bes_fw_async;
 
 /* ---- module parameters (declared in C: module_param needs the macro machinery) ---- */
 int bes_param_fw_type(void);
@@ -58,6 +58,10 @@ void bes_bh_stop(struct bes_bh *bh);
 int bes_fw_request(struct ieee80211_hw *hw, const char *name, bes_bool optional, void **handle,
 		   const bes_u8 **data, bes_size *len);
 void bes_fw_release(void *handle);
+/* request_firmware_nowait(): the ops' fw_loaded(drv, ...) runs later in a worker; NULL when
+ * the request could not be queued. bes_fw_async_wait() waits for that call and frees. */
+struct bes_fw_async *bes_fw_request_async(struct ieee80211_hw *hw, const char *name, void *drv);
+void bes_fw_async_wait(struct bes_fw_async *a);
 
 /* ---- mac80211 device ---- */
 /* The 2.4 GHz band as registered; the tables come from Rust (bes2600_engine::mac). */
@@ -98,12 +102,15 @@ void bes_rx_batch_free(struct bes_rx_batch *b);
 /* Copies one 802.11 frame into a new skb with its rx status; -ENOMEM when out of memory. */
 int bes_rx_batch_add(struct bes_rx_batch *b, const bes_u8 *frame, bes_size len,
 		     bes_u16 freq, int signal_dbm, int rate_idx, int ht, bes_u32 flags);
+/* Frees every queued frame (RX while mac80211 is stopped). */
+void bes_rx_batch_purge(struct bes_rx_batch *b);
 /* Hands every queued frame to mac80211 in one BH-disabled, RCU-held section. */
 void bes_rx_batch_deliver(struct ieee80211_hw *hw, struct bes_rx_batch *b);
 
 /* ---- TX ---- */
-/* Next frame from the driver's direct queue, then mac80211's TXQs; NULL when none. */
-struct sk_buff *bes_tx_dequeue(struct ieee80211_hw *hw);
+/* Next frame from the driver's direct queue, then mac80211's TXQs; NULL when none.
+ * Adds the number of spinlocks it took to *locks. */
+struct sk_buff *bes_tx_dequeue(struct ieee80211_hw *hw, unsigned int *locks);
 int bes_tx_pending(struct ieee80211_hw *hw);
 const bes_u8 *bes_skb_data(struct sk_buff *skb, bes_size *len);
 /* Hardware queue (0 VO .. 3 BK) and whether the frame wants no ACK. */
@@ -112,10 +119,10 @@ void bes_tx_status(struct ieee80211_hw *hw, struct sk_buff *skb, bes_bool acked,
 void bes_tx_drop(struct ieee80211_hw *hw, struct sk_buff *skb);
 void bes_tx_purge(struct ieee80211_hw *hw);
 
-/* ---- debugfs: /sys/kernel/debug/bes2600/{counters,fw_version,recovery} ---- */
+/* ---- debugfs: /sys/kernel/debug/ieee80211/<phy>/bes2600/{counters,fw_version,recovery} ---- */
 enum bes_dbg_file { BES_DBG_COUNTERS = 1, BES_DBG_FW_VERSION = 2, BES_DBG_RECOVERY = 3 };
-struct dentry *bes_debugfs_create(void *drv);
-void bes_debugfs_remove(struct dentry *dir);
+/* After registration; removed with the wiphy by bes_hw_unregister(). */
+void bes_debugfs_create(struct ieee80211_hw *hw);
 
 /* ---- uevent on the wiphy device: BES2600_EVENT=recovery BES2600_CAUSE= BES2600_COUNT= ---- */
 void bes_uevent_recovery(struct ieee80211_hw *hw, const char *cause, bes_u64 count);
@@ -201,6 +208,9 @@ struct bes_rs_ops {
 	void (*sdio_remove)(struct sdio_func *func, void *owner);
 	void (*sdio_irq)(void *drv);
 	int (*bh_main)(void *drv, struct bes_bh *bh);
+	/* The file of bes_fw_request_async(): handle NULL when it is missing; the handle is
+	 * Rust's to bes_fw_release(). Runs in a worker (process context). */
+	void (*fw_loaded)(void *drv, void *handle, const bes_u8 *data, bes_size len);
 	bes_size (*debugfs_render)(void *drv, enum bes_dbg_file which, char *buf, bes_size cap);
 	int (*op_start)(void *drv);
 	void (*op_stop)(void *drv);

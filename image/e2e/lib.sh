@@ -2,7 +2,7 @@
 # Paths, kernel command line knobs, the result recorder and the card/driver loaders.
 T=/sys/kernel/tracing
 # The driver's debugfs (counters, recovery, fw_version) and the virtual card's.
-D=/sys/kernel/debug/bes2600
+D='/sys/kernel/debug/ieee80211/phy*/bes2600'  # under the wiphy; every use is unquoted, the glob expands
 V=/sys/kernel/debug/bes2600_vsdio
 arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -1; }
 RATE=$(arg e2e.rate); RATE=${RATE:-20000}

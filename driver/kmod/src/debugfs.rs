@@ -66,10 +66,15 @@ pub(crate) fn render(dev: &Device, which: DbgFile, out: &mut [u8]) -> usize {
             }
         }
         DbgFile::FwVersion => {
-            dev.with_fw_label(|l| {
-                let _ = w.write_str(core::str::from_utf8(l).unwrap_or("unknown"));
+            // "<file version> (<running firmware>)", as the vendor's version line.
+            dev.with_fw_label(|file, running| {
+                let file = match core::str::from_utf8(file) {
+                    Ok(f) if !f.is_empty() => f.trim_end_matches('\0'),
+                    _ => "no firmware file",
+                };
+                let running = core::str::from_utf8(running).unwrap_or("unknown");
+                let _ = writeln!(w, "{} ({})", file, running);
             });
-            let _ = w.write_str("\n");
         }
         DbgFile::Recovery => {
             dev.shared.recovery_log.for_each(|ev| {

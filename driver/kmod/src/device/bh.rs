@@ -31,15 +31,23 @@ pub(crate) struct BhState {
 }
 
 impl Device {
-    /// The BH thread: owns the engine and the bus until told to stop.
+    /// The BH thread: owns the engine and the bus until told to stop. Waits for the
+    /// firmware files, downloads them, starts the engine and registers the hw once the
+    /// firmware is up.
     pub(super) fn bh_main(&self, st: &mut BhState, me: BhSelf) {
-        self.download_if_files(st, me);
-        if st.engine.start(&self.start_cfg(), ffi::now_ns()).is_err() {
-            pr_err!("bes2600: engine start refused\n");
-        }
-        let mut timeout = 0;
-        while me.wait(timeout) {
-            timeout = self.service(st, me);
+        if self.wait_firmware_files(st, me) {
+            self.download_if_files(st, me);
+            if st.engine.start(&self.start_cfg(), ffi::now_ns()).is_err() {
+                pr_err!("bes2600: engine start refused\n");
+            }
+            let mut timeout = 0;
+            while me.wait(timeout) {
+                timeout = self.service(st, me);
+                if !self.registered.load(Ordering::Acquire) && self.ready.load(Ordering::Acquire) {
+                    // Only here, on this thread: the teardown unregisters after stopping it.
+                    self.register_hw();
+                }
+            }
         }
         let BhState { engine, host, .. } = st;
         let mut ctx = HostCtx { dev: self, h: host };
@@ -47,10 +55,29 @@ impl Device {
         ctx.h.hw.tx_purge();
     }
 
-    /// One BH pass: post requests, run the engine until idle.
+    /// Sleeps until the firmware request called back and takes its files; `false` when the
+    /// thread is stopped first.
+    fn wait_firmware_files(&self, st: &mut BhState, me: BhSelf) -> bool {
+        loop {
+            {
+                let mut g = self.mbox.lock();
+                if g.fw_resolved {
+                    st.boot = g.boot.take();
+                    return true;
+                }
+            }
+            if !me.wait(IDLE_NS) {
+                return false;
+            }
+        }
+    }
+
+    /// One BH pass: post requests, run the engine until idle (`0`: work left, run again
+    /// without sleeping), else the time to sleep.
     fn service(&self, st: &mut BhState, me: BhSelf) -> u64 {
         self.post_requests(st);
         let mut next = None;
+        let mut again = false;
         for _ in 0..64 {
             let BhState {
                 engine, bus, host, ..
@@ -58,7 +85,7 @@ impl Device {
             let mut ctx = HostCtx { dev: self, h: host };
             let out = engine.run(bus, &mut ctx, ffi::now_ns());
             next = out.next_deadline_ns;
-            let mut again = out.more_work;
+            again = out.more_work;
             if st.host.restart {
                 st.host.restart = false;
                 // Frames the firmware held are gone with it: report them as not acked.
@@ -87,6 +114,10 @@ impl Device {
                 break;
             }
         }
+        if again {
+            // The budget ran out with work left: no sleep (the wait only yields the CPU).
+            return 0;
+        }
         let now = ffi::now_ns();
         let wait = match next {
             Some(t) if t > now => (t - now).min(IDLE_NS),
@@ -106,14 +137,25 @@ impl Device {
     }
 
     fn post_requests(&self, st: &mut BhState) {
-        let (scan, cancel, join, leave, key) = {
+        if !self.posted.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        let (scan, cancel, join, leave, key, cleanup) = {
             let mut g = self.mbox.lock();
+            let cleanup = g.key_cleanup.take().map(|entry| {
+                // The remove goes out before any later add of this entry (one command at a
+                // time, in order), so the entry may be reused from here on.
+                let _ = g.keys.free(entry);
+                g.key_gen = g.key_gen.wrapping_add(1);
+                (g.key_gen, entry)
+            });
             let r = (
                 g.scan.take(),
                 g.cancel_scan,
                 g.join.take(),
                 g.leave,
                 g.key_job.take(),
+                cleanup,
             );
             g.cancel_scan = false;
             g.leave = false;
@@ -122,6 +164,10 @@ impl Device {
         let eng = &mut st.engine;
         if leave {
             let _ = eng.reset(0, Tag::Reset.encode(), false);
+        }
+        if let Some((gen, entry)) = cleanup {
+            // Nobody waits for this generation: its confirm is dropped.
+            let _ = eng.remove_key(0, Tag::Key(gen).encode(), entry);
         }
         if let Some((gen, job)) = key {
             let tag = Tag::Key(gen).encode();

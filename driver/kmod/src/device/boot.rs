@@ -8,13 +8,13 @@ use kernel::c_str;
 use kernel::prelude::*;
 
 use bes2600_engine::Bus;
-use bes2600_fw::download::{self, Action, Event, Loader};
+use bes2600_fw::download::{self, BusFault, DriveError, Loader, Port};
 use bes2600_fw::image::Image;
 
 use super::bh::BhState;
 use super::Device;
 use crate::bus::SdioBus;
-use crate::ffi::{self, BhSelf, Firmware, HwRef};
+use crate::ffi::{self, BhSelf, Firmware};
 
 /// The images a boot-ROM download needs (spec §2.1, §2.5).
 pub(super) struct BootFiles {
@@ -24,29 +24,43 @@ pub(super) struct BootFiles {
     factory: Option<Firmware>,
 }
 
-/// Requests the boot image (not for btrf) and the stage-2 image of `fw_type`.
-pub(super) fn load_boot_files(hw: HwRef) -> Option<BootFiles> {
-    let boot = if ffi::param_fw_type() == 2 {
-        None
-    } else {
-        Some(
-            hw.request_firmware(c_str!("bes2600/best2002_fw_boot_sdio.bin"))
-                .ok()?,
-        )
-    };
-    let stage2 = hw.request_firmware(fw_file()).ok()?;
-    // Where the distribution and the vendor driver put it (bes2600_fw::calib::FIRMWARE_NAMES).
-    let factory = hw
-        .request_firmware_optional(c_str!("bes2600/bes2600_factory.txt"))
-        .or_else(|| hw.request_firmware_optional(c_str!("bes2600_factory.txt")));
-    Some(BootFiles {
-        boot,
-        stage2,
-        factory,
-    })
-}
-
 impl Device {
+    /// The stage-2 image arrived (`request_firmware_nowait`, a worker): requests the boot
+    /// image (not for btrf) and the factory calibration, then hands the files to the BH.
+    pub(super) fn on_firmware(&self, stage2: Option<Firmware>) {
+        let hw = self.hw.r();
+        let files = stage2.and_then(|stage2| {
+            let boot = if ffi::param_fw_type() == 2 {
+                None
+            } else {
+                Some(hw.request_firmware(BOOT_FILE).ok()?)
+            };
+            // Where the distribution and the vendor driver put it
+            // (bes2600_fw::calib::FIRMWARE_NAMES).
+            let factory = hw
+                .request_firmware_optional(c_str!("bes2600/bes2600_factory.txt"))
+                .or_else(|| hw.request_firmware_optional(c_str!("bes2600_factory.txt")));
+            Some(BootFiles {
+                boot,
+                stage2,
+                factory,
+            })
+        });
+        if files.is_none() {
+            pr_warn!(
+                "bes2600: firmware files missing; assuming the chip already runs its firmware\n"
+            );
+        }
+        // The stage-2 file's version string prefixes the firmware label (debugfs fw_version).
+        let label = files.as_ref().and_then(|f| firmware_label(f.stage2.data()));
+        self.set_fw_file_label(label.as_ref().map(|(b, n)| b.get(..*n).unwrap_or(&[])));
+        let mut g = self.mbox.lock();
+        g.boot = files;
+        g.fw_resolved = true;
+        drop(g);
+        self.wake();
+    }
+
     /// Downloads the firmware when the files were found (kept for re-downloads after a
     /// reset-and-reload recovery).
     pub(super) fn download_if_files(&self, st: &mut BhState, me: BhSelf) {
@@ -110,80 +124,26 @@ impl Device {
         // The boot ROM answers every frame with an interrupt; the engine may have left the
         // chip interrupt masked when it failed over to this reset.
         bus.set_irq_enabled(true);
-        let mut act = ld.start(ffi::now_ns());
-        loop {
-            if me.should_stop() {
-                return Err("stopped");
-            }
-            let ev = match act {
-                Action::Done(o) => {
-                    if o.factory_sent {
-                        pr_info!(
-                            "bes2600: factory calibration sent ({} bytes)\n",
-                            bes2600_fw::calib::RECORD_LEN
-                        );
-                    }
-                    return Ok(());
-                }
-                Action::Failed(e) => {
-                    pr_err!("bes2600: boot ROM download error: {:?}\n", e);
-                    return Err("boot ROM refused the download");
-                }
-                Action::ReadRxBufInfo => {
-                    let r = (
-                        bus.read_reg8(download::REG_SLAVE_RX_BUF_CNT),
-                        bus.read_reg8(download::REG_SLAVE_RX_BUF_LEN),
-                        bus.read_reg8(download::REG_SLAVE_RX_BUF_LEN + 1),
+        let mut port = BootPort {
+            bus,
+            irq: &self.boot_irq,
+            me,
+        };
+        match download::drive(&mut ld, &mut port, &mut rx) {
+            Ok(o) => {
+                if o.factory_sent {
+                    pr_info!(
+                        "bes2600: factory calibration sent ({} bytes)\n",
+                        bes2600_fw::calib::RECORD_LEN
                     );
-                    match r {
-                        (Ok(count), Ok(lo), Ok(hi)) => Event::RxBufInfo {
-                            count,
-                            max_len: u16::from_le_bytes([lo, hi]),
-                        },
-                        _ => Event::BusError,
-                    }
                 }
-                // The CMD53 address carries the transfer's length in the download too
-                // (spec errata 9, C:bes2600_sdio.c:340-352).
-                Action::Send { len } => match (ld.frame().get(..len), u32::try_from(len)) {
-                    (Some(f), Ok(addr)) => bus
-                        .write_data(addr, f)
-                        .map_or(Event::BusError, |()| Event::Sent),
-                    _ => Event::BusError,
-                },
-                Action::Sleep { until_ns } => {
-                    sleep_until(until_ns);
-                    Event::Slept
-                }
-                Action::WaitIrq { deadline_ns } => {
-                    if wait_irq(&self.boot_irq, deadline_ns) {
-                        Event::Irq
-                    } else {
-                        Event::Timeout
-                    }
-                }
-                Action::ReadReplyLen => match (
-                    bus.read_reg8(download::REG_REPLY_LEN),
-                    bus.read_reg8(download::REG_REPLY_LEN + 1),
-                ) {
-                    (Ok(lo), Ok(hi)) => Event::ReplyLen(u16::from_le_bytes([lo, hi])),
-                    _ => Event::BusError,
-                },
-                Action::ReadReply { len } => match (rx.get_mut(..len), u32::try_from(len)) {
-                    (Some(b), Ok(addr)) => {
-                        if bus.read_data(addr, b).is_ok() {
-                            act = ld.step(ffi::now_ns(), Event::Reply(b));
-                            continue;
-                        }
-                        Event::BusError
-                    }
-                    _ => Event::BusError,
-                },
-                Action::ReadSlaveStatus => bus
-                    .read_reg8(download::REG_SLAVE_STATUS)
-                    .map_or(Event::BusError, Event::SlaveStatus),
-            };
-            act = ld.step(ffi::now_ns(), ev);
+                Ok(())
+            }
+            Err(DriveError::Failed(e)) => {
+                pr_err!("bes2600: boot ROM download error: {:?}\n", e);
+                Err("boot ROM refused the download")
+            }
+            Err(DriveError::Stopped) => Err("stopped"),
         }
     }
 }
@@ -207,8 +167,11 @@ fn factory_record(
     }
 }
 
+/// The boot image (spec §2.1), not used by the btrf firmware.
+const BOOT_FILE: &CStr = c_str!("bes2600/best2002_fw_boot_sdio.bin");
+
 /// Stage-2 firmware file for `fw_type` (spec §2.1, §2.7).
-fn fw_file() -> &'static CStr {
+pub(super) fn fw_file() -> &'static CStr {
     match ffi::param_fw_type() {
         1 => c_str!("bes2600/best2002_fw_sdio_nosignal.bin"),
         2 => c_str!("bes2600/best2002_fw_sdio_btrf.bin"),
@@ -217,13 +180,44 @@ fn fw_file() -> &'static CStr {
 }
 
 /// The version string of the stage-2 firmware file (spec §2.2), if the file is there.
-pub(super) fn firmware_label(hw: HwRef) -> Option<([u8; 64], usize)> {
-    let fw = hw.request_firmware(fw_file()).ok()?;
-    let v = bes2600_fw::image::find_version(fw.data())?;
+fn firmware_label(stage2: &[u8]) -> Option<([u8; 64], usize)> {
+    let v = bes2600_fw::image::find_version(stage2)?;
     let mut out = [0u8; 64];
     let n = v.len().min(out.len());
     out.get_mut(..n)?.copy_from_slice(v.get(..n)?);
     Some((out, n))
+}
+
+/// The download's view of the bus, the clock and the BH thread (`download::drive`).
+struct BootPort<'a> {
+    bus: &'a mut SdioBus,
+    /// Set by the SDIO interrupt ([`Device::on_bus_irq`]).
+    irq: &'a AtomicBool,
+    me: BhSelf,
+}
+
+impl Port for BootPort<'_> {
+    fn read_reg8(&mut self, addr: u32) -> Result<u8, BusFault> {
+        self.bus.read_reg8(addr).map_err(|_| BusFault)
+    }
+    fn write_data(&mut self, addr: u32, data: &[u8]) -> Result<(), BusFault> {
+        self.bus.write_data(addr, data).map_err(|_| BusFault)
+    }
+    fn read_data(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), BusFault> {
+        self.bus.read_data(addr, buf).map_err(|_| BusFault)
+    }
+    fn now_ns(&mut self) -> u64 {
+        ffi::now_ns()
+    }
+    fn sleep_until(&mut self, until_ns: u64) {
+        sleep_until(until_ns)
+    }
+    fn wait_irq(&mut self, deadline_ns: u64) -> bool {
+        wait_irq(self.irq, deadline_ns)
+    }
+    fn should_stop(&mut self) -> bool {
+        self.me.should_stop()
+    }
 }
 
 /// Sleeps until `until_ns` (in steps of at most 10 ms, so a stop request is seen soon).

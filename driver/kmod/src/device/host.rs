@@ -12,8 +12,8 @@ use bes2600_engine::mac::channel::channel_2g4_to_freq;
 use bes2600_engine::mac::rates::{rx_rate, RxRate};
 use bes2600_engine::mac::tags::Tag;
 use bes2600_engine::{
-    CmdDone, CmdResult, ConnEvent, Host, RecoveryCause, RecoveryRequest, RxBatch, StartupInfo,
-    TxStatus,
+    CmdDone, CmdResult, ConnEvent, DataPath, Host, RecoveryCause, RecoveryRequest, RxBatch,
+    StartupInfo, TxStatus,
 };
 use bes2600_wire::wsm::tx::{PacketId, Queue, TxFlags, TxReq};
 
@@ -49,7 +49,13 @@ impl Host for HostCtx<'_> {
             let slot = (0..TX_SLOTS)
                 .map(|i| (self.h.next_slot + i) % TX_SLOTS)
                 .find(|&i| self.h.pending.get(i).is_some_and(|p| p.is_none()))?;
-            let skb = self.h.hw.tx_dequeue()?;
+            let (skb, locks) = self.h.hw.tx_dequeue();
+            // Counted also when nothing came back: the locks were taken.
+            self.dev
+                .shared
+                .counters
+                .note_locks(DataPath::Tx, u64::from(locks));
+            let skb = skb?;
             let queue = Queue::from_mac80211(skb.queue()).unwrap_or(Queue::BestEffort);
             self.h.gen = self.h.gen.wrapping_add(1);
             let item = u8::try_from(slot).ok()?;
@@ -67,6 +73,8 @@ impl Host for HostCtx<'_> {
             };
             match bes2600_wire::wsm::emit(&req, 0, buf) {
                 Ok(n) => {
+                    // The frame's one copy: skb into the engine's TX slot.
+                    self.dev.shared.note_copy(DataPath::Tx);
                     if let Some(p) = self.h.pending.get_mut(slot) {
                         *p = Some(skb);
                     }
@@ -111,8 +119,17 @@ impl Host for HostCtx<'_> {
             if self.h.rx.add(frame, freq, signal, rate, ht, flags).is_err() {
                 break;
             }
+            // bes_rx_batch_add copies the frame into a new skb.
+            self.dev.shared.note_copy(DataPath::Rx);
         }
-        self.h.rx.deliver(self.h.hw);
+        // mac80211 must not get frames between `stop` and `start` (`Device::rx_delivering`).
+        self.dev.rx_delivering.fetch_add(1, Ordering::SeqCst);
+        if self.dev.rx_started.load(Ordering::SeqCst) {
+            self.h.rx.deliver(self.h.hw);
+        } else {
+            self.h.rx.purge();
+        }
+        self.dev.rx_delivering.fetch_sub(1, Ordering::SeqCst);
     }
 
     fn tx_status(&mut self, status: &TxStatus) {
@@ -135,7 +152,18 @@ impl Host for HostCtx<'_> {
                     CmdResult::Confirmed { status, .. } => status,
                     _ => u32::MAX,
                 };
-                self.dev.mbox.lock().key_done = Some((gen, status));
+                let mut g = self.dev.mbox.lock();
+                match g.key_abandoned {
+                    // Its waiter gave up: an add the firmware took is removed again (and its
+                    // entry freed) before anything else may use the entry.
+                    Some((abandoned, entry)) if abandoned == gen => {
+                        g.key_abandoned = None;
+                        g.key_cleanup = entry;
+                        drop(g);
+                        self.dev.post();
+                    }
+                    _ => g.key_done = Some((gen, status)),
+                }
             }
             Some(Tag::Scan) if !ok => {
                 if self.h.scanning {

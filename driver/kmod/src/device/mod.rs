@@ -34,12 +34,8 @@ mod mailbox;
 mod ops;
 
 pub(crate) use bh::BhState;
-use boot::BootFiles;
 use host::MacHost;
 use mailbox::Mailbox;
-
-/// How long bring-up may take before init fails.
-const READY_TIMEOUT_MS: u32 = 20_000;
 
 /// The engine's view of the shared atomics, kept alive by an `Arc` that debugfs also holds.
 pub(crate) struct SharedRef(Arc<Shared>);
@@ -61,8 +57,19 @@ pub(crate) struct Device {
     pub(crate) mbox: Pin<KBox<SpinLock<Mailbox>>>,
     pub(crate) bh_link: BhLink,
     pub(crate) vif: Vif,
+    /// mac80211 started the hw (`start` .. `stop`): RX may be delivered.
+    rx_started: AtomicBool,
+    /// The BH is inside a delivery it began with `rx_started` set: `stop` waits for 0.
+    /// (Both `SeqCst`: the BH raises this before it reads `rx_started`, `stop` clears
+    /// `rx_started` before it reads this, so one of them sees the other.)
+    rx_delivering: AtomicU32,
+    /// Ops filled the mailbox since the BH last emptied it: the BH takes the mailbox lock
+    /// only then, not on every pass.
+    posted: AtomicBool,
+    /// The BH runs: ops that wait for it may (cleared before the teardown stops it).
+    bh_running: AtomicBool,
     ready: AtomicBool,
-    /// `ieee80211_register_hw` succeeded (a restart may be requested).
+    /// `ieee80211_register_hw` succeeded (a restart may be requested). Only the BH sets it.
     registered: AtomicBool,
     /// Set by the SDIO interrupt while the boot ROM download waits for a reply.
     boot_irq: AtomicBool,
@@ -78,7 +85,11 @@ pub(crate) struct Device {
     pub(crate) hw: Hw,
 }
 
-/// An up-and-running device and what it needs beyond the device memory.
+/// A probed device: what remove drops.
+///
+/// Probe does not wait for the firmware: it publishes the device, starts the BH and queues
+/// the firmware request; the BH downloads, starts the engine and registers the hw once the
+/// firmware is up (`bh.rs`).
 pub(crate) struct DeviceHandle {
     ptr: DevicePtr<Device>,
     sdio: SdioFunc,
@@ -93,64 +104,43 @@ fn fw_mode() -> FwMode {
 }
 
 impl DeviceHandle {
-    /// Probe of function 1.
+    /// Probe of function 1: returns without waiting for the firmware.
     pub(crate) fn create_sdio(func: SdioFunc) -> Result<Self> {
         let bus = SdioBus::new(func)?;
         let mac = ffi::dt_mac().unwrap_or_else(ffi::random_mac);
         let hw = Hw::alloc()?;
         hw.set_sdio_parent(func);
-        let files = boot::load_boot_files(hw.r());
-        if files.is_none() {
-            pr_warn!(
-                "bes2600: firmware files missing; assuming the chip already runs its firmware\n"
-            );
-        }
-        // The stage-2 file's version string prefixes the firmware label (debugfs fw_version).
-        let label = boot::firmware_label(hw.r());
-        let handle = Self::create(hw, bus, files, mac, func)?;
-        handle
-            .ptr
-            .get()
-            .set_fw_file_label(label.as_ref().map(|(b, n)| b.get(..*n).unwrap_or(&[])));
-        Ok(handle)
-    }
-
-    fn create(
-        hw: Hw,
-        bus: SdioBus,
-        boot: Option<BootFiles>,
-        mac: [u8; 6],
-        sdio: SdioFunc,
-    ) -> Result<Self> {
         let shared = Arc::new(Shared::new(), GFP_KERNEL)?;
         let engine = ffi::kbox_in_place(|slot| init_engine(slot, SharedRef(shared.clone())))?;
-        let pending = core::array::from_fn(|_| None);
         let host = MacHost {
             hw: hw.r(),
             rx: SkbBatch::new()?,
-            pending,
+            pending: core::array::from_fn(|_| None),
             next_slot: 0,
             gen: 0,
             scanning: false,
             restart: false,
             hw_restart: false,
         };
-        let mbox = KBox::pin_init(
-            new_spinlock!(Mailbox::default(), "bes2600::mbox"),
-            GFP_KERNEL,
-        )?;
         let dev = KBox::new(
             Device {
                 bh_state: BhCell::new(BhState {
                     engine,
                     bus,
                     host,
-                    boot,
+                    boot: None,
                 }),
                 shared,
-                mbox,
+                mbox: KBox::pin_init(
+                    new_spinlock!(Mailbox::default(), "bes2600::mbox"),
+                    GFP_KERNEL,
+                )?,
                 bh_link: BhLink::default(),
                 vif: Vif::new()?,
+                rx_started: AtomicBool::new(false),
+                rx_delivering: AtomicU32::new(0),
+                posted: AtomicBool::new(false),
+                bh_running: AtomicBool::new(true),
                 ready: AtomicBool::new(false),
                 registered: AtomicBool::new(false),
                 boot_irq: AtomicBool::new(false),
@@ -165,56 +155,56 @@ impl DeviceHandle {
             },
             GFP_KERNEL,
         )?;
-        let ptr = DevicePtr::publish(dev, c_str!("bes2600-bh"))?;
-        ptr.set_sdio_drvdata(sdio);
-        if let Err(e) = sdio.claim_irq() {
-            ptr.clear_sdio_drvdata(sdio);
+        // The BH starts here and waits for the firmware files (`Device::firmware_loaded`).
+        let mut ptr = DevicePtr::publish(dev, c_str!("bes2600-bh"))?;
+        ptr.set_sdio_drvdata(func);
+        if let Err(e) = func.claim_irq() {
+            ptr.clear_sdio_drvdata(func);
             return Err(e);
         }
-        let mut me = Self { ptr, sdio };
-        // Bring-up (firmware start-up handshake, WSM configuration) runs in the BH.
+        ptr.request_firmware_async(boot::fw_file());
+        // TEMPORARY, until the e2e's load_driver waits for wlan0 (image/e2e/lib.sh): keep
+        // the old contract that wlan0 exists when modprobe returns. Registration itself
+        // happens on the BH; this only waits for it, bounded.
         let mut waited = 0;
-        while !me.ptr.get().ready.load(Ordering::Acquire) {
-            if waited >= READY_TIMEOUT_MS {
-                pr_err!(
-                    "bes2600: firmware did not come up in {} ms\n",
-                    READY_TIMEOUT_MS
-                );
-                return Err(ffi::errno(ffi::ETIMEDOUT));
-            }
+        while !ptr.get().registered.load(Ordering::Acquire) && waited < 20_000 {
             ffi::msleep(10);
             waited += 10;
         }
-        me.ptr.get().register()?;
-        me.ptr.get().registered.store(true, Ordering::Release);
-        me.ptr.create_debugfs();
-        pr_info!(
-            "bes2600: {} device up, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
-            "sdio",
-            mac[0],
-            mac[1],
-            mac[2],
-            mac[3],
-            mac[4],
-            mac[5]
-        );
-        Ok(me)
+        Ok(Self { ptr, sdio: func })
     }
 }
 
 impl Drop for DeviceHandle {
     fn drop(&mut self) {
         let f = self.sdio;
+        // No firmware callback runs after this.
+        self.ptr.wait_firmware();
+        // The BH goes before the hw: once it is stopped nothing registers, restarts or
+        // feeds the hw any more, and ops stop waiting for it.
+        self.ptr.get().bh_running.store(false, Ordering::Release);
+        self.ptr.stop_bh();
         f.release_irq();
         self.ptr.clear_sdio_drvdata(f);
-        self.ptr.get().hw_unregister();
-        self.ptr.stop_bh();
-        // Give back the frames still waiting for a confirm while the hw is alive.
-        self.ptr.with_bh_state(|st| {
+        let dropped = self.ptr.with_bh_state(|st| {
+            // Frames still waiting for a confirm go back while the hw is registered, and a
+            // scan mac80211 still waits for ends (its unregister would wait for it).
+            let mut n = 0;
             for s in st.host.pending.iter_mut() {
-                drop(s.take());
+                if s.take().is_some() {
+                    n += 1;
+                }
             }
+            if st.host.scanning {
+                st.host.scanning = false;
+                st.host.hw.scan_completed(true);
+            }
+            n
         });
+        let dev = self.ptr.get();
+        dev.tx_inflight
+            .fetch_sub(dropped.unwrap_or(0), Ordering::AcqRel);
+        self.ptr.get().hw_unregister();
         // Leave the chip as the host's power-up left it, in its boot ROM, so that the next
         // probe (a module reload) can download again; a failure here (a removed card)
         // changes nothing for the teardown.
@@ -225,7 +215,7 @@ impl Drop for DeviceHandle {
 
 impl Device {
     /// Registers the hw with the engine's channel and rate tables (spec §3.9).
-    fn register(&self) -> Result {
+    fn register_band(&self) -> Result {
         self.hw.register(&Band {
             mac: self.mac,
             ht_mcs_mask: u16::from(HT_MCS_MASK),
@@ -241,6 +231,26 @@ impl Device {
         })
     }
 
+    /// Registers the hw once the firmware is up (BH thread; first start-up only).
+    fn register_hw(&self) {
+        if let Err(e) = self.register_band() {
+            pr_err!("bes2600: ieee80211_register_hw failed: {:?}\n", e);
+            return;
+        }
+        self.registered.store(true, Ordering::Release);
+        self.hw.create_debugfs();
+        let mac = self.mac;
+        pr_info!(
+            "bes2600: sdio device up, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
+            mac[0],
+            mac[1],
+            mac[2],
+            mac[3],
+            mac[4],
+            mac[5]
+        );
+    }
+
     pub(crate) fn hw_unregister(&self) {
         self.registered.store(false, Ordering::Release);
         self.hw.unregister();
@@ -250,6 +260,12 @@ impl Device {
         self.bh_link.wake();
     }
 
+    /// The mailbox has new requests: wake the BH to post them.
+    fn post(&self) {
+        self.posted.store(true, Ordering::Release);
+        self.wake();
+    }
+
     /// SDIO interrupt (mmc irq thread): mark RX pending and wake the BH.
     pub(crate) fn on_bus_irq(&self) {
         self.boot_irq.store(true, Ordering::Release);
@@ -257,32 +273,23 @@ impl Device {
         self.wake();
     }
 
-    /// Prefixes the firmware label with the firmware file's version string.
+    /// Keeps the firmware file's version string (`None`: no file) for debugfs `fw_version`.
     fn set_fw_file_label(&self, file: Option<&[u8]>) {
         let mut g = self.mbox.lock();
-        let old_len = g.fw_label_len.min(g.fw_label.len());
-        let mut old = [0u8; 128];
-        old[..old_len].copy_from_slice(&g.fw_label[..old_len]);
-        let mut w = crate::debugfs::SliceWriter::new(&mut g.fw_label);
-        let f = file
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or("no firmware file");
-        let _ = core::fmt::write(
-            &mut w,
-            format_args!(
-                "{} ({})",
-                f.trim_end_matches('\0'),
-                core::str::from_utf8(&old[..old_len]).unwrap_or("")
-            ),
-        );
-        let n = w.len();
-        g.fw_label_len = n;
+        let n = file.map_or(0, |f| f.len().min(g.fw_file.len()));
+        if let (Some(dst), Some(src)) = (g.fw_file.get_mut(..n), file.and_then(|f| f.get(..n))) {
+            dst.copy_from_slice(src);
+        }
+        g.fw_file_len = n;
     }
 
-    /// The firmware label for debugfs.
-    pub(crate) fn with_fw_label<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+    /// The firmware file's version and the running firmware's label, for debugfs.
+    pub(crate) fn with_fw_label<R>(&self, f: impl FnOnce(&[u8], &[u8]) -> R) -> R {
         let g = self.mbox.lock();
-        f(g.fw_label.get(..g.fw_label_len).unwrap_or(&[]))
+        f(
+            g.fw_file.get(..g.fw_file_len).unwrap_or(&[]),
+            g.fw_label.get(..g.fw_label_len).unwrap_or(&[]),
+        )
     }
 
     /// Configuration (0x0009) as the vendor sends it: only the station MAC is set, the same

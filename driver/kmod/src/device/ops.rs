@@ -13,8 +13,8 @@ use bes2600_engine::mac::scan::ScanParams;
 use super::mailbox::KeyJob;
 use super::{BhState, Device, DeviceHandle};
 use crate::ffi::{
-    self, AmpduAction, BhCell, BhLink, BhSelf, BssChanged, BssInfo, DbgFile, Hw, IfType, KeyCmd,
-    KeyReqC, ScanReqC, SdioFunc, Vif, VifId,
+    self, AmpduAction, BhCell, BhLink, BhSelf, BssChanged, BssInfo, DbgFile, Firmware, Hw, IfType,
+    KeyCmd, KeyReqC, ScanReqC, SdioFunc, Vif, VifId,
 };
 
 /// How long `set_key` waits for the firmware's confirm (the engine's command deadline,
@@ -61,11 +61,22 @@ impl ffi::Driver for Device {
         crate::debugfs::render(self, which, out)
     }
 
+    fn firmware_loaded(&self, fw: Option<Firmware>) {
+        self.on_firmware(fw)
+    }
+
     fn start(&self) -> Result {
+        self.rx_started.store(true, Ordering::SeqCst);
         Ok(())
     }
 
+    /// Returns only once no received frame is on its way to mac80211: the BH drops
+    /// frames from here on and a delivery it began before is waited for.
     fn stop(&self) {
+        self.rx_started.store(false, Ordering::SeqCst);
+        while self.rx_delivering.load(Ordering::SeqCst) != 0 {
+            ffi::msleep(1);
+        }
         let mut g = self.mbox.lock();
         g.scan = None;
         g.join = None;
@@ -95,7 +106,7 @@ impl ffi::Driver for Device {
             }
         }
         drop(g);
-        self.wake();
+        self.post();
     }
 
     fn config(&self, _changed: u32, freq: i32) {
@@ -128,7 +139,7 @@ impl ffi::Driver for Device {
             ));
         }
         drop(g);
-        self.wake();
+        self.post();
     }
 
     fn configure_filter(&self, _total: u32) {}
@@ -148,8 +159,15 @@ impl ffi::Driver for Device {
             let entry = req.hw_key_idx;
             // An entry we do not hold was lost with a firmware reset: nothing to remove.
             if self.mbox.lock().keys.free(entry).is_ok() {
-                self.key_command(KeyJob::Remove(entry))?;
-                self.keys_removed.fetch_add(1, Ordering::Relaxed);
+                match self.key_command(KeyJob::Remove(entry)) {
+                    Ok(()) => {
+                        self.keys_removed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    // Stopping (the reset forgets every key) or sent without a confirm yet:
+                    // either way the key is going.
+                    Err(KeyFail::NoBh | KeyFail::InFlight) => {}
+                    Err(KeyFail::Refused) => return Err(KeyFail::Refused.errno()),
+                }
             }
             return Ok(entry);
         }
@@ -176,14 +194,20 @@ impl ffi::Driver for Device {
                 self.keys_installed.fetch_add(1, Ordering::Relaxed);
                 Ok(add.entry_index)
             }
+            // The firmware may still install it: the entry stays taken until the BH has
+            // removed it again (`Mailbox::key_abandoned`).
+            Err(KeyFail::InFlight) => Err(ffi::errno(ffi::ETIMEDOUT)),
             Err(e) => {
                 let _ = self.mbox.lock().keys.free(add.entry_index);
-                Err(e)
+                Err(e.errno())
             }
         }
     }
 
     fn hw_scan(&self, req: &ScanReqC) -> Result {
+        if !self.bh_running.load(Ordering::Acquire) {
+            return Err(ENODEV);
+        }
         // Lengths from C are checked against the arrays they index.
         let n = usize::try_from(req.n_freqs).unwrap_or(0);
         let freqs = req.freqs.get(..n).unwrap_or(&req.freqs);
@@ -196,13 +220,13 @@ impl ffi::Driver for Device {
         }
         g.scan = Some(job);
         drop(g);
-        self.wake();
+        self.post();
         Ok(())
     }
 
     fn cancel_hw_scan(&self) {
         self.mbox.lock().cancel_scan = true;
-        self.wake();
+        self.post();
     }
 
     fn wake_tx(&self) {
@@ -233,7 +257,11 @@ impl ffi::Driver for Device {
 
 impl Device {
     /// Posts a key command to the BH and waits (bounded) for its confirm.
-    fn key_command(&self, job: KeyJob) -> Result {
+    fn key_command(&self, job: KeyJob) -> Result<(), KeyFail> {
+        if !self.bh_running.load(Ordering::Acquire) {
+            // Teardown: the firmware is about to be reset, it holds no key afterwards.
+            return Err(KeyFail::NoBh);
+        }
         let gen = {
             let mut g = self.mbox.lock();
             g.key_gen = g.key_gen.wrapping_add(1);
@@ -242,7 +270,7 @@ impl Device {
             g.key_done = None;
             gen
         };
-        self.wake();
+        self.post();
         let mut waited = 0;
         loop {
             {
@@ -254,19 +282,49 @@ impl Device {
                             Ok(())
                         } else {
                             pr_warn!("bes2600: key command refused, status {}\n", status);
-                            Err(ffi::errno(ffi::EIO))
+                            Err(KeyFail::Refused)
                         };
                     }
                 }
-                if waited >= KEY_TIMEOUT_MS {
+                let stopping = !self.bh_running.load(Ordering::Acquire);
+                if waited >= KEY_TIMEOUT_MS || stopping {
                     if g.key_job.is_some_and(|(jg, _)| jg == gen) {
+                        // Never sent.
                         g.key_job = None;
+                        return Err(KeyFail::NoBh);
                     }
-                    return Err(ffi::errno(ffi::ETIMEDOUT));
+                    // Sent: its confirm decides (`HostCtx::cmd_done`).
+                    let entry = match job {
+                        KeyJob::Add(a) => Some(a.entry_index),
+                        KeyJob::Remove(_) => None,
+                    };
+                    g.key_abandoned = Some((gen, entry));
+                    return Err(KeyFail::InFlight);
                 }
             }
             ffi::msleep(1);
             waited += 1;
+        }
+    }
+}
+
+/// Why a key command did not complete.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeyFail {
+    /// The firmware refused it.
+    Refused,
+    /// It was never sent (timeout before the BH took it, or the BH is stopped).
+    NoBh,
+    /// Sent, but no confirm in time: the BH cleans up when it arrives.
+    InFlight,
+}
+
+impl KeyFail {
+    fn errno(self) -> Error {
+        match self {
+            KeyFail::Refused => ffi::errno(ffi::EIO),
+            KeyFail::NoBh => ENODEV,
+            KeyFail::InFlight => ffi::errno(ffi::ETIMEDOUT),
         }
     }
 }

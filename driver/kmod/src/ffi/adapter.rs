@@ -11,6 +11,7 @@ use kernel::prelude::*;
 
 use super::bh::{BhCell, BhLink, BhSelf};
 use super::debugfs::DbgFile;
+use super::firmware::Firmware;
 use super::hw::{AmpduAction, BssChanged, Hw, IfType, KeyCmd, Vif, VifId};
 use super::sdio::SdioFunc;
 use super::sys::{self, bes_bss_info, bes_key_req, bes_scan_req};
@@ -40,6 +41,8 @@ pub(crate) trait Driver: Sync + Sized + 'static {
     /// Unregisters the hw (teardown, before the BH stops).
     fn unregister(&self);
 
+    /// The file of `DevicePtr::request_firmware_async` (`None`: missing). Runs in a worker.
+    fn firmware_loaded(&self, fw: Option<Firmware>);
     /// The BH thread's body; returns when asked to stop.
     fn bh_main(&self, st: &mut Self::BhState, me: BhSelf);
     /// The SDIO interrupt (the MMC core's IRQ thread; must not sleep long).
@@ -93,6 +96,7 @@ impl<T: Driver> Adapter<T> {
         sdio_remove: Some(Self::sdio_remove),
         sdio_irq: Some(Self::sdio_irq),
         bh_main: Some(Self::bh_main),
+        fw_loaded: Some(Self::fw_loaded),
         debugfs_render: Some(Self::debugfs_render),
         op_start: Some(Self::op_start),
         op_stop: Some(Self::op_stop),
@@ -186,6 +190,23 @@ impl<T: Driver> Adapter<T> {
         // INVARIANT: `bh` is this thread's own handle, alive until the thread returns.
         d.bh_main(st, BhSelf(bh));
         0
+    }
+
+    /// # Safety
+    ///
+    /// `drv` is the device of a pending `FwAsync`; `handle` (if not NULL) is a `struct
+    /// firmware` with `len` bytes at `data`, now ours.
+    unsafe extern "C" fn fw_loaded(
+        drv: *mut c_void,
+        handle: *mut c_void,
+        data: *const u8,
+        len: usize,
+    ) {
+        // SAFETY: The shim passes the firmware's own handle, data and size, and releases
+        // nothing itself.
+        let fw = unsafe { Firmware::from_raw(handle, data, len) };
+        // SAFETY: `FwAsync`'s owner keeps the device alive until this call returned.
+        unsafe { Self::dev(drv) }.firmware_loaded(fw)
     }
 
     /// # Safety

@@ -10,7 +10,7 @@ use kernel::prelude::*;
 
 use super::adapter::Driver;
 use super::bh::Bh;
-use super::debugfs::DebugDir;
+use super::firmware::FwAsync;
 use super::sdio::SdioFunc;
 use super::sys;
 
@@ -19,12 +19,13 @@ use super::sys;
 /// # Invariants
 ///
 /// `ptr` came from `KBox::into_raw` in [`DevicePtr::publish`] and is freed only by `Drop`,
-/// after the debugfs files are removed, the hw is unregistered and the BH has stopped, so no
-/// C path can reach it afterwards. `bh` is `Some` from publish until [`DevicePtr::stop_bh`].
+/// after the hw is unregistered (which removes the debugfs files with the wiphy), the BH has
+/// stopped and the firmware request (if any) has called back, so no C path can reach it
+/// afterwards. `bh` is `Some` from publish until [`DevicePtr::stop_bh`].
 pub(crate) struct DevicePtr<T: Driver> {
     ptr: NonNull<T>,
     bh: Option<Bh>,
-    dbg: Option<DebugDir>,
+    fw: Option<FwAsync>,
 }
 
 // SAFETY: `T: Driver` is `Sync`, and the pointer is owned.
@@ -42,7 +43,7 @@ impl<T: Driver> DevicePtr<T> {
         let mut me = Self {
             ptr,
             bh: None,
-            dbg: None,
+            fw: None,
         };
         let d = me.get();
         d.hw().set_drv(raw.cast());
@@ -59,12 +60,19 @@ impl<T: Driver> DevicePtr<T> {
         unsafe { self.ptr.as_ref() }
     }
 
-    /// Creates the debugfs files pointing at this device.
-    pub(crate) fn create_debugfs(&mut self) {
-        // SAFETY: The pointer stays valid until the `DebugDir` is dropped, which `Drop`
-        // does first.
-        let p = unsafe { sys::bes_debugfs_create(self.ptr.as_ptr().cast()) };
-        self.dbg = NonNull::new(p).map(DebugDir);
+    /// Requests firmware file `name` without waiting: [`Driver::firmware_loaded`] gets it
+    /// later, in a worker. Without a queued request it is called here, with `None`.
+    pub(crate) fn request_firmware_async(&mut self, name: &CStr) {
+        self.wait_firmware();
+        match FwAsync::request(self.get().hw().r(), name, self.ptr.as_ptr().cast()) {
+            Ok(f) => self.fw = Some(f),
+            Err(_) => self.get().firmware_loaded(None),
+        }
+    }
+
+    /// Waits until a pending firmware request has called back (idempotent).
+    pub(crate) fn wait_firmware(&mut self) {
+        self.fw = None;
     }
 
     /// Sets the SDIO function's drvdata to this device (the IRQ handler's argument).
@@ -99,11 +107,13 @@ impl<T: Driver> DevicePtr<T> {
 
 impl<T: Driver> Drop for DevicePtr<T> {
     fn drop(&mut self) {
-        self.dbg = None;
-        self.get().unregister();
+        // The order of `Driver` teardown: no firmware callback, then no BH, then no hw.
+        self.wait_firmware();
         self.stop_bh();
-        // SAFETY: Produced by `KBox::into_raw` in publish; C no longer holds it (debugfs
-        // removed, hw unregistered, BH stopped; the owner cleared drvdata); freed once.
+        self.get().unregister();
+        // SAFETY: Produced by `KBox::into_raw` in publish; C no longer holds it (firmware
+        // request done, BH stopped, hw unregistered with its debugfs files; the owner cleared
+        // drvdata); freed once.
         drop(unsafe { KBox::from_raw(self.ptr.as_ptr()) });
     }
 }

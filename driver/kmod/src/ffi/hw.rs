@@ -137,6 +137,18 @@ impl Hw {
         Ok(())
     }
 
+    /// Creates the debugfs files under the wiphy's directory; they go with the wiphy at
+    /// unregistration, so no handle is kept.
+    pub(crate) fn create_debugfs(&self) {
+        if !self.registered.load(Ordering::Acquire) {
+            return;
+        }
+        // SAFETY: The hw is valid and registered (checked above), so its wiphy directory
+        // exists; the files' private pointer is the hw's driver pointer, a device that lives
+        // until after `unregister`, which removes the files.
+        unsafe { sys::bes_debugfs_create(self.ptr.as_ptr()) }
+    }
+
     /// Unregisters (idempotent).
     pub(crate) fn unregister(&self) {
         if self.registered.swap(false, Ordering::AcqRel) {
@@ -168,12 +180,13 @@ impl HwRef {
         unsafe { sys::bes_hw_restart(self.0.as_ptr()) }
     }
 
-    /// Next frame to transmit, if any.
-    pub(crate) fn tx_dequeue(self) -> Option<Skb> {
+    /// Next frame to transmit, if any, and the number of spinlocks taken to find it.
+    pub(crate) fn tx_dequeue(self) -> (Option<Skb>, u32) {
+        let mut locks = 0;
         // SAFETY: The hw is valid (type invariant); the BH runs in process context, where
-        // the shim may take mac80211's TXQ locks.
-        let p = unsafe { sys::bes_tx_dequeue(self.0.as_ptr()) };
-        NonNull::new(p).map(|ptr| Skb { ptr, hw: self })
+        // the shim may take mac80211's TXQ locks; `locks` is a valid out-pointer.
+        let p = unsafe { sys::bes_tx_dequeue(self.0.as_ptr(), &mut locks) };
+        (NonNull::new(p).map(|ptr| Skb { ptr, hw: self }), locks)
     }
 
     /// Whether frames wait in the driver's direct queue.

@@ -7,9 +7,9 @@
 //! |---|---|
 //! | [`adapter`] | the `bes_rs_ops` callback table, generic over [`Driver`] |
 //! | [`bh`] | the bottom-half kthread and its wait queue |
-//! | [`debugfs`] | the debugfs directory |
+//! | [`debugfs`] | the debugfs files |
 //! | [`device`] | the device memory shared with C (hw priv, drvdata, BH, debugfs) |
-//! | [`firmware`] | `request_firmware` files |
+//! | [`firmware`] | `request_firmware` files, `request_firmware_nowait` |
 //! | [`hw`] | `ieee80211_hw` / `ieee80211_vif` (mac80211) |
 //! | [`platform`] | module parameter, time, CRC-32, MAC addresses |
 //! | [`sdio`] | the SDIO driver and function 1 |

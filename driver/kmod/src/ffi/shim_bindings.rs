@@ -42,17 +42,17 @@ pub struct sdio_func {
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
-pub struct dentry {
-    _unused: [u8; 0],
-}
-#[repr(C)]
-#[derive(Copy, Clone)]
 pub struct bes_bh {
     _unused: [u8; 0],
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct bes_rx_batch {
+    _unused: [u8; 0],
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct bes_fw_async {
     _unused: [u8; 0],
 }
 extern "C" {
@@ -98,6 +98,16 @@ extern "C" {
 }
 extern "C" {
     pub fn bes_fw_release(handle: *mut core::ffi::c_void);
+}
+extern "C" {
+    pub fn bes_fw_request_async(
+        hw: *mut ieee80211_hw,
+        name: *const core::ffi::c_char,
+        drv: *mut core::ffi::c_void,
+    ) -> *mut bes_fw_async;
+}
+extern "C" {
+    pub fn bes_fw_async_wait(a: *mut bes_fw_async);
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -163,10 +173,13 @@ extern "C" {
     ) -> core::ffi::c_int;
 }
 extern "C" {
+    pub fn bes_rx_batch_purge(b: *mut bes_rx_batch);
+}
+extern "C" {
     pub fn bes_rx_batch_deliver(hw: *mut ieee80211_hw, b: *mut bes_rx_batch);
 }
 extern "C" {
-    pub fn bes_tx_dequeue(hw: *mut ieee80211_hw) -> *mut sk_buff;
+    pub fn bes_tx_dequeue(hw: *mut ieee80211_hw, locks: *mut core::ffi::c_uint) -> *mut sk_buff;
 }
 extern "C" {
     pub fn bes_tx_pending(hw: *mut ieee80211_hw) -> core::ffi::c_int;
@@ -196,10 +209,7 @@ pub const bes_dbg_file_BES_DBG_FW_VERSION: bes_dbg_file = 2;
 pub const bes_dbg_file_BES_DBG_RECOVERY: bes_dbg_file = 3;
 pub type bes_dbg_file = core::ffi::c_uint;
 extern "C" {
-    pub fn bes_debugfs_create(drv: *mut core::ffi::c_void) -> *mut dentry;
-}
-extern "C" {
-    pub fn bes_debugfs_remove(dir: *mut dentry);
+    pub fn bes_debugfs_create(hw: *mut ieee80211_hw);
 }
 extern "C" {
     pub fn bes_uevent_recovery(
@@ -335,6 +345,14 @@ pub struct bes_rs_ops {
     pub sdio_irq: ::core::option::Option<unsafe extern "C" fn(drv: *mut core::ffi::c_void)>,
     pub bh_main: ::core::option::Option<
         unsafe extern "C" fn(drv: *mut core::ffi::c_void, bh: *mut bes_bh) -> core::ffi::c_int,
+    >,
+    pub fw_loaded: ::core::option::Option<
+        unsafe extern "C" fn(
+            drv: *mut core::ffi::c_void,
+            handle: *mut core::ffi::c_void,
+            data: *const bes_u8,
+            len: bes_size,
+        ),
     >,
     pub debugfs_render: ::core::option::Option<
         unsafe extern "C" fn(

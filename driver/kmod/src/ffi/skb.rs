@@ -111,6 +111,12 @@ impl RxBatch {
         })
     }
 
+    /// Frees everything queued (mac80211 is stopped: nobody may get these frames).
+    pub(crate) fn purge(&mut self) {
+        // SAFETY: The batch is valid (type invariant) and exclusively borrowed.
+        unsafe { sys::bes_rx_batch_purge(self.0.as_ptr()) }
+    }
+
     /// Delivers everything queued (BH thread, process context).
     pub(crate) fn deliver(&mut self, hw: HwRef) {
         // SAFETY: Both are valid (type invariants); the shim disables BHs and holds RCU

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* bes_shim_mac80211.c - the ieee80211_hw, its ops table, debugfs under the wiphy and the recovery uevent (see bes_shim.h). */
+#include "bes_shim_priv.h"
+
+/* ---------------------------------------------------------------- mac80211 */
+
+static void bes_op_tx(struct ieee80211_hw *hw, struct ieee80211_tx_control *control,
+		      struct sk_buff *skb)
+{
+	struct bes_hw_priv *p = hw->priv;
+
+	skb_queue_tail(&p->direct, skb);
+	bes_rs->op_wake_tx(p->drv);
+}
+
+static int bes_op_start(struct ieee80211_hw *hw)
+{
+	return bes_rs->op_start(bes_drv(hw));
+}
+
+static void bes_op_stop(struct ieee80211_hw *hw, bool suspend)
+{
+	bes_rs->op_stop(bes_drv(hw));
+}
+
+static int bes_op_add_interface(struct ieee80211_hw *hw, struct ieee80211_vif *vif)
+{
+	enum bes_iftype type = vif->type == NL80211_IFTYPE_STATION ? BES_IFTYPE_STATION :
+								     BES_IFTYPE_OTHER;
+
+	return bes_rs->op_add_interface(bes_drv(hw), vif, vif->addr, type);
+}
+
+static void bes_op_remove_interface(struct ieee80211_hw *hw, struct ieee80211_vif *vif)
+{
+	bes_rs->op_remove_interface(bes_drv(hw), vif);
+}
+
+static int bes_hw_freq(struct ieee80211_hw *hw)
+{
+	return hw->conf.chandef.chan ? hw->conf.chandef.chan->center_freq : 0;
+}
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+static int bes_op_config(struct ieee80211_hw *hw, int radio_idx, u32 changed)
+#else
+static int bes_op_config(struct ieee80211_hw *hw, u32 changed)
+#endif
+{
+	return bes_rs->op_config(bes_drv(hw), changed, bes_hw_freq(hw));
+}
+
+static void bes_op_bss_info_changed(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
+				    struct ieee80211_bss_conf *info, u64 changed)
+{
+	struct bes_bss_info bi = {
+		.assoc = vif->cfg.assoc,
+		.aid = vif->cfg.aid,
+		.beacon_int = info->beacon_int,
+		.dtim_period = info->dtim_period,
+		.basic_rates = info->basic_rates,
+		.freq = bes_hw_freq(hw),
+	};
+	u32 flags = 0;
+
+	if (info->bssid)
+		ether_addr_copy(bi.bssid, info->bssid);
+	if (changed & BSS_CHANGED_BSSID)
+		flags |= BES_BSS_CHANGED_BSSID;
+	if (flags)
+		bes_rs->op_bss_info_changed(bes_drv(hw), vif, &bi, flags);
+}
+
+#define BES_SUPPORTED_FILTERS (FIF_ALLMULTI | FIF_BCN_PRBRESP_PROMISC | FIF_OTHER_BSS | \
+			       FIF_PROBE_REQ)
+
+static void bes_op_configure_filter(struct ieee80211_hw *hw, unsigned int changed_flags,
+				    unsigned int *total_flags, u64 multicast)
+{
+	*total_flags &= BES_SUPPORTED_FILTERS;
+	bes_rs->op_configure_filter(bes_drv(hw), *total_flags);
+}
+
+static int bes_op_sta_add(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
+			  struct ieee80211_sta *sta)
+{
+	return bes_rs->op_sta_add(bes_drv(hw), sta->addr, sta->aid);
+}
+
+static int bes_op_sta_remove(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
+			     struct ieee80211_sta *sta)
+{
+	return bes_rs->op_sta_remove(bes_drv(hw), sta->addr);
+}
+
+static int bes_op_set_key(struct ieee80211_hw *hw, enum set_key_cmd cmd,
+			  struct ieee80211_vif *vif, struct ieee80211_sta *sta,
+			  struct ieee80211_key_conf *key)
+{
+	struct bes_key_req r = {};
+	struct ieee80211_key_seq seq = {};
+	u8 entry = 0;
+	int ret, i;
+
+	if (key->keylen > sizeof(r.key))
+		return -EOPNOTSUPP;
+	r.cipher = key->cipher;
+	r.key_idx = key->keyidx;
+	r.pairwise = !!(key->flags & IEEE80211_KEY_FLAG_PAIRWISE);
+	if (sta) {
+		r.has_peer = true;
+		ether_addr_copy(r.peer, sta->addr);
+	}
+	memcpy(r.key, key->key, key->keylen);
+	r.key_len = key->keylen;
+	r.hw_key_idx = key->hw_key_idx;
+	if (cmd == SET_KEY && !r.pairwise) {
+		switch (key->cipher) {
+		case WLAN_CIPHER_SUITE_TKIP:
+			ieee80211_get_key_rx_seq(key, 0, &seq);
+			r.rx_pn = ((u64)seq.tkip.iv32 << 16) | seq.tkip.iv16;
+			break;
+		case WLAN_CIPHER_SUITE_CCMP:
+			ieee80211_get_key_rx_seq(key, 0, &seq);
+			/* pn[0] is the most significant byte */
+			for (i = 0; i < IEEE80211_CCMP_PN_LEN; i++)
+				r.rx_pn = (r.rx_pn << 8) | seq.ccmp.pn[i];
+			break;
+		}
+	}
+	ret = bes_rs->op_set_key(bes_drv(hw), cmd == SET_KEY ? BES_KEY_SET : BES_KEY_DISABLE, &r,
+				 &entry);
+	if (ret == 0 && cmd == SET_KEY) {
+		key->hw_key_idx = entry;
+		/* The firmware writes IV, ICV and the TKIP MIC into the space mac80211 leaves. */
+		key->flags |= IEEE80211_KEY_FLAG_PUT_IV_SPACE | IEEE80211_KEY_FLAG_RESERVE_TAILROOM;
+	}
+	return ret;
+}
+
+static int bes_op_hw_scan(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
+			  struct ieee80211_scan_request *hw_req)
+{
+	struct cfg80211_scan_request *req = &hw_req->req;
+	struct bes_scan_req r = {};
+	int i;
+
+	for (i = 0; i < req->n_channels && r.n_freqs < ARRAY_SIZE(r.freqs); i++)
+		if (req->channels[i]->band == NL80211_BAND_2GHZ)
+			r.freqs[r.n_freqs++] = req->channels[i]->center_freq;
+	if (req->n_ssids > 0 && req->ssids[0].ssid_len <= sizeof(r.ssid)) {
+		memcpy(r.ssid, req->ssids[0].ssid, req->ssids[0].ssid_len);
+		r.ssid_len = req->ssids[0].ssid_len;
+	}
+	r.ies = req->ie;
+	r.ies_len = req->ie_len;
+	return bes_rs->op_hw_scan(bes_drv(hw), vif, &r);
+}
+
+static void bes_op_cancel_hw_scan(struct ieee80211_hw *hw, struct ieee80211_vif *vif)
+{
+	bes_rs->op_cancel_hw_scan(bes_drv(hw));
+}
+
+static void bes_op_wake_tx_queue(struct ieee80211_hw *hw, struct ieee80211_txq *txq)
+{
+	bes_rs->op_wake_tx(bes_drv(hw));
+}
+
+static int bes_op_ampdu_action(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
+			       struct ieee80211_ampdu_params *params)
+{
+	enum bes_ampdu_action action;
+
+	switch (params->action) {
+	case IEEE80211_AMPDU_RX_START: action = BES_AMPDU_RX_START; break;
+	case IEEE80211_AMPDU_RX_STOP: action = BES_AMPDU_RX_STOP; break;
+	case IEEE80211_AMPDU_TX_START: action = BES_AMPDU_TX_START; break;
+	case IEEE80211_AMPDU_TX_OPERATIONAL: action = BES_AMPDU_TX_OPERATIONAL; break;
+	default: action = BES_AMPDU_TX_STOP; break;	/* STOP_CONT/FLUSH/FLUSH_CONT */
+	}
+	return bes_rs->op_ampdu_action(bes_drv(hw), action, params->tid);
+}
+
+static void bes_op_flush(struct ieee80211_hw *hw, struct ieee80211_vif *vif, u32 queues,
+			 bool drop)
+{
+	bes_rs->op_flush(bes_drv(hw), drop);
+}
+
+static const struct ieee80211_ops bes_ops = {
+	.tx = bes_op_tx,
+	.wake_tx_queue = bes_op_wake_tx_queue,
+	.start = bes_op_start,
+	.stop = bes_op_stop,
+	.add_interface = bes_op_add_interface,
+	.remove_interface = bes_op_remove_interface,
+	.config = bes_op_config,
+	.bss_info_changed = bes_op_bss_info_changed,
+	.configure_filter = bes_op_configure_filter,
+	.sta_add = bes_op_sta_add,
+	.sta_remove = bes_op_sta_remove,
+	.set_key = bes_op_set_key,
+	.hw_scan = bes_op_hw_scan,
+	.cancel_hw_scan = bes_op_cancel_hw_scan,
+	.ampdu_action = bes_op_ampdu_action,
+	.flush = bes_op_flush,
+	/* no channel contexts in the firmware: mac80211's emulation (required since 6.9) */
+	.add_chanctx = ieee80211_emulate_add_chanctx,
+	.remove_chanctx = ieee80211_emulate_remove_chanctx,
+	.change_chanctx = ieee80211_emulate_change_chanctx,
+	.switch_vif_chanctx = ieee80211_emulate_switch_vif_chanctx,
+};
+
+struct ieee80211_hw *bes_hw_alloc(void *drv)
+{
+	struct ieee80211_hw *hw = ieee80211_alloc_hw(sizeof(struct bes_hw_priv), &bes_ops);
+	struct bes_hw_priv *p;
+
+	if (!hw)
+		return NULL;
+	p = hw->priv;
+	p->drv = drv;
+	skb_queue_head_init(&p->direct);
+	/* Channels and rates are filled in at registration (bes_hw_register). */
+	p->band.band = NL80211_BAND_2GHZ;
+	p->band.channels = p->channels;
+	p->band.n_channels = BES_N_CHANNELS;
+	p->band.bitrates = p->rates;
+	p->band.n_bitrates = BES_N_RATES;
+
+	ieee80211_hw_set(hw, SIGNAL_DBM);
+	ieee80211_hw_set(hw, REPORTS_TX_ACK_STATUS);
+	ieee80211_hw_set(hw, AMPDU_AGGREGATION);
+	ieee80211_hw_set(hw, MFP_CAPABLE);
+	hw->queues = 4;			/* VO, VI, BE, BK (spec §4.3) */
+	hw->max_rates = 4;
+	hw->max_rate_tries = 15;
+	hw->wiphy->interface_modes = BIT(NL80211_IFTYPE_STATION);
+	hw->wiphy->max_scan_ssids = 2;
+	hw->wiphy->max_scan_ie_len = 256;
+	hw->wiphy->bands[NL80211_BAND_2GHZ] = &p->band;
+	return hw;
+}
+
+void bes_hw_set_drv(struct ieee80211_hw *hw, void *drv)
+{
+	((struct bes_hw_priv *)hw->priv)->drv = drv;
+}
+
+int bes_hw_register(struct ieee80211_hw *hw, const struct bes_band_info *info)
+{
+	struct bes_hw_priv *p = hw->priv;
+	struct ieee80211_sta_ht_cap *ht = &p->band.ht_cap;
+	int i;
+
+	for (i = 0; i < BES_N_CHANNELS; i++) {
+		p->channels[i].band = NL80211_BAND_2GHZ;
+		p->channels[i].center_freq = info->channels[i].freq;
+		p->channels[i].hw_value = info->channels[i].number;
+		p->channels[i].max_power = 20;
+	}
+	for (i = 0; i < BES_N_RATES; i++) {
+		p->rates[i].bitrate = info->rates[i].bitrate;
+		p->rates[i].hw_value = info->rates[i].hw_value;
+		p->rates[i].flags = info->rates[i].short_preamble ? IEEE80211_RATE_SHORT_PREAMBLE : 0;
+	}
+	if (info->ht_mcs_mask) {
+		ht->ht_supported = true;
+		ht->cap = IEEE80211_HT_CAP_SGI_20 | IEEE80211_HT_CAP_GRN_FLD |
+			  (1 << IEEE80211_HT_CAP_RX_STBC_SHIFT) |
+			  IEEE80211_HT_CAP_MAX_AMSDU;
+		ht->ampdu_factor = IEEE80211_HT_MAX_AMPDU_32K;
+		ht->ampdu_density = IEEE80211_HT_MPDU_DENSITY_NONE;
+		ht->mcs.rx_mask[0] = info->ht_mcs_mask & 0xff;
+		ht->mcs.rx_highest = 0;
+		ht->mcs.tx_params = IEEE80211_HT_MCS_TX_DEFINED;
+	}
+	SET_IEEE80211_PERM_ADDR(hw, (u8 *)info->mac);
+	return ieee80211_register_hw(hw);
+}
+
+void bes_hw_unregister(struct ieee80211_hw *hw)
+{
+	ieee80211_unregister_hw(hw);
+}
+
+void bes_hw_free(struct ieee80211_hw *hw)
+{
+	struct bes_hw_priv *p = hw->priv;
+
+	ieee80211_purge_tx_queue(hw, &p->direct);
+	ieee80211_free_hw(hw);
+}
+
+void bes_hw_scan_completed(struct ieee80211_hw *hw, bool aborted)
+{
+	struct cfg80211_scan_info info = { .aborted = aborted };
+
+	ieee80211_scan_completed(hw, &info);
+}
+
+void bes_hw_restart(struct ieee80211_hw *hw)
+{
+	ieee80211_restart_hw(hw);
+}
+
+void bes_hw_connection_loss(struct ieee80211_vif *vif)
+{
+	ieee80211_connection_loss(vif);
+}
+
+void bes_hw_set_sdio_parent(struct ieee80211_hw *hw, struct sdio_func *func)
+{
+	SET_IEEE80211_DEV(hw, &func->dev);
+}
+
+/* ---------------------------------------------------------------- debugfs */
+
+#define BES_DBG_BUF 4096
+
+static int bes_dbg_show(struct seq_file *s, enum bes_dbg_file which)
+{
+	char *buf = kmalloc(BES_DBG_BUF, GFP_KERNEL);
+	size_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	n = bes_rs->debugfs_render(s->private, which, buf, BES_DBG_BUF);
+	seq_write(s, buf, min_t(size_t, n, BES_DBG_BUF));
+	kfree(buf);
+	return 0;
+}
+
+static int bes_dbg_counters_show(struct seq_file *s, void *v)
+{
+	return bes_dbg_show(s, BES_DBG_COUNTERS);
+}
+DEFINE_SHOW_ATTRIBUTE(bes_dbg_counters);
+
+static int bes_dbg_fw_version_show(struct seq_file *s, void *v)
+{
+	return bes_dbg_show(s, BES_DBG_FW_VERSION);
+}
+DEFINE_SHOW_ATTRIBUTE(bes_dbg_fw_version);
+
+static int bes_dbg_recovery_show(struct seq_file *s, void *v)
+{
+	return bes_dbg_show(s, BES_DBG_RECOVERY);
+}
+DEFINE_SHOW_ATTRIBUTE(bes_dbg_recovery);
+
+/*
+ * Under the wiphy's directory (ieee80211/<phy>/bes2600), which wiphy_unregister() removes
+ * with everything in it: the files live exactly as long as the registration.
+ */
+void bes_debugfs_create(struct ieee80211_hw *hw)
+{
+	struct dentry *dir = debugfs_create_dir("bes2600", hw->wiphy->debugfsdir);
+	void *drv = bes_drv(hw);
+
+	if (IS_ERR(dir))
+		return;
+	debugfs_create_file("counters", 0444, dir, drv, &bes_dbg_counters_fops);
+	debugfs_create_file("fw_version", 0444, dir, drv, &bes_dbg_fw_version_fops);
+	debugfs_create_file("recovery", 0444, dir, drv, &bes_dbg_recovery_fops);
+}
+
+/* ---------------------------------------------------------------- uevent */
+
+void bes_uevent_recovery(struct ieee80211_hw *hw, const char *cause, u64 count)
+{
+	char cause_env[64], count_env[48];
+	char *envp[] = { "BES2600_EVENT=recovery", cause_env, count_env, NULL };
+
+	snprintf(cause_env, sizeof(cause_env), "BES2600_CAUSE=%s", cause);
+	snprintf(count_env, sizeof(count_env), "BES2600_COUNT=%llu", count);
+	kobject_uevent_env(&hw->wiphy->dev.kobj, KOBJ_CHANGE, envp);
+}
