@@ -10,9 +10,13 @@
  *   read()  whole records the chip transmitted, as many as fit (never a partial one); blocks
  *           until there is one (O_NONBLOCK: -EAGAIN); -EMSGSIZE if the buffer cannot hold
  *           the next record (MAX_RECORD_LEN in air.rs is enough); 0 once the module is going.
- *   write() one or more whole records the chip hears; -EINVAL at a malformed record (the
+ *   write() one or more whole records the chip hears; returns the bytes of the whole records
+ *           taken (at most 64 KiB: a longer write, or one whose last record is cut, is
+ *           partial and the writer writes the rest); -EINVAL at a malformed record (the
  *           records before it were heard).
  *   poll()  EPOLLIN when transmitted records wait; always writable.
+ *
+ * debugfs bes2600_vsdio/air_stats: the radio's counters (air_tx, air_rx, drops...).
  *
  * The record format lives in driver/sim/src/air.rs only. The chip is called through
  * vsdio_rs_air_* (src/air.rs) under the module mutex, like every other card call.
@@ -108,8 +112,8 @@ static ssize_t vsdio_air_write(struct file *f, const char __user *ubuf, size_t n
 
 	if (!n)
 		return 0;
-	if (n > VSDIO_AIR_IO_MAX)
-		return -EMSGSIZE;
+	/* Longer writes are taken in part (whole records only); the writer writes the rest. */
+	n = min_t(size_t, n, VSDIO_AIR_IO_MAX);
 	buf = vmemdup_user(ubuf, n);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
@@ -117,20 +121,54 @@ static ssize_t vsdio_air_write(struct file *f, const char __user *ubuf, size_t n
 	ret = vsdio_rs_air_give(va.card, buf, n);
 	mutex_unlock(va.lock);
 	kvfree(buf);
-	return ret < 0 ? ret : (ssize_t)n;
+	return ret;
 }
 
 static __poll_t vsdio_air_fpoll(struct file *f, struct poll_table_struct *wait)
 {
 	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+	bool pending;
 
 	poll_wait(f, &va.wq, wait);
-	if (atomic_read(&va.ready))
+	/*
+	 * Asked of the chip, not read from the flag: the flag can outlive the records (a reset,
+	 * or frames that expired unread), and a blocking read after a stale EPOLLIN would
+	 * stall a single-threaded medium.
+	 */
+	mutex_lock(va.lock);
+	pending = vsdio_rs_air_pending(va.card);
+	if (!pending)
+		atomic_set(&va.ready, 0);
+	mutex_unlock(va.lock);
+	if (pending)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (READ_ONCE(va.gone))
 		mask |= EPOLLHUP;
 	return mask;
 }
+
+static ssize_t vsdio_air_stats_read(struct file *f, char __user *ubuf, size_t n, loff_t *pos)
+{
+	u8 *buf = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	size_t len;
+	ssize_t ret;
+
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(va.lock);
+	len = vsdio_rs_air_render(va.card, buf, PAGE_SIZE);
+	mutex_unlock(va.lock);
+	ret = simple_read_from_buffer(ubuf, n, pos, buf, len);
+	kfree(buf);
+	return ret;
+}
+
+static const struct file_operations vsdio_air_stats_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = vsdio_air_stats_read,
+	.llseek = default_llseek,
+};
 
 static const struct file_operations vsdio_air_fops = {
 	.owner = THIS_MODULE,
@@ -150,6 +188,7 @@ void vsdio_air_init(struct dentry *dir, struct mutex *lock, void *card)
 	atomic_set(&va.ready, 0);
 	va.gone = false;
 	debugfs_create_file("air", 0600, dir, NULL, &vsdio_air_fops);
+	debugfs_create_file("air_stats", 0400, dir, NULL, &vsdio_air_stats_fops);
 	va.on = true;
 }
 

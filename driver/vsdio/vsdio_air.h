@@ -29,9 +29,12 @@ void vsdio_air_poll(void *card);
 /* Moves whole transmitted records into @buf; bytes written, 0 if none, -EMSGSIZE if the
  * next record is longer than @len. */
 ssize_t vsdio_rs_air_take(void *card, u8 *buf, size_t len);
-/* The chip hears the records in @buf; bytes consumed, or -EINVAL at a malformed record
- * (the records before it were heard). */
+/* The chip hears the records in @buf; bytes of the whole records consumed (a record cut by
+ * the end of @buf after whole ones is left for the next write), or -EINVAL at a malformed
+ * record or a cut first one (the records before it were heard). */
 ssize_t vsdio_rs_air_give(void *card, const u8 *buf, size_t len);
 bool vsdio_rs_air_pending(void *card);
+/* The air counters as "name value" lines into @buf; bytes written. */
+size_t vsdio_rs_air_render(void *card, u8 *buf, size_t len);
 
 #endif /* VSDIO_AIR_H */

@@ -336,12 +336,15 @@ impl SimChip {
     }
 
     /// Air mode: the radio hears the records in `buf` (one `write()` of the endpoint).
-    /// Returns the bytes consumed; a malformed record is an error after the good ones
-    /// before it were heard (the rest cannot be framed).
+    /// Returns the bytes consumed. A record cut off by the end of `buf` after whole ones is
+    /// left for the next call (a partial write, as a writer capped in size sees it); a
+    /// malformed record, or a cut first record, is an error after the good ones before it
+    /// were heard (the rest cannot be framed).
     pub fn air_give(&mut self, buf: &[u8]) -> Result<usize, Error> {
         let mut used = 0;
         for rec in Records::new(buf) {
             match rec {
+                Err(Error::Truncated) if used > 0 => break,
                 Ok((r, _)) if r.flags & air::FLAG_ACKED != 0 => {
                     // The medium's TX status for a frame we sent (hwsim-medium writes the
                     // frame back acked). The confirm already went out when the frame left

@@ -310,6 +310,20 @@ fn a_malformed_write_is_refused_after_the_good_records_before_it() {
         "the record before it was heard"
     );
     assert!(good > 0);
+    // A record cut by the end of the buffer after a whole one is a partial write: the whole
+    // one is consumed, the cut one left for the next write.
+    let mut two = Vec::new();
+    push(&mut two, &d[..n], 0);
+    push(&mut two, &d[..n], 0);
+    let one = two.len() / 2;
+    assert_eq!(h.sim.air_give(&two[..one + 20]), Ok(one));
+    assert_eq!(h.sim.air_give(&two[one..]), Ok(one));
+    assert_eq!(
+        h.sim.air_give(&two[..20]),
+        Err(bes2600_wire::Error::Truncated),
+        "a write must hold one whole record"
+    );
+    assert_eq!(h.sim.counters().air_rx, before.air_rx + 3);
 }
 
 #[test]

@@ -209,10 +209,10 @@ unsafe extern "C" fn vsdio_rs_violations(c: *mut c_void) -> u64 {
     unsafe { card(c) }.violations()
 }
 
-/// Writes into a byte slice, truncating at its end.
-struct SliceWriter<'a> {
-    buf: &'a mut [u8],
-    len: usize,
+/// Writes into a byte slice, truncating at its end (also used by `air.rs`).
+pub(crate) struct SliceWriter<'a> {
+    pub(crate) buf: &'a mut [u8],
+    pub(crate) len: usize,
 }
 
 impl core::fmt::Write for SliceWriter<'_> {
