@@ -216,7 +216,8 @@ static void vsdio_request(struct mmc_host *mmc, struct mmc_request *mrq)
 static void vsdio_power(struct vsdio *vs, bool on)
 {
 	mutex_lock(&vs->lock);
-	if (vsdio_rs_power(vs->card, on))
+	/* An empty slot powers nothing: a removed card stays off until it is back. */
+	if (vsdio_rs_power(vs->card, on && vs->present))
 		vsdio_trace(vs, "%llu RESET\n", ktime_get_ns());
 	mutex_unlock(&vs->lock);
 }
@@ -369,6 +370,9 @@ static int vsdio_set_present(struct vsdio *vs, bool present)
 {
 	mutex_lock(&vs->lock);
 	WRITE_ONCE(vs->present, present);
+	/* Pulled out, the card loses its power; re-inserted, the MMC core powers it up. */
+	if (!present)
+		vsdio_rs_power(vs->card, false);
 	/* Under the lock: remove() clears vs->host before it removes the mmc_host. */
 	if (vs->host)
 		mmc_detect_change(vs->host->mmc, 0);

@@ -71,10 +71,13 @@ if $faults_ready; then
     # runs. Re-insertion: the core enumerates it again and bes2600.ko probes it.
     removed=false reinserted=false recovered=false after_s=0
     echo 10 >$V/inject
+    p0=$(card_num power_ups)
     for i in $(seq 1 80); do
         if [ -z "$(sdio_dev)" ] && [ ! -d /sys/class/net/wlan0 ]; then removed=true; break; fi
         sleep 0.25
     done
+    # An empty slot powers nothing, whatever the driver's teardown asks of the host.
+    p_removed=$(( $(card_num power_ups) - p0 ))
     echo 11 >$V/inject
     for i in $(seq 1 80); do
         d=$(sdio_dev)
@@ -82,8 +85,9 @@ if $faults_ready; then
         sleep 0.25
     done
     if $reinserted && wlan_ready; then after_s=$(flows 40) && recovered=true; fi
-    e fault removal removed $removed reinserted $reinserted recovered $recovered after_s "$after_s"
-    fault_json="$fault_json,\"removal\":{\"injected\":$removed,\"removed\":$removed,\"reinserted\":$reinserted,\"recovered\":$recovered,\"recovered_after_s\":$after_s}"
+    e fault removal removed $removed reinserted $reinserted recovered $recovered after_s "$after_s" \
+        power_ups_while_removed $p_removed
+    fault_json="$fault_json,\"removal\":{\"injected\":$removed,\"removed\":$removed,\"reinserted\":$reinserted,\"recovered\":$recovered,\"recovered_after_s\":$after_s,\"power_ups_while_removed\":$p_removed}"
 fi
 sed 's/^/E2E faults contract: /' $V/contract 2>/dev/null | grep -E "fault|unanswered|rx_len|power_ups|contract_violations"
 grep -E "^(recoveries|bus_crc|rx_len)" $D/counters 2>/dev/null | sed 's/^/E2E faults counters: /'
