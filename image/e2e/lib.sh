@@ -30,7 +30,13 @@ load_card() {
     for i in $(seq 1 50); do [ -n "$(sdio_dev)" ] && return 0; sleep 0.1; done
     return 1
 }
-load_driver() { modprobe "$(cat "$(sdio_dev)/modalias")"; }
+# The driver requests its firmware asynchronously at probe (request_firmware_nowait), so
+# modprobe returns before the firmware is up; wlan0 follows once the hw is registered.
+load_driver() {
+    modprobe "$(cat "$(sdio_dev)/modalias")" || return 1
+    wait_wlan0
+}
+wait_wlan0() { for i in $(seq 1 120); do [ -d /sys/class/net/wlan0 ] && return 0; sleep 0.1; done; return 1; }
 # Driver and card out, the card's violations kept. Phases that need another card
 # configuration call this, then load_card with their parameters.
 unload_card() {
