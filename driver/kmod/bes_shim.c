@@ -34,11 +34,6 @@ MODULE_PARM_DESC(fw_type, "firmware: 0 signal (default), 1 nosignal, 2 btrf");
  * modinfo tag itself has not changed, so it is declared here once for both.
  */
 MODULE_AUTHOR("bes2600-rs developers");
-MODULE_FIRMWARE("bes2600/best2002_fw_boot_sdio.bin");
-MODULE_FIRMWARE("bes2600/best2002_fw_sdio.bin");
-MODULE_FIRMWARE("bes2600/best2002_fw_sdio_nosignal.bin");
-MODULE_FIRMWARE("bes2600/best2002_fw_sdio_btrf.bin");
-MODULE_ALIAS("bes2600_wlan");
 
 int bes_param_fw_type(void)
 {

@@ -208,6 +208,10 @@ struct bes_rs_ops {
 	void (*sdio_remove)(struct sdio_func *func, void *owner);
 	void (*sdio_irq)(void *drv);
 	int (*bh_main)(void *drv, struct bes_bh *bh);
+	/* System sleep (SDIO dev_pm_ops): keep_power tells whether the card stays powered
+	 * (MMC_PM_KEEP_POWER); without it the firmware is gone at resume. */
+	void (*pm_suspend)(void *drv, bes_bool keep_power);
+	void (*pm_resume)(void *drv);
 	/* The file of bes_fw_request_async(): handle NULL when it is missing; the handle is
 	 * Rust's to bes_fw_release(). Runs in a worker (process context). */
 	void (*fw_loaded)(void *drv, void *handle, const bes_u8 *data, bes_size len);

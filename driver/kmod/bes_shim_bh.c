@@ -15,6 +15,8 @@ static int bes_bh_thread(void *data)
 {
 	struct bes_bh *bh = data;
 
+	/* System suspend parks the BH at its waits (the freezer), not in the middle of a pass. */
+	set_freezable();
 	return bes_rs->bh_main(bh->drv, bh);
 }
 
@@ -51,15 +53,15 @@ int bes_bh_wait(struct bes_bh *bh, u64 timeout_ns)
 	}
 	if (t == 0)
 		t = 1;
-	wait_event_interruptible_timeout(bh->wq,
-					 atomic_read(&bh->kick) || kthread_should_stop(), t);
+	wait_event_freezable_timeout(bh->wq, atomic_read(&bh->kick) || kthread_should_stop(), t);
 	atomic_set(&bh->kick, 0);
 	return !kthread_should_stop();
 }
 
 int bes_bh_should_stop(void)
 {
-	return kthread_should_stop();
+	/* The download's steps are freeze points too (it can take seconds). */
+	return kthread_freezable_should_stop(NULL);
 }
 
 void bes_bh_wake(struct bes_bh *bh)

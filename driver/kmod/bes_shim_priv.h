@@ -14,6 +14,7 @@
 #include <linux/device.h>
 #include <linux/etherdevice.h>
 #include <linux/firmware.h>
+#include <linux/freezer.h>
 #include <linux/fs.h>
 #include <linux/kstrtox.h>
 #include <linux/kthread.h>

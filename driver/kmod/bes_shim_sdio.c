@@ -53,11 +53,48 @@ static void bes_sdio_remove(struct sdio_func *func)
 	kfree(ctx);
 }
 
+/*
+ * System sleep. mac80211 has stopped the device before this runs (no WoWLAN: cfg80211
+ * disconnects, mac80211 calls .stop); the BH is frozen. Where the host can keep the card
+ * powered the firmware stays up (MMC_PM_KEEP_POWER, as cw1200 and the vendor driver);
+ * otherwise the MMC core powers it off and the driver reloads it at resume.
+ */
+static int bes_sdio_suspend(struct device *dev)
+{
+	struct sdio_func *func = dev_to_sdio_func(dev);
+	struct bes_sdio_ctx *ctx = sdio_get_drvdata(func);
+	bool keep = sdio_get_host_pm_caps(func) & MMC_PM_KEEP_POWER;
+	int ret = 0;
+
+	if (keep)
+		ret = sdio_set_host_pm_flags(func, MMC_PM_KEEP_POWER);
+	if (ret)
+		keep = false;
+	if (ctx && ctx->drv)
+		bes_rs->pm_suspend(ctx->drv, keep);
+	return 0;
+}
+
+static int bes_sdio_resume(struct device *dev)
+{
+	struct sdio_func *func = dev_to_sdio_func(dev);
+	struct bes_sdio_ctx *ctx = sdio_get_drvdata(func);
+
+	if (ctx && ctx->drv)
+		bes_rs->pm_resume(ctx->drv);
+	return 0;
+}
+
+static DEFINE_SIMPLE_DEV_PM_OPS(bes_sdio_pm, bes_sdio_suspend, bes_sdio_resume);
+
 static struct sdio_driver bes_sdio_driver = {
 	.name = "bes2600_wlan",
 	.id_table = bes_sdio_ids,
 	.probe = bes_sdio_probe,
 	.remove = bes_sdio_remove,
+	.drv = {
+		.pm = pm_sleep_ptr(&bes_sdio_pm),
+	},
 };
 
 int bes_sdio_register(const struct bes_rs_ops *ops)

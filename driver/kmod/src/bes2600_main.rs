@@ -24,14 +24,29 @@ module! {
     name: "bes2600",
     description: "Bestechnic BES2600 SDIO Wi-Fi (Rust)",
     license: "GPL",
+    // The vendor driver's module name, for configurations that name it.
+    alias: ["bes2600_wlan"],
+    // The images `device/boot.rs` requests (spec §2.1); the optional factory calibration
+    // is not listed.
+    firmware: [
+        "bes2600/best2002_fw_boot_sdio.bin",
+        "bes2600/best2002_fw_sdio.bin",
+        "bes2600/best2002_fw_sdio_nosignal.bin",
+        "bes2600/best2002_fw_sdio_btrf.bin"
+    ],
 }
 
 /// The registered SDIO driver; devices come and go with probe/remove.
-struct Bes2600(#[allow(dead_code)] ffi::SdioDriverReg);
+struct Bes2600 {
+    /// Held for its `Drop` (unregistration), never read.
+    _driver: ffi::SdioDriverReg,
+}
 
 impl kernel::Module for Bes2600 {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        Ok(Bes2600(ffi::SdioDriverReg::register::<device::Device>()?))
+        Ok(Bes2600 {
+            _driver: ffi::SdioDriverReg::register::<device::Device>()?,
+        })
     }
 }
 

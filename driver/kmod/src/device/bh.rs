@@ -140,7 +140,7 @@ impl Device {
         if !self.posted.swap(false, Ordering::AcqRel) {
             return;
         }
-        let (scan, cancel, join, leave, key, cleanup) = {
+        let (scan, cancel, join, leave, key, cleanup, reload) = {
             let mut g = self.mbox.lock();
             let cleanup = g.key_cleanup.take().map(|entry| {
                 // The remove goes out before any later add of this entry (one command at a
@@ -156,11 +156,17 @@ impl Device {
                 g.leave,
                 g.key_job.take(),
                 cleanup,
+                g.reload,
             );
+            g.reload = false;
             g.cancel_scan = false;
             g.leave = false;
             r
         };
+        if reload {
+            // The next pass resets the chip and downloads again (`service`).
+            st.host.restart = true;
+        }
         let eng = &mut st.engine;
         if leave {
             let _ = eng.reset(0, Tag::Reset.encode(), false);

@@ -27,7 +27,8 @@ pub(super) const TX_SLOTS: usize = 64;
 pub(crate) struct MacHost {
     pub(super) hw: HwRef,
     pub(super) rx: SkbBatch,
-    pub(super) pending: [Option<Skb>; TX_SLOTS],
+    /// `TX_SLOTS` entries (on the heap: the device is built on the probe stack).
+    pub(super) pending: KVec<Option<Skb>>,
     pub(super) next_slot: usize,
     pub(super) gen: u8,
     pub(super) scanning: bool,

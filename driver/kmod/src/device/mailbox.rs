@@ -35,6 +35,8 @@ pub(crate) struct Mailbox {
     pub(super) cancel_scan: bool,
     pub(super) join: Option<JoinParams>,
     pub(super) leave: bool,
+    /// The card lost power over a system sleep: reset and download again (as a recovery).
+    pub(super) reload: bool,
     pub(super) vif: Option<VifId>,
     pub(super) bssid: [u8; 6],
     /// The running firmware's label (startup indication).
@@ -61,6 +63,7 @@ impl Default for Mailbox {
             cancel_scan: false,
             join: None,
             leave: false,
+            reload: false,
             vif: None,
             bssid: [0; 6],
             fw_label: [0; 128],

@@ -34,7 +34,7 @@ mod mailbox;
 mod ops;
 
 pub(crate) use bh::BhState;
-use host::MacHost;
+use host::{MacHost, TX_SLOTS};
 use mailbox::Mailbox;
 
 /// The engine's view of the shared atomics, kept alive by an `Arc` that debugfs also holds.
@@ -63,6 +63,8 @@ pub(crate) struct Device {
     /// (Both `SeqCst`: the BH raises this before it reads `rx_started`, `stop` clears
     /// `rx_started` before it reads this, so one of them sees the other.)
     rx_delivering: AtomicU32,
+    /// The card stayed powered over the last system sleep (`MMC_PM_KEEP_POWER`).
+    power_kept: AtomicBool,
     /// Ops filled the mailbox since the BH last emptied it: the BH takes the mailbox lock
     /// only then, not on every pass.
     posted: AtomicBool,
@@ -112,10 +114,14 @@ impl DeviceHandle {
         hw.set_sdio_parent(func);
         let shared = Arc::new(Shared::new(), GFP_KERNEL)?;
         let engine = ffi::kbox_in_place(|slot| init_engine(slot, SharedRef(shared.clone())))?;
+        let mut pending = KVec::with_capacity(TX_SLOTS, GFP_KERNEL)?;
+        for _ in 0..TX_SLOTS {
+            pending.push(None, GFP_KERNEL)?;
+        }
         let host = MacHost {
             hw: hw.r(),
             rx: SkbBatch::new()?,
-            pending: core::array::from_fn(|_| None),
+            pending,
             next_slot: 0,
             gen: 0,
             scanning: false,
@@ -140,6 +146,7 @@ impl DeviceHandle {
                 rx_started: AtomicBool::new(false),
                 rx_delivering: AtomicU32::new(0),
                 posted: AtomicBool::new(false),
+                power_kept: AtomicBool::new(true),
                 bh_running: AtomicBool::new(true),
                 ready: AtomicBool::new(false),
                 registered: AtomicBool::new(false),

@@ -43,6 +43,10 @@ pub(crate) trait Driver: Sync + Sized + 'static {
 
     /// The file of `DevicePtr::request_firmware_async` (`None`: missing). Runs in a worker.
     fn firmware_loaded(&self, fw: Option<Firmware>);
+    /// System suspend: `keep_power` when the card stays powered (the firmware survives).
+    fn pm_suspend(&self, keep_power: bool);
+    /// System resume.
+    fn pm_resume(&self);
     /// The BH thread's body; returns when asked to stop.
     fn bh_main(&self, st: &mut Self::BhState, me: BhSelf);
     /// The SDIO interrupt (the MMC core's IRQ thread; must not sleep long).
@@ -97,6 +101,8 @@ impl<T: Driver> Adapter<T> {
         sdio_irq: Some(Self::sdio_irq),
         bh_main: Some(Self::bh_main),
         fw_loaded: Some(Self::fw_loaded),
+        pm_suspend: Some(Self::pm_suspend),
+        pm_resume: Some(Self::pm_resume),
         debugfs_render: Some(Self::debugfs_render),
         op_start: Some(Self::op_start),
         op_stop: Some(Self::op_stop),
@@ -190,6 +196,23 @@ impl<T: Driver> Adapter<T> {
         // INVARIANT: `bh` is this thread's own handle, alive until the thread returns.
         d.bh_main(st, BhSelf(bh));
         0
+    }
+
+    /// # Safety
+    ///
+    /// `drv` is the drvdata `DevicePtr::set_sdio_drvdata` stored (see [`Self::dev`]).
+    unsafe extern "C" fn pm_suspend(drv: *mut c_void, keep_power: bool) {
+        // SAFETY: drvdata is set while the device lives and cleared before it is freed; the
+        // PM core does not suspend a device while its remove runs.
+        unsafe { Self::dev(drv) }.pm_suspend(keep_power)
+    }
+
+    /// # Safety
+    ///
+    /// As [`Self::pm_suspend`].
+    unsafe extern "C" fn pm_resume(drv: *mut c_void) {
+        // SAFETY: As in `pm_suspend`.
+        unsafe { Self::dev(drv) }.pm_resume()
     }
 
     /// # Safety

@@ -346,6 +346,10 @@ pub struct bes_rs_ops {
     pub bh_main: ::core::option::Option<
         unsafe extern "C" fn(drv: *mut core::ffi::c_void, bh: *mut bes_bh) -> core::ffi::c_int,
     >,
+    pub pm_suspend: ::core::option::Option<
+        unsafe extern "C" fn(drv: *mut core::ffi::c_void, keep_power: bes_bool),
+    >,
+    pub pm_resume: ::core::option::Option<unsafe extern "C" fn(drv: *mut core::ffi::c_void)>,
     pub fw_loaded: ::core::option::Option<
         unsafe extern "C" fn(
             drv: *mut core::ffi::c_void,
