@@ -30,6 +30,8 @@
 # The judge computes cpu_ms_per_mb_* = (busy - source) / delivered MB and the ratios.
 CVH_PAYLOAD=1400
 CVH_PORT_UP=47601
+# No step may hang the run: every hwsim-medium run has a hard limit.
+CVH_TMO=$((SECS + 30))
 cvh_busy() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
 cvh_task() { [ -r /proc/$1/stat ] && sed 's/^.*) //' /proc/$1/stat | awk '{print $12 + $13}' || echo 0; }
 cvh_netrx() { awk '/NET_RX:/{s = 0; for (i = 2; i <= NF; i++) s += $i; print s}' /proc/softirqs; }
@@ -113,17 +115,19 @@ if [ -x /bin/hwsim-medium ] && modprobe mac80211_hwsim radios=2; then
     if $cvh_hwsim_assoc; then
         ip addr add 192.0.2.2/24 dev "$STA_IF"
         # Downlink: the injector runs a little longer than the receiver's window.
-        hwsim-medium inject --sta $STA_MAC --bssid $BSSID --mode $cvh_hwsim_mode \
+        timeout $CVH_TMO hwsim-medium inject --sta $STA_MAC --bssid $BSSID --mode $cvh_hwsim_mode \
             --transmitter $AP_MAC --payload $CVH_PAYLOAD --burst 4 --rate-kbps "$RATE" \
             --secs $((SECS + 3)) --stats /tmp/cvh-inject.json >/tmp/cvh-inject.out 2>/tmp/cvh-inject.err &
-        inj=$!
+        inj_job=$!
         sleep 1
+        # The process itself (busybox timeout execs it in place; by name to be sure).
+        inj=$(cvh_pid_of hwsim-medium); inj=${inj:-0}
         cat /proc/softirqs >/tmp/cvh-sirq0
         s0=$(cvh_snap $inj)
         cvh_hwsim_probe=$(rx-probe 47600 "$SECS")
         s1=$(cvh_snap $inj)
         cat /proc/softirqs >/tmp/cvh-sirq1
-        wait $inj
+        wait $inj_job
         cvh_inject=$(cat /tmp/cvh-inject.out 2>/dev/null)
         head -3 /tmp/cvh-inject.err | sed 's/^/E2E cvh inject: /'
         cvh_hwsim_rx=$(cvh_delta "$s0" "$s1" "$(json_num "$cvh_hwsim_probe" bytes)" "$(json_num "$cvh_hwsim_probe" datagrams)")
@@ -138,7 +142,7 @@ if [ -x /bin/hwsim-medium ] && modprobe mac80211_hwsim radios=2; then
         # time (which with tick accounting also holds the softirqs that ran on its time) gives
         # cpu_ms_per_mb_hwsim_task_excl.
         s0=$(cvh_snap 0)
-        cal=$(hwsim-medium inject --sta $STA_MAC --bssid $BSSID --mode $cvh_hwsim_mode \
+        cal=$(timeout $CVH_TMO hwsim-medium inject --sta $STA_MAC --bssid $BSSID --mode $cvh_hwsim_mode \
             --transmitter $AP_MAC --radio 42:00:00:00:99:00 --payload $CVH_PAYLOAD --burst 4 \
             --rate-kbps "$RATE" --secs "$SECS" 2>/dev/null)
         s1=$(cvh_snap 0)
@@ -147,16 +151,17 @@ if [ -x /bin/hwsim-medium ] && modprobe mac80211_hwsim radios=2; then
         # Uplink: the medium sinks the station's datagrams to the uplink port.
         # The peer's address: the AP's (= the BSSID) or the IBSS peer's (mac80211 sends
         # unicast in an IBSS only to a known, authorized peer).
-        hwsim-medium neigh --dev "$STA_IF" --ip 192.0.2.1 --mac $AP_MAC 2>&1 | sed 's/^/E2E cvh neigh: /'
-        hwsim-medium bridge --sink-udp-port $CVH_PORT_UP --secs $((SECS + 3)) \
+        timeout 20 hwsim-medium neigh --dev "$STA_IF" --ip 192.0.2.1 --mac $AP_MAC 2>&1 | sed 's/^/E2E cvh neigh: /'
+        timeout $CVH_TMO hwsim-medium bridge --sink-udp-port $CVH_PORT_UP --secs $((SECS + 3)) \
             --stats /tmp/cvh-sink.json >/tmp/cvh-sink.out 2>&1 &
-        sink=$!
+        sink_job=$!
         sleep 1
+        sink=$(cvh_pid_of hwsim-medium); sink=${sink:-0}
         s0=$(cvh_snap $sink)
-        cvh_send_h=$(hwsim-medium udp-send --dst 192.0.2.1:$CVH_PORT_UP --payload $CVH_PAYLOAD \
+        cvh_send_h=$(timeout $CVH_TMO hwsim-medium udp-send --dst 192.0.2.1:$CVH_PORT_UP --payload $CVH_PAYLOAD \
             --secs "$SECS" --rate-kbps "$RATE" 2>&1)
         s1=$(cvh_snap $sink)
-        wait $sink
+        wait $sink_job
         cvh_sink=$(cat /tmp/cvh-sink.out 2>/dev/null)
         sunk=$(json_num "$cvh_sink" sunk)
         cvh_hwsim_tx=$(cvh_delta "$s0" "$s1" $(( ${sunk:-0} * CVH_PAYLOAD )) "${sunk:-0}")
@@ -187,12 +192,12 @@ if load_card && load_driver && ip link set wlan0 up; then
         cvh_softirq_types /tmp/cvh-sirq0 /tmp/cvh-sirq1 bes2600_rx
         cvh_bes_rx=$(cvh_delta "$s0" "$s1" "$(json_num "$cvh_bes_probe" bytes)" "$(json_num "$cvh_bes_probe" datagrams)")
         e cvh_bes2600_rx "$cvh_bes_rx" probe "$cvh_bes_probe" clock_pid "${clk:-none}"
-        hwsim-medium neigh --dev wlan0 --ip 192.0.2.1 --mac $SIM_BSSID 2>&1 | sed 's/^/E2E cvh neigh: /'
+        timeout 20 hwsim-medium neigh --dev wlan0 --ip 192.0.2.1 --mac $SIM_BSSID 2>&1 | sed 's/^/E2E cvh neigh: /'
         # What the simulated AP sank: its own count when the card reports it, else what
         # wlan0 handed to the driver.
         u0=$(sed -n 's/^chip_ap_udp_rx //p' $V/contract 2>/dev/null); p0=$(cvh_if_stat wlan0 tx_packets)
         s0=$(cvh_snap "${clk:-0}")
-        cvh_send_b=$(hwsim-medium udp-send --dst 192.0.2.1:$CVH_PORT_UP --payload $CVH_PAYLOAD \
+        cvh_send_b=$(timeout $CVH_TMO hwsim-medium udp-send --dst 192.0.2.1:$CVH_PORT_UP --payload $CVH_PAYLOAD \
             --secs "$SECS" --rate-kbps "$RATE" 2>&1)
         s1=$(cvh_snap "${clk:-0}")
         sleep 0.5

@@ -215,18 +215,25 @@ impl Loop {
         Ok(())
     }
 
+    /// Handles what the kernel queued, answering (TX status, deliveries) after each
+    /// datagram: a radio waits for its TX status with the frame held (and the sender's socket
+    /// memory with it). At most `MAX_DRAIN` datagrams, so a flood cannot keep the loop from
+    /// its clock.
     fn drain_netlink(&mut self) -> Result<()> {
-        loop {
+        const MAX_DRAIN: usize = 256;
+        for _ in 0..MAX_DRAIN {
             match self.nl.try_recv() {
                 Ok(Some(buf)) => {
                     let buf = buf.to_vec();
                     self.on_netlink(&buf);
+                    self.flush()?;
                 }
                 Ok(None) => return Ok(()),
                 Err(Errno::ENOBUFS) => self.st.overruns += 1,
                 Err(e) => return Err(e).context("netlink recv"),
             }
         }
+        Ok(())
     }
 }
 

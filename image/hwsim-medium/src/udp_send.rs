@@ -1,7 +1,7 @@
 //! The uplink sender: UDP datagrams in the stream's payload format (`B26S`, sequence,
 //! time, filler; contracts.md) from the station to a peer, saturating or paced, for a fixed
-//! time. Blocking sends: once the interface queue and the socket's send buffer are full the
-//! sender waits, so saturation is clocked by the link, not by drops.
+//! time. Blocking sends (with a timeout): once the interface queue and the socket's send
+//! buffer are full the sender waits, so saturation is clocked by the link, not by drops.
 
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
@@ -39,6 +39,9 @@ pub fn fill_payload(buf: &mut [u8], seq: u64, gen_ns: u64) {
 pub fn run(dst: SocketAddr, payload: usize, secs: f64, rate_kbps: u64) -> Result<Sent> {
     let sock = UdpSocket::bind(("0.0.0.0", 0)).context("bind")?;
     sock.connect(dst).context("connect")?;
+    // Never blocked for good: a link that stops completing frames ends in counted errors.
+    sock.set_write_timeout(Some(Duration::from_millis(200)))
+        .context("send timeout")?;
     let mut buf = vec![0u8; payload.max(net::STREAM_HDR_LEN)];
     let start = Instant::now();
     let end = start + Duration::from_secs_f64(secs);
