@@ -13,7 +13,8 @@
  *   write() one or more whole records the chip hears; returns the bytes of the whole records
  *           taken (at most 64 KiB: a longer write, or one whose last record is cut, is
  *           partial and the writer writes the rest); -EINVAL at a malformed record (the
- *           records before it were heard).
+ *           records before it were heard). While the chip's RX buffers are full the write
+ *           waits (up to VSDIO_AIR_HOLD_MS), then the chip drops and counts the overflow.
  *   poll()  EPOLLIN when transmitted records wait; always writable.
  *
  * debugfs bes2600_vsdio/air_stats: the radio's counters (air_tx, air_rx, drops...).
@@ -25,6 +26,7 @@
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -43,6 +45,8 @@ MODULE_PARM_DESC(air, "air mode: no built-in AP; the chip's radio is debugfs bes
 
 /* Largest read or write handled at once (many records; the medium reads in a loop). */
 #define VSDIO_AIR_IO_MAX (64 * 1024)
+/* Longest a write waits for the chip's RX buffers before frames are dropped. */
+#define VSDIO_AIR_HOLD_MS 200
 
 static struct {
 	bool on;		/* the file exists (air=1 and init ran) */
@@ -107,7 +111,10 @@ static ssize_t vsdio_air_read(struct file *f, char __user *ubuf, size_t n, loff_
 
 static ssize_t vsdio_air_write(struct file *f, const char __user *ubuf, size_t n, loff_t *pos)
 {
-	ssize_t ret;
+	unsigned long give_up = jiffies + msecs_to_jiffies(VSDIO_AIR_HOLD_MS);
+	ssize_t ret = -ERESTARTSYS;
+	size_t done = 0;
+	ssize_t r;
 	u8 *buf;
 
 	if (!n)
@@ -117,11 +124,35 @@ static ssize_t vsdio_air_write(struct file *f, const char __user *ubuf, size_t n
 	buf = vmemdup_user(ubuf, n);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	mutex_lock(va.lock);
-	ret = vsdio_rs_air_give(va.card, buf, n);
-	mutex_unlock(va.lock);
+	while (done < n) {
+		/*
+		 * Frames for the host wait while the chip's RX buffers are full (the card's clock
+		 * lets the driver drain them every millisecond), as a busy receiver holds off a
+		 * medium; after VSDIO_AIR_HOLD_MS the chip drops what does not fit, and counts it.
+		 */
+		bool hold = time_before(jiffies, give_up) && !READ_ONCE(va.gone);
+
+		mutex_lock(va.lock);
+		r = vsdio_rs_air_give(va.card, buf + done, n - done, hold);
+		mutex_unlock(va.lock);
+		if (r < 0) {
+			/* A cut record after whole ones: a partial write; else the error. */
+			ret = r;
+			break;
+		}
+		done += r;
+		if (done >= n || !hold)
+			break;
+		if (!r) {
+			/* Held: the RX buffers are full. */
+			if (signal_pending(current))
+				break;
+			usleep_range(500, 1000);
+		}
+	}
 	kvfree(buf);
-	return ret;
+	/* Whole records taken count as written, whatever stopped the rest. */
+	return done ? (ssize_t)done : ret;
 }
 
 static __poll_t vsdio_air_fpoll(struct file *f, struct poll_table_struct *wait)

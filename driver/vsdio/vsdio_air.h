@@ -31,8 +31,9 @@ void vsdio_air_poll(void *card);
 ssize_t vsdio_rs_air_take(void *card, u8 *buf, size_t len);
 /* The chip hears the records in @buf; bytes of the whole records consumed (a record cut by
  * the end of @buf after whole ones is left for the next write), or -EINVAL at a malformed
- * record or a cut first one (the records before it were heard). */
-ssize_t vsdio_rs_air_give(void *card, const u8 *buf, size_t len);
+ * record or a cut first one (the records before it were heard). With @hold, a frame for the
+ * host that finds the chip's RX buffers full ends the call before it (not dropped). */
+ssize_t vsdio_rs_air_give(void *card, const u8 *buf, size_t len, bool hold);
 bool vsdio_rs_air_pending(void *card);
 /* The air counters as "name value" lines into @buf; bytes written. */
 size_t vsdio_rs_air_render(void *card, u8 *buf, size_t len);

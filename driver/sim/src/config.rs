@@ -235,7 +235,8 @@ pub struct SimCounters {
     pub air_rx_overflow: u64,
     /// Air mode: frames too long for one RX indication (spec §1.6 message size).
     pub air_rx_too_long: u64,
-    /// Air mode: writes to the air endpoint that were not whole, valid records.
+    /// Air mode: records with a bad length, flags or reserved field (a record cut by the end
+    /// of a write is the rest of a partial write, not counted).
     pub air_malformed: u64,
     /// Air mode: acknowledgements the medium reported for frames the radio sent (records
     /// written back with the acked flag; not frames to receive).

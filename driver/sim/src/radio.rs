@@ -85,6 +85,12 @@ impl<const N: usize> RecordFifo<N> {
         self.buf.get(self.head..self.tail).unwrap_or(&[])
     }
 
+    /// Whether a record of `frame_len` frame bytes fits (after moving the live records to
+    /// the front, as `push` does).
+    fn has_room(&self, frame_len: usize) -> bool {
+        N - (self.tail - self.head) >= air::HEADER_LEN + frame_len
+    }
+
     /// Appends one record; `false` (nothing stored) when it does not fit.
     fn push(&mut self, freq_mhz: u16, signal_dbm: i8, flags: u8, frame: &[u8]) -> bool {
         let need = air::HEADER_LEN + frame.len();
@@ -341,6 +347,18 @@ impl SimChip {
     /// malformed record, or a cut first record, is an error after the good ones before it
     /// were heard (the rest cannot be framed).
     pub fn air_give(&mut self, buf: &[u8]) -> Result<usize, Error> {
+        self.give(buf, false)
+    }
+
+    /// As [`SimChip::air_give`], but a frame for the host that finds the RX buffers full
+    /// stops the call before it instead of being dropped: the returned count ends before
+    /// that record, and the caller offers it again once the host has drained (the virtual
+    /// card's writer waits a bounded time, like a medium whose receiver is busy).
+    pub fn air_give_held(&mut self, buf: &[u8]) -> Result<usize, Error> {
+        self.give(buf, true)
+    }
+
+    fn give(&mut self, buf: &[u8], hold: bool) -> Result<usize, Error> {
         let mut used = 0;
         for rec in Records::new(buf) {
             match rec {
@@ -353,11 +371,16 @@ impl SimChip {
                     self.counters.air_acked += 1;
                 }
                 Ok((r, frame)) => {
+                    if !self.air_hear(r, frame, hold) {
+                        break;
+                    }
                     used += r.buffer_len();
-                    self.air_hear(r, frame);
                 }
                 Err(e) => {
-                    self.counters.air_malformed += 1;
+                    // A cut first record is the rest of a partial write, not a bad one.
+                    if e != Error::Truncated {
+                        self.counters.air_malformed += 1;
+                    }
                     self.raise_if_pending();
                     return Err(e);
                 }
@@ -369,8 +392,9 @@ impl SimChip {
 
     /// One frame from air: passed to the host if the radio is tuned to its channel and it
     /// is for us (scan: beacons and probe responses; joined: our address, or a group
-    /// address of our BSS).
-    fn air_hear(&mut self, r: air::RecordRepr, frame: &[u8]) {
+    /// address of our BSS). With `hold`, a frame for the host that does not fit is left
+    /// unconsumed (`false`) rather than dropped.
+    fn air_hear(&mut self, r: air::RecordRepr, frame: &[u8], hold: bool) -> bool {
         let up = self.cfg.air
             && !self.fw.hung
             && self.phase == crate::chip::Phase::Firmware
@@ -382,21 +406,24 @@ impl SimChip {
         };
         let Some(if_id) = if_id else {
             self.counters.air_rx_filtered += 1;
-            return;
+            return true;
         };
         if frame.len() > MAX_RX_FRAME {
             self.counters.air_rx_too_long += 1;
-            return;
+            return true;
         }
         // The host queue entry and the frame go together, or neither does.
-        if self.ctrl_len >= CTRL_QUEUE_CAP
-            || !self.radio.rx.push(r.freq_mhz, r.signal_dbm, 0, frame)
-        {
+        let room = self.ctrl_len < CTRL_QUEUE_CAP && self.radio.rx.has_room(frame.len());
+        if !room && hold {
+            return false;
+        }
+        if !room || !self.radio.rx.push(r.freq_mhz, r.signal_dbm, 0, frame) {
             self.counters.air_rx_overflow += 1;
-            return;
+            return true;
         }
         self.counters.air_rx += 1;
         self.push_ctrl(Out::AirRx { if_id });
+        true
     }
 
     /// The interface a heard frame goes to, or `None` when the firmware filters it out.

@@ -359,3 +359,39 @@ fn an_undrained_medium_fails_tx_with_retry_limit_and_reset_forgets_the_radio() {
     h.sim.reset().unwrap();
     assert!(!h.sim.air_pending());
 }
+
+#[test]
+fn a_held_write_stops_at_full_rx_buffers_and_loses_nothing() {
+    let mut h = air_harness();
+    let mut ap = FakeAp::default();
+    assert!(run(&mut h, &mut ap, 5 * SEC, 0, |h, _| h.host.state
+        == StaState::Associated));
+    run(&mut h, &mut ap, 50 * MS, 0, |_, _| false);
+    let before = h.host.stream.unique;
+    // 200 datagrams at once: far more than the RX buffers hold.
+    let mut out = Vec::new();
+    let mut d = [0u8; 1600];
+    for seq in 0..200 {
+        let n = net::stream_frame(&mut d, &STA_MAC, 1400, 1_000_000 + seq, 0, seq as u16).unwrap();
+        push(&mut out, &d[..n], air::FLAG_ACK_REQUESTED);
+    }
+    let mut off = 0;
+    let mut stalls = 0;
+    while off < out.len() {
+        let n = h.sim.air_give_held(&out[off..]).unwrap();
+        if n == 0 {
+            stalls += 1;
+            h.step();
+        }
+        off += n;
+    }
+    h.run_for(100 * MS);
+    assert!(stalls > 0, "the buffers must have filled");
+    let k = h.sim.counters();
+    assert_eq!(k.air_rx_overflow, 0, "{k:?}");
+    assert!(h.host.stream.unique >= before + 200, "{:?}", h.host.stream);
+    // Without holding, the same burst overflows (and counts it).
+    let n = h.sim.air_give(&out).unwrap();
+    assert_eq!(n, out.len());
+    assert!(h.sim.counters().air_rx_overflow > 0);
+}

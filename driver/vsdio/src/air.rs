@@ -36,12 +36,22 @@ unsafe extern "C" fn vsdio_rs_air_take(c: *mut c_void, buf: *mut u8, len: usize)
 }
 
 #[no_mangle]
-unsafe extern "C" fn vsdio_rs_air_give(c: *mut c_void, buf: *const u8, len: usize) -> isize {
+unsafe extern "C" fn vsdio_rs_air_give(
+    c: *mut c_void,
+    buf: *const u8,
+    len: usize,
+    hold: bool,
+) -> isize {
     // SAFETY: called by the C module with its mutex held and its card pointer.
     let chip = unsafe { card(c) }.card.chip();
     // SAFETY: `buf` is vsdio_air.c's copy of the user's write, valid for `len` bytes.
     let records = unsafe { core::slice::from_raw_parts(buf, len) };
-    match chip.air_give(records) {
+    let r = if hold {
+        chip.air_give_held(records)
+    } else {
+        chip.air_give(records)
+    };
+    match r {
         // CAST: at most `len`, as above.
         Ok(n) => n as isize,
         Err(_) => errno(kernel::bindings::EINVAL),
