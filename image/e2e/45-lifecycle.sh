@@ -7,6 +7,7 @@ LC_CYCLES=$(arg e2e.cycles); LC_CYCLES=${LC_CYCLES:-10}
 lc_warnings() { n=$(dmesg | grep -cE "WARNING:|BUG:|Oops|Call trace:"); echo "${n:-0}"; }
 # The driver requests its firmware asynchronously: wlan0 follows the probe.
 lc_wlan() { for i in $(seq 1 150); do [ -d /sys/class/net/wlan0 ] && return 0; sleep 0.1; done; return 1; }
+lc_now_cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
 lc_connect() {
     ip link set wlan0 up 2>/dev/null || return 1
     ip addr add 192.0.2.2/24 dev wlan0 2>/dev/null
@@ -56,10 +57,17 @@ if load_driver && lc_wlan && lc_connect; then
     $reset_seen && rmmod bes2600 && reset_unload_ok=true
 fi
 grep -q "^bes2600 " /proc/modules && rmmod bes2600
-# Back as the phases after this one expect.
-reload_ok=false
-if load_driver && lc_wlan && lc_connect; then reload_ok=true; fi
+# Back as the phases after this one expect. Probe returns before the firmware is up
+# (request_firmware_nowait): modprobe's time against the time until wlan0 exists.
+reload_ok=false probe_ms=-1 wlan0_ms=-1
+t0=$(lc_now_cs)
+if modprobe "$(cat "$(sdio_dev)/modalias")"; then
+    t1=$(lc_now_cs)
+    lc_wlan && t2=$(lc_now_cs) && probe_ms=$(( (t1 - t0) * 10 )) && wlan0_ms=$(( (t2 - t0) * 10 ))
+    lc_connect && reload_ok=true
+fi
 w1=$(lc_warnings)
+e probe_ms $probe_ms wlan0_ms $wlan0_ms
 e unload_under_traffic "$unload_ok" unload_during_reset "$reset_unload_ok" reset_seen "$reset_seen" reload "$reload_ok" warnings $((w1 - w0))
 result stop_start_cycles "$LC_CYCLES"
 result stop_start_cycles_ok $cycles_ok
@@ -68,4 +76,6 @@ result stop_start_resumed_rx "${resumed:-0}"
 result unload_under_traffic_ok $unload_ok
 result unload_during_reset_ok $reset_unload_ok
 result lifecycle_reload_ok $reload_ok
+result probe_ms $probe_ms
+result wlan0_after_probe_ms $wlan0_ms
 result lifecycle_warnings $((w1 - w0))

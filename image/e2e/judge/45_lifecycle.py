@@ -13,7 +13,10 @@ def judge(res, ctx):
         "unload_during_reset_ok": res.get("unload_during_reset_ok"),
         "lifecycle_reload_ok": res.get("lifecycle_reload_ok"),
         "lifecycle_warnings": res.get("lifecycle_warnings"),
+        "probe_ms": res.get("probe_ms"),
+        "wlan0_after_probe_ms": res.get("wlan0_after_probe_ms"),
     }
+    probe, wlan0 = f["probe_ms"], f["wlan0_after_probe_ms"]
     checks = [
         # every cycle stopped and started the hw, each with the downlink flowing before it
         ("stop_start_cycles_ok", cycles > 0 and f["stop_start_cycles_ok"] == cycles),
@@ -23,5 +26,7 @@ def judge(res, ctx):
         ("unload_during_reset", f["unload_during_reset_ok"] is True),
         ("reloaded", f["lifecycle_reload_ok"] is True),
         ("lifecycle_warnings_0", f["lifecycle_warnings"] == 0),
+        # the firmware is requested asynchronously: modprobe returns before wlan0 exists
+        ("probe_async", probe is not None and wlan0 is not None and 0 <= probe < wlan0),
     ]
     return f, checks

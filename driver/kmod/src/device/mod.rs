@@ -170,14 +170,6 @@ impl DeviceHandle {
             return Err(e);
         }
         ptr.request_firmware_async(boot::fw_file());
-        // TEMPORARY, until the e2e's load_driver waits for wlan0 (image/e2e/lib.sh): keep
-        // the old contract that wlan0 exists when modprobe returns. Registration itself
-        // happens on the BH; this only waits for it, bounded.
-        let mut waited = 0;
-        while !ptr.get().registered.load(Ordering::Acquire) && waited < 20_000 {
-            ffi::msleep(10);
-            waited += 10;
-        }
         Ok(Self { ptr, sdio: func })
     }
 }

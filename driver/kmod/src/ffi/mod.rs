@@ -11,6 +11,7 @@
 //! | [`device`] | the device memory shared with C (hw priv, drvdata, BH, debugfs) |
 //! | [`firmware`] | `request_firmware` files, `request_firmware_nowait` |
 //! | [`hw`] | `ieee80211_hw` / `ieee80211_vif` (mac80211) |
+//! | [`inplace`] | a `KBox` written in place (the engine) |
 //! | [`platform`] | module parameter, time, CRC-32, MAC addresses |
 //! | [`sdio`] | the SDIO driver and function 1 |
 //! | [`skb`] | TX `sk_buff`s and the RX batch |
