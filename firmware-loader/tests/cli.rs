@@ -505,14 +505,17 @@ fn fake_tree(root: &Path, chip: bool) {
     w("sys/module/bes2600/parameters/bus", "sdio\n");
     w("sys/module/bes2600/parameters/fw_type", "0\n");
     w(
-        "sys/kernel/debug/bes2600/counters",
+        "sys/kernel/debug/ieee80211/phy1/bes2600/counters",
         "rx_frames 1200\nrx_bursts 300\ntx_frames 80\nbus_transactions 420\nbh_wakeups 310\ndrops_total 2\nrecoveries_total 1\ndrops_decrypt 2\nrecoveries_fw_hang 1\n",
     );
     w(
-        "sys/kernel/debug/bes2600/fw_version",
+        "sys/kernel/debug/ieee80211/phy1/bes2600/fw_version",
         "Nov 24 2026 12:00:00 5e7000000:best2002_fw\n",
     );
-    w("sys/kernel/debug/bes2600/recovery", "12.500 fw_hang 1\n");
+    w(
+        "sys/kernel/debug/ieee80211/phy1/bes2600/recovery",
+        "12.500 fw_hang 1\n",
+    );
     w("sys/class/net/wlan0/operstate", "up\n");
     w("sys/class/net/wlan0/address", "02:00:00:00:00:02\n");
     w(

@@ -19,6 +19,8 @@
 //! never read into the result.
 #![forbid(unsafe_code)]
 
+pub mod debugfs;
+
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -9,8 +9,6 @@ use serde::{Deserialize, Serialize};
 
 /// Driver name in `/proc/modules` and `/sys/module`.
 pub const MODULE: &str = "bes2600";
-/// debugfs directory of the driver, relative to the sysroot.
-pub const DEBUGFS_DIR: &str = "sys/kernel/debug/bes2600";
 /// `IFF_UP` of `<linux/if.h>`: the interface is administratively up.
 const IFF_UP: u32 = 0x1;
 
@@ -46,6 +44,10 @@ pub enum HostError {
     },
 }
 
+fn read_path(path: PathBuf) -> Result<String, HostError> {
+    std::fs::read_to_string(&path).map_err(|source| HostError::Read { path, source })
+}
+
 /// Files and tools of one device, seen under `sysroot` (`/` on the device).
 #[derive(Debug, Clone)]
 pub struct Host {
@@ -66,8 +68,15 @@ impl Host {
     }
 
     fn read(&self, rel: &str) -> Result<String, HostError> {
-        let path = self.path(rel);
-        std::fs::read_to_string(&path).map_err(|source| HostError::Read { path, source })
+        read_path(self.path(rel))
+    }
+
+    /// Path of the driver's debugfs file `name` (under its wiphy, found by
+    /// `bes2600_netmgr::debugfs`); when the driver has none, the pattern, for the message.
+    fn debugfs(&self, name: &str) -> PathBuf {
+        bes2600_netmgr::debugfs::driver_dir(&self.sysroot)
+            .unwrap_or_else(|| bes2600_netmgr::debugfs::display_pattern(&self.sysroot))
+            .join(name)
     }
 
     /// Whether the driver is loaded: listed in `/proc/modules`, or present in `/sys/module`
@@ -86,12 +95,12 @@ impl Host {
 
     /// The firmware version string from debugfs `fw_version` (first line, trimmed).
     pub fn firmware_version(&self) -> Result<String, HostError> {
-        let rel = format!("{DEBUGFS_DIR}/fw_version");
-        let text = self.read(&rel)?;
+        let path = self.debugfs("fw_version");
+        let text = read_path(path.clone())?;
         let line = text.lines().next().unwrap_or("").trim();
         if line.is_empty() {
             return Err(HostError::Format {
-                path: self.path(&rel),
+                path,
                 line: 1,
                 reason: "empty firmware version".into(),
             });
@@ -101,18 +110,14 @@ impl Host {
 
     /// The driver's counters from debugfs `counters`.
     pub fn counters(&self) -> Result<Counters, HostError> {
-        let rel = format!("{DEBUGFS_DIR}/counters");
-        let text = self.read(&rel)?;
-        Counters::parse(&text).map_err(|(line, reason)| HostError::Format {
-            path: self.path(&rel),
-            line,
-            reason,
-        })
+        let path = self.debugfs("counters");
+        let text = read_path(path.clone())?;
+        Counters::parse(&text).map_err(|(line, reason)| HostError::Format { path, line, reason })
     }
 
     /// Number of recovery events in debugfs `recovery` (one per line).
     pub fn recovery_events(&self) -> Result<u64, HostError> {
-        let text = self.read(&format!("{DEBUGFS_DIR}/recovery"))?;
+        let text = read_path(self.debugfs("recovery"))?;
         Ok(text.lines().filter(|l| !l.trim().is_empty()).count() as u64)
     }
 
@@ -360,6 +365,9 @@ pub fn iw_link(iw: &Path, ifname: &str) -> Result<Link, HostError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The driver's debugfs in the fake trees: under a wiphy, as bes2600.ko creates it.
+    const DEBUGFS_DIR: &str = "sys/kernel/debug/ieee80211/phy0/bes2600";
 
     fn tree() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();

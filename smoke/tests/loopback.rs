@@ -16,7 +16,7 @@ const COUNTERS_AFTER: &str = "rx_frames 9000\nrx_bursts 600\ntx_frames 4500\n\
 fn issue_8_full_run_with_a_fake_device_passes_and_writes_outputs() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
-    let dbg = "sys/kernel/debug/bes2600";
+    let dbg = "sys/kernel/debug/ieee80211/phy0/bes2600";
     write(
         &root,
         "proc/modules",
@@ -130,7 +130,7 @@ fn issue_8_full_run_with_a_fake_device_passes_and_writes_outputs() {
 fn driver_recovery_during_the_run_fails() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
-    let dbg = "sys/kernel/debug/bes2600";
+    let dbg = "sys/kernel/debug/ieee80211/phy0/bes2600";
     let counters = write(&root, &format!("{dbg}/counters"), COUNTERS_BEFORE);
     let (_serve, port) = serve_local();
     let cfg = write(

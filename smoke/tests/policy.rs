@@ -12,7 +12,7 @@ use common::*;
 /// A device with the driver loaded and wlan0 administratively down, never given a network.
 fn device(dir: &Path) -> PathBuf {
     let root = dir.join("root");
-    let dbg = "sys/kernel/debug/bes2600";
+    let dbg = "sys/kernel/debug/ieee80211/phy0/bes2600";
     write(&root, "proc/modules", "bes2600 1 0 - Live 0x0 (O)\n");
     write(&root, "proc/1/comm", "systemd\n");
     write(&root, &format!("{dbg}/fw_version"), "SYNTH-0.1 synthetic\n");

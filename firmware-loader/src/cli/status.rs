@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //! `bes2600-fw status`: what the driver exposes in sysfs and debugfs (contracts: module
-//! parameters, `/sys/kernel/debug/bes2600/{counters,fw_version,recovery}`).
+//! parameters, `/sys/kernel/debug/ieee80211/<phy>/bes2600/{counters,fw_version,recovery}`).
 
 use std::fs;
 use std::path::Path;
@@ -9,9 +9,6 @@ use serde::Serialize;
 
 use super::netmgr::{self, NetManager};
 use super::under;
-
-/// Debugfs directory of the driver.
-pub const DEBUGFS: &str = "/sys/kernel/debug/bes2600";
 
 /// One recovery event line: `<seconds since load> <cause> <count>`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,7 +66,9 @@ pub fn read(sysroot: &Path, module: &str) -> Status {
             params.push((p.to_string(), v));
         }
     }
-    let dbg = under(sysroot, DEBUGFS);
+    // The driver's directory under its wiphy (absent: no driver, every debugfs read is empty).
+    let dbg = bes2600_netmgr::debugfs::driver_dir(sysroot)
+        .unwrap_or_else(|| bes2600_netmgr::debugfs::display_pattern(sysroot));
     let mut malformed = Vec::new();
     let mut counters = Vec::new();
     if let Ok(text) = fs::read_to_string(dbg.join("counters")) {
