@@ -39,6 +39,14 @@ cvh_sirq() { awk '/^softirq /{print $2; exit}' /proc/stat; }
 cvh_pid_of() { for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = "$1" ] && { echo ${p#/proc/}; return; }; done; }
 cvh_if_stat() { cat /sys/class/net/$1/statistics/$2 2>/dev/null || echo 0; }
 # Snapshot before/after: "busy source netrx softirqs uptime_cs".
+# The uplink sender for $SECS s, its JSON line on stdout. Run through a file and waited for
+# by pid: no pipe is left to a helper process (busybox timeout's watcher holds its stdout).
+cvh_udp_send() {
+    timeout $CVH_TMO hwsim-medium udp-send --dst 192.0.2.1:$CVH_PORT_UP --payload $CVH_PAYLOAD \
+        --secs "$SECS" --rate-kbps "$RATE" >/tmp/cvh-send.out 2>&1 </dev/null &
+    wait $!
+    cat /tmp/cvh-send.out
+}
 # Per-type softirq deltas between two saved copies of /proc/softirqs, for the log.
 cvh_softirq_types() {
     awk -v tag="$3" 'FNR == 1 { next } NR == FNR { s = 0; for (i = 2; i <= NF; i++) s += $i; a[$1] = s; next }
@@ -152,14 +160,13 @@ if [ -x /bin/hwsim-medium ] && modprobe mac80211_hwsim radios=2; then
         # The peer's address: the AP's (= the BSSID) or the IBSS peer's (mac80211 sends
         # unicast in an IBSS only to a known, authorized peer).
         timeout 20 hwsim-medium neigh --dev "$STA_IF" --ip 192.0.2.1 --mac $AP_MAC 2>&1 | sed 's/^/E2E cvh neigh: /'
-        timeout $CVH_TMO hwsim-medium bridge --sink-udp-port $CVH_PORT_UP --secs $((SECS + 3)) \
+        timeout $CVH_TMO hwsim-medium bridge --sink-udp-port $CVH_PORT_UP --secs $((SECS + 6)) \
             --stats /tmp/cvh-sink.json >/tmp/cvh-sink.out 2>&1 &
         sink_job=$!
         sleep 1
         sink=$(cvh_pid_of hwsim-medium); sink=${sink:-0}
         s0=$(cvh_snap $sink)
-        cvh_send_h=$(timeout $CVH_TMO hwsim-medium udp-send --dst 192.0.2.1:$CVH_PORT_UP --payload $CVH_PAYLOAD \
-            --secs "$SECS" --rate-kbps "$RATE" 2>&1)
+        cvh_send_h=$(cvh_udp_send)
         s1=$(cvh_snap $sink)
         wait $sink_job
         cvh_sink=$(cat /tmp/cvh-sink.out 2>/dev/null)
@@ -197,8 +204,7 @@ if load_card && load_driver && ip link set wlan0 up; then
         # wlan0 handed to the driver.
         u0=$(sed -n 's/^chip_ap_udp_rx //p' $V/contract 2>/dev/null); p0=$(cvh_if_stat wlan0 tx_packets)
         s0=$(cvh_snap "${clk:-0}")
-        cvh_send_b=$(timeout $CVH_TMO hwsim-medium udp-send --dst 192.0.2.1:$CVH_PORT_UP --payload $CVH_PAYLOAD \
-            --secs "$SECS" --rate-kbps "$RATE" 2>&1)
+        cvh_send_b=$(cvh_udp_send)
         s1=$(cvh_snap "${clk:-0}")
         sleep 0.5
         u1=$(sed -n 's/^chip_ap_udp_rx //p' $V/contract 2>/dev/null); p1=$(cvh_if_stat wlan0 tx_packets)

@@ -24,7 +24,8 @@ def _one(m):
     frames = m.get("frames") or 0
     mb = (m.get("bytes") or 0) / 1e6
     busy = (m.get("busy_ticks") or 0) * TICK_MS
-    src = (m.get("source_ticks") or 0) * TICK_MS
+    # A source that ended inside the window reads 0 at its end: no negative share.
+    src = max(0, m.get("source_ticks") or 0) * TICK_MS
     win = (m.get("window_cs") or 0) / 100.0
 
     def per_mb(ms):

@@ -198,8 +198,8 @@ fn main() -> Result<()> {
         } => {
             let s = udp_send::run(dst, payload, secs, rate_kbps)?;
             println!(
-                "{{\"datagrams\":{},\"bytes\":{},\"errors\":{},\"seconds\":{:.3}}}",
-                s.datagrams, s.bytes, s.errors, s.seconds
+                "{{\"datagrams\":{},\"bytes\":{},\"errors\":{},\"blocked\":{},\"seconds\":{:.3}}}",
+                s.datagrams, s.bytes, s.errors, s.blocked, s.seconds
             );
         }
         Cmd::Neigh { dev, ip, mac } => neigh::run(&dev, ip, &mac)?,

@@ -1,7 +1,8 @@
 //! The uplink sender: UDP datagrams in the stream's payload format (`B26S`, sequence,
 //! time, filler; contracts.md) from the station to a peer, saturating or paced, for a fixed
-//! time. Blocking sends (with a timeout): once the interface queue and the socket's send
-//! buffer are full the sender waits, so saturation is clocked by the link, not by drops.
+//! time. When the socket's send buffer is full (the interface queue holds its datagrams) the
+//! sender waits and retries, so saturation is clocked by the link, not by drops; sends never
+//! block, so the run ends on time.
 
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
@@ -18,6 +19,8 @@ pub struct Sent {
     pub bytes: u64,
     /// Sends the kernel refused (e.g. ENOBUFS, no route).
     pub errors: u64,
+    /// Sends that found the socket buffer full and waited (retried).
+    pub blocked: u64,
     /// Wall time of the run.
     pub seconds: f64,
 }
@@ -39,9 +42,9 @@ pub fn fill_payload(buf: &mut [u8], seq: u64, gen_ns: u64) {
 pub fn run(dst: SocketAddr, payload: usize, secs: f64, rate_kbps: u64) -> Result<Sent> {
     let sock = UdpSocket::bind(("0.0.0.0", 0)).context("bind")?;
     sock.connect(dst).context("connect")?;
-    // Never blocked for good: a link that stops completing frames ends in counted errors.
-    sock.set_write_timeout(Some(Duration::from_millis(200)))
-        .context("send timeout")?;
+    // Non-blocking: the run ends on time whatever the link does; a full socket buffer (the
+    // link is not completing frames as fast) waits a millisecond and is counted.
+    sock.set_nonblocking(true).context("non-blocking")?;
     let mut buf = vec![0u8; payload.max(net::STREAM_HDR_LEN)];
     let start = Instant::now();
     let end = start + Duration::from_secs_f64(secs);
@@ -66,6 +69,11 @@ pub fn run(dst: SocketAddr, payload: usize, secs: f64, rate_kbps: u64) -> Result
             Ok(n) => {
                 s.datagrams += 1;
                 s.bytes += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                s.blocked += 1;
+                std::thread::sleep(Duration::from_millis(1));
+                continue;
             }
             Err(_) => s.errors += 1,
         }
