@@ -68,14 +68,24 @@ if $faults_ready; then
     # the chip (mmc_hw_reset), whose power-up then fails once.
     fault reset_failure 9 fault_reset_failure 1
     # Removal: the slot reports no card; the MMC core removes it and bes2600.ko's remove
-    # runs. Re-insertion: the core enumerates it again and bes2600.ko probes it.
-    removed=false reinserted=false recovered=false after_s=0
+    # runs. Removed means torn down: wlan0 gone and the function's "remove" uevent, which
+    # the kernel sends only after the driver's remove returned (sysfs links go before it).
+    # Re-insertion: the core enumerates the card again and bes2600.ko probes it.
+    removed=false reinserted=false recovered=false after_s=0 removed_q=0
+    rm -f /tmp/faults-uevents
+    uevent /bin/sh -c 'echo "$ACTION $SUBSYSTEM $DEVPATH" >>/tmp/faults-uevents' &
+    ue_pid=$!
+    sleep 0.5
     echo 10 >$V/inject
     p0=$(card_num power_ups)
-    for i in $(seq 1 80); do
-        if [ -z "$(sdio_dev)" ] && [ ! -d /sys/class/net/wlan0 ]; then removed=true; break; fi
+    for i in $(seq 1 120); do
+        if [ ! -d /sys/class/net/wlan0 ] && grep -q "^remove sdio " /tmp/faults-uevents 2>/dev/null; then
+            removed=true removed_q=$i; break
+        fi
         sleep 0.25
     done
+    kill $ue_pid 2>/dev/null
+    sed 's/^/E2E faults uevent: /' /tmp/faults-uevents 2>/dev/null | head -20
     # An empty slot powers nothing, whatever the driver's teardown asks of the host.
     p_removed=$(( $(card_num power_ups) - p0 ))
     echo 11 >$V/inject
@@ -86,8 +96,8 @@ if $faults_ready; then
     done
     if $reinserted && wlan_ready; then after_s=$(flows 40) && recovered=true; fi
     e fault removal removed $removed reinserted $reinserted recovered $recovered after_s "$after_s" \
-        power_ups_while_removed $p_removed
-    fault_json="$fault_json,\"removal\":{\"injected\":$removed,\"removed\":$removed,\"reinserted\":$reinserted,\"recovered\":$recovered,\"recovered_after_s\":$after_s,\"power_ups_while_removed\":$p_removed}"
+        power_ups_while_removed $p_removed teardown_quarter_s $removed_q
+    fault_json="$fault_json,\"removal\":{\"injected\":$removed,\"removed\":$removed,\"teardown_quarter_s\":$removed_q,\"reinserted\":$reinserted,\"recovered\":$recovered,\"recovered_after_s\":$after_s,\"power_ups_while_removed\":$p_removed}"
 fi
 sed 's/^/E2E faults contract: /' $V/contract 2>/dev/null | grep -E "fault|unanswered|rx_len|power_ups|contract_violations"
 grep -E "^(recoveries|bus_crc|rx_len)" $D/counters 2>/dev/null | sed 's/^/E2E faults counters: /'
