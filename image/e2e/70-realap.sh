@@ -82,7 +82,7 @@ if load_card air=1 && [ -e $V/air ] && load_driver && [ -d /sys/class/net/wlan0 
         e realap_tx "$realap_tx"
     fi
     tr '\n' ' ' <$V/air_stats 2>/dev/null | sed 's/^/E2E realap air_stats: /'; echo
-    cat /sys/kernel/debug/bes2600/counters 2>/dev/null | tr '\n' ' ' | sed 's/^/E2E realap driver: /'; echo
+    cat $D/counters 2>/dev/null | tr '\n' ' ' | sed 's/^/E2E realap driver: /'; echo
     [ -r /tmp/ra-wpa.pid ] && kill "$(cat /tmp/ra-wpa.pid)" 2>/dev/null
     [ -r /tmp/ra-hostapd.pid ] && kill "$(cat /tmp/ra-hostapd.pid)" 2>/dev/null
     sleep 0.5
