@@ -37,10 +37,17 @@ pub(crate) struct SdioBus<F: Function = ffi::SdioFunc> {
     bounce: KVec<u8>,
     /// Writes are boot-ROM download frames (byte mode up to 512 bytes), not Wi-Fi TX.
     download: bool,
+    /// The MMC core answered `-ENOMEDIUM`: the card is gone (removed), nothing on this bus
+    /// can succeed until remove.
+    gone: AtomicBool,
 }
 
-fn map_err(e: Error) -> BusError {
+/// The engine's view of a failed transfer; notes a removed card in `gone`.
+fn fault(gone: &AtomicBool, e: Error) -> BusError {
     let errno = e.to_errno();
+    if errno == ffi::errno(ffi::ENOMEDIUM).to_errno() {
+        gone.store(true, Ordering::Release);
+    }
     if errno == ffi::errno(ffi::EILSEQ).to_errno() {
         BusError::Crc
     } else if errno == ffi::errno(ffi::ETIMEDOUT).to_errno() {
@@ -72,7 +79,13 @@ impl<F: Function> SdioBus<F> {
             irq_enabled: AtomicBool::new(true),
             bounce,
             download: false,
+            gone: AtomicBool::new(false),
         })
+    }
+
+    /// The card was removed (a transfer got `-ENOMEDIUM`): recovery is pointless.
+    pub(crate) fn card_gone(&self) -> bool {
+        self.gone.load(Ordering::Acquire)
     }
 
     /// Marks the writes that follow as download frames (`true`) or Wi-Fi TX (`false`).
@@ -83,18 +96,20 @@ impl<F: Function> SdioBus<F> {
 
 impl<F: Function> Bus for SdioBus<F> {
     fn read_reg8(&mut self, reg: u32) -> Result<u8, BusError> {
-        self.func.readb(reg).map_err(map_err)
+        self.func.readb(reg).map_err(|e| fault(&self.gone, e))
     }
     fn write_reg8(&mut self, reg: u32, val: u8) -> Result<(), BusError> {
-        self.func.writeb(reg, val).map_err(map_err)
+        self.func.writeb(reg, val).map_err(|e| fault(&self.gone, e))
     }
     fn read_data(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), BusError> {
         let n = padded_len(buf.len());
         if n == buf.len() {
-            return self.func.read(addr, buf).map_err(map_err);
+            return self.func.read(addr, buf).map_err(|e| fault(&self.gone, e));
         }
         let stage = self.bounce.get_mut(..n).ok_or(BusError::Io)?;
-        self.func.read(addr, stage).map_err(map_err)?;
+        self.func
+            .read(addr, stage)
+            .map_err(|e| fault(&self.gone, e))?;
         let got = stage.get(..buf.len()).ok_or(BusError::Io)?;
         buf.copy_from_slice(got);
         Ok(())
@@ -102,27 +117,34 @@ impl<F: Function> Bus for SdioBus<F> {
     fn write_data(&mut self, addr: u32, buf: &[u8]) -> Result<(), BusError> {
         if !self.download {
             // The engine's TX writes are whole 512-byte slots (spec §1.7).
-            return self.func.write_blocks(addr, buf).map_err(map_err);
+            return self
+                .func
+                .write_blocks(addr, buf)
+                .map_err(|e| fault(&self.gone, e));
         }
         let n = padded_len(buf.len());
         if n == buf.len() {
-            return self.func.write(addr, buf).map_err(map_err);
+            return self.func.write(addr, buf).map_err(|e| fault(&self.gone, e));
         }
         let stage = self.bounce.get_mut(..n).ok_or(BusError::Io)?;
         let (head, pad) = stage.split_at_mut(buf.len());
         head.copy_from_slice(buf);
         // Padding is zeros, never leftovers (spec errata "also found": C sends stale bytes).
         pad.fill(0);
-        self.func.write(addr, stage).map_err(map_err)
+        self.func
+            .write(addr, stage)
+            .map_err(|e| fault(&self.gone, e))
     }
     fn set_irq_enabled(&mut self, enabled: bool) {
         self.irq_enabled.store(enabled, Ordering::Release);
     }
     fn reset(&mut self) -> Result<(), BusError> {
-        self.func.hw_reset().map_err(map_err)?;
-        self.func.enable(BLOCK_SIZE).map_err(map_err)?;
+        self.func.hw_reset().map_err(|e| fault(&self.gone, e))?;
+        self.func
+            .enable(BLOCK_SIZE)
+            .map_err(|e| fault(&self.gone, e))?;
         // The power cycle cleared the card's interrupt enables (CCCR IEN): claim again.
         self.func.release_irq();
-        self.func.claim_irq().map_err(map_err)
+        self.func.claim_irq().map_err(|e| fault(&self.gone, e))
     }
 }

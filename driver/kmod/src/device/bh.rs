@@ -75,6 +75,13 @@ impl Device {
     /// One BH pass: post requests, run the engine until idle (`0`: work left, run again
     /// without sleeping), else the time to sleep.
     fn service(&self, st: &mut BhState, me: BhSelf) -> u64 {
+        if st.bus.card_gone() {
+            // Removed: every transfer fails; remove comes next. No resets, no downloads.
+            if !self.gone_logged.swap(true, Ordering::AcqRel) {
+                pr_warn!("bes2600: card removed; waiting for remove\n");
+            }
+            return IDLE_NS;
+        }
         self.post_requests(st);
         let mut next = None;
         let mut again = false;
@@ -86,6 +93,9 @@ impl Device {
             let out = engine.run(bus, &mut ctx, ffi::now_ns());
             next = out.next_deadline_ns;
             again = out.more_work;
+            if st.host.restart && st.bus.card_gone() {
+                break;
+            }
             if st.host.restart {
                 st.host.restart = false;
                 // Frames the firmware held are gone with it: report them as not acked.

@@ -63,6 +63,8 @@ pub(crate) struct Device {
     /// (Both `SeqCst`: the BH raises this before it reads `rx_started`, `stop` clears
     /// `rx_started` before it reads this, so one of them sees the other.)
     rx_delivering: AtomicU32,
+    /// "card removed" was logged.
+    gone_logged: AtomicBool,
     /// The card stayed powered over the last system sleep (`MMC_PM_KEEP_POWER`).
     power_kept: AtomicBool,
     /// Ops filled the mailbox since the BH last emptied it: the BH takes the mailbox lock
@@ -147,6 +149,7 @@ impl DeviceHandle {
                 rx_delivering: AtomicU32::new(0),
                 posted: AtomicBool::new(false),
                 power_kept: AtomicBool::new(true),
+                gone_logged: AtomicBool::new(false),
                 bh_running: AtomicBool::new(true),
                 ready: AtomicBool::new(false),
                 registered: AtomicBool::new(false),

@@ -62,7 +62,7 @@ pub(crate) use sdio::{SdioDriverReg, SdioFunc};
 pub(crate) use skb::{RxBatch, Skb, RX_DECRYPTED, RX_IV_STRIPPED, RX_MIC_ERROR};
 pub(crate) use sys::{bes_bss_info as BssInfo, bes_key_req as KeyReqC, bes_scan_req as ScanReqC};
 
-pub(crate) use kernel::bindings::{EILSEQ, EIO, ENOSPC, EOPNOTSUPP, ETIMEDOUT};
+pub(crate) use kernel::bindings::{EILSEQ, EIO, ENOMEDIUM, ENOSPC, EOPNOTSUPP, ETIMEDOUT};
 
 /// Converts a shim return code (0 or a negative errno) into a `Result`.
 fn check(ret: c_int) -> Result {
