@@ -27,4 +27,6 @@ def judge(res, ctx):
     checks.append(("card_hang_power_cycled", (hang.get("power_ups") or 0) >= 1))
     removal = faults.get("removal") or {}
     checks.append(("removal_reinserted", removal.get("reinserted") is True))
+    # An empty slot powers nothing, whatever the driver's teardown asks of the host.
+    checks.append(("removal_slot_unpowered", removal.get("power_ups_while_removed") == 0))
     return f, checks
