@@ -421,6 +421,18 @@ impl Factory {
         r
     }
 
+    /// The record to send at download, or `None` where the vendor driver sends none.
+    ///
+    /// The shipped vendor build parses with the efuse section (`STANDARD_FACTORY_EFUSE_FLAG=y`,
+    /// spec §0's build configuration): `FACTORY_MEMBER_NUM` is then 31 (C:bes2600_factory.h:58-60), a
+    /// 30-field file fails `factory_parse` (C:bes2600_factory.c:253-257), and the download
+    /// skips the factory write (C:bes_fw.c:1078-1079). The chip then keeps the calibration in
+    /// its efuse (spec errata 15): sending generic values would override it. So a file
+    /// without `##select_efuse_flag` (the distribution's) yields no record.
+    pub fn download_record(&self, crc: &dyn Crc32) -> Option<[u8; RECORD_LEN]> {
+        self.select_efuse.map(|_| self.to_record(crc))
+    }
+
     /// Decodes a 72-byte record, checking magic, version and CRC. `select_efuse` is always
     /// `Some` (the record has the slot); `crc` holds the stored CRC.
     ///
@@ -543,6 +555,20 @@ tx_power_flags_5G:0x0\ntemperature_5G:0x0\n\
         let f = Factory::parse(t.as_bytes()).unwrap();
         assert_eq!(f.field_count(), 31);
         assert_eq!(f.select_efuse, Some(1));
+    }
+
+    /// Spec errata 15: the vendor build sends no record for a file without the efuse
+    /// section, so the chip keeps its efuse calibration; with the section, the record.
+    #[test]
+    fn download_record_only_with_the_efuse_section() {
+        let distro = Factory::parse(DISTRO_STYLE.as_bytes()).unwrap();
+        assert_eq!(distro.download_record(&HostCrc), None);
+        let t = DISTRO_STYLE.replace("%%\n", "##select_efuse_flag\nselect_efuse:0x0\n%%\n");
+        let full = Factory::parse(t.as_bytes()).unwrap();
+        assert_eq!(
+            full.download_record(&HostCrc),
+            Some(full.to_record(&HostCrc))
+        );
     }
 
     #[test]

@@ -150,7 +150,9 @@ impl Device {
 
 /// Parses `bes2600_factory.txt` into the 72-byte record with its CRC (spec §2.6). A file that
 /// does not parse is reported and skipped: the chip then runs on its built-in defaults,
-/// which is what the vendor driver does without a file.
+/// which is what the vendor driver does without a file. A file without the efuse section
+/// (the distribution's) is not sent either, as the vendor build does not send it: the chip
+/// keeps its efuse calibration (`Factory::download_record`, spec errata 15).
 fn factory_record(
     text: &[u8],
     crc: &ffi::KernelCrc,
@@ -158,7 +160,11 @@ fn factory_record(
     match bes2600_fw::calib::Factory::parse(text) {
         Ok(f) => {
             f.sanity(|w| pr_warn!("bes2600: factory calibration: {:?}\n", w));
-            Some(f.to_record(crc))
+            let record = f.download_record(crc);
+            if record.is_none() {
+                pr_info!("bes2600: factory file has no efuse section: not sent, the chip keeps its efuse calibration\n");
+            }
+            record
         }
         Err(e) => {
             pr_warn!("bes2600: bes2600_factory.txt rejected: {:?}\n", e);
