@@ -19,6 +19,8 @@ def judge(res, ctx):
         ("kernel_warnings_0", f["kernel_warnings"] == 0),
         # the synthetic factory file reached the boot ROM with a good CRC
         ("factory_calib", f["factory_calib"] is True),
+        # a module removal that did not finish within 60 s (image/e2e/lib.sh rmmod_bounded)
+        ("no_hung_rmmod", not any(k.startswith("rmmod_hung_") for k in res)),
     ]
     if ctx["kernel"] == "yocto":
         # wrynose ships linux-yocto 6.18: the GCC kernel must be at least that new.
