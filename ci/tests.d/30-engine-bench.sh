@@ -27,29 +27,27 @@ fi
 check() { # check NAME EXPR
     if awk "BEGIN { exit !($2) }"; then echo "ok: $1 ($2)"; else echo "FAIL: $1 ($2)"; fail=1; fi
 }
-for scope in saturation seed; do
-    if [ "$scope" = saturation ]; then j="$last"; else j="$seed"; fi
-    g="$(field "$j" generated)"; d="$(field "$j" delivered)"
-    x="$(field "$j" dropped)"; f="$(field "$j" in_flight)"
+# accounting SCOPE JSON TOTAL DELIVERED DROPPED IN_FLIGHT: every frame of a run is
+# delivered, dropped or still in flight, the run moved frames, and none dropped.
+accounting() {
+    local g d x f
+    g="$(field "$2" "$3")"; d="$(field "$2" "$4")"; x="$(field "$2" "$5")"; f="$(field "$2" "$6")"
     if [ -z "$g" ] || [ -z "$d" ] || [ -z "$x" ] || [ -z "$f" ]; then
-        die "bench JSON lacks counts: $j"
+        die "bench JSON lacks $1 counts: $2"
     fi
-    check "$scope: delivered+dropped+in_flight == generated" "$d + $x + $f == $g"
-    check "$scope: generated > 0" "$g > 0"
-    check "$scope: dropped == 0 without faults" "$x == 0"
-done
+    check "$1: delivered+dropped+in_flight == $3" "$d + $x + $f == $g"
+    check "$1: $3 > 0" "$g > 0"
+}
+accounting saturation "$last" generated delivered dropped in_flight
+check "saturation: dropped == 0 without faults" "$(field "$last" dropped) == 0"
+accounting seed "$seed" generated delivered dropped in_flight
+check "seed: dropped == 0 without faults" "$(field "$seed" dropped) == 0"
 check "saturation: transactions_per_frame <= 0.2" "$(field "$last" transactions_per_frame) <= 0.2"
 check "saturation: wakeups_per_frame <= 0.1" "$(field "$last" wakeups_per_frame) <= 0.1"
 echo "ns_per_frame $(field "$last" ns_per_frame) memcpy_ns_per_frame $(field "$last" memcpy_ns_per_frame) (reported, not checked)"
 
-h="$(field "$tx" tx_handed)"; d="$(field "$tx" tx_delivered)"
-x="$(field "$tx" tx_dropped)"; f="$(field "$tx" tx_in_flight)"
-if [ -z "$h" ] || [ -z "$d" ] || [ -z "$x" ] || [ -z "$f" ]; then
-    die "bench JSON lacks TX counts: $tx"
-fi
-check "tx: delivered+dropped+in_flight == handed" "$d + $x + $f == $h"
-check "tx: handed > 0" "$h > 0"
-check "tx: dropped == 0 and failed == 0 without faults" "$x + $(field "$tx" tx_failed) == 0"
+accounting tx "$tx" tx_handed tx_delivered tx_dropped tx_in_flight
+check "tx: dropped == 0 and failed == 0 without faults" "$(field "$tx" tx_dropped) + $(field "$tx" tx_failed) == 0"
 check "tx: frames_per_write == 16 (full batches)" "$(field "$tx" tx_frames_per_write) == 16"
 # The engine adds nothing to the floor its credits set (one write per 16 frames, one
 # length read and one burst read per credit window).

@@ -87,10 +87,10 @@ if [ "$helper_resets" -ge 1 ]; then
             iw dev wlan0 connect bes2600-sim 2>/dev/null
         fi
         r=$(rx-probe 47600 1)
-        n=$(echo "$r" | sed -n 's/.*"datagrams":\([0-9]*\).*/\1/p')
+        n=$(json_num "$r" datagrams)
         if [ "${n:-0}" -gt 0 ]; then
             r=$(rx-probe 47600 2)
-            helper_rx=$(echo "$r" | sed -n 's/.*"datagrams":\([0-9]*\).*/\1/p')
+            helper_rx=$(json_num "$r" datagrams)
             helper_rx=${helper_rx:-0}
             [ "$helper_rx" -gt 0 ] && helper_recovered=true
             e helper_recovered_after_s "$i" rx "$r"
