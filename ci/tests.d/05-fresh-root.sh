@@ -7,7 +7,11 @@
 #
 # Keyed on the content of the set-up files (ci/lib.sh, ci/setup.sh, ci/setup.d/*, the files they
 # source, this script): a pass records the key in $BES2600_CACHE/fresh-root/passed, and an
-# unchanged set-up is not redone. A machine that has never passed it always runs it.
+# unchanged set-up is not redone. The developer who ran the proof also commits its key, with the
+# date, duration and commit, to ci/fresh-root.proven (the pass prints the line): a machine whose
+# cache is empty (a cold CI run) then does not redo a proof of the very same set-up files, which
+# would cost 20-45 min of the 60-minute cold budget. Any change to a set-up file changes the key,
+# so the proof runs again until its new key is committed.
 # BES2600_FRESH_ROOT=force runs it anyway; BES2600_FRESH_ROOT=skip skips it (says so).
 #
 # The pristine debootstrap result is cached as a tarball keyed by suite, variant and mirror;
@@ -54,6 +58,14 @@ force) ;;
     if [ "$(cat "$FR_DIR/passed" 2>/dev/null)" = "$key" ]; then
         echo "fresh-root: set-up files unchanged since the pass of" \
             "$(date -r "$FR_DIR/passed" '+%F %T') (key $key): not redone"
+        exit 0
+    fi
+    # Format: "<key> <UTC date> <seconds> <commit>" per line; the newest proof is the last line.
+    proven="$(awk -v k="$key" '$1 == k { line = $0 } END { print line }' \
+        "$BES2600_ROOT/ci/fresh-root.proven" 2>/dev/null || true)"
+    if [ -n "$proven" ]; then
+        echo "fresh-root: set-up key $key was proven in a fresh root and committed" \
+            "(ci/fresh-root.proven: $proven): not redone on this machine"
         exit 0
     fi
     ;;
@@ -222,5 +234,7 @@ phase "cargo test (bes2600-wire)" 'nice -n 10 cargo test -p bes2600-wire --locke
 if [ "${BES2600_FRESH_ROOT_KEEP:-0}" != 1 ]; then remove_root; else unmount_all; fi
 echo "$key" >"$FR_DIR/passed"
 echo "fresh-root: passed in $((SECONDS - t_start)) s (${times[*]}); key $key recorded"
+echo "fresh-root: so that a cold machine need not redo it, commit:" \
+    "echo '$key $(date -u +%FT%TZ) $((SECONDS - t_start)) $(git -C "$BES2600_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)' >> ci/fresh-root.proven"
 exit
 }
