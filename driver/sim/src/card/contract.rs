@@ -51,10 +51,16 @@ pub enum Rule {
     /// TX writes are whole slots the firmware accepts: slot code in the low two bits, at most
     /// 16 slots, only once Wi-Fi is activated (C:bes2600_sdio.c:1104-1188; C:bh.c:1134-1141).
     TxLayout,
+    /// Function 1 is touched (CMD52 to its registers, CMD53) only while the host holds the
+    /// wake line asserted, and not before 10 ms after it rose: probe asserts it before
+    /// `sdio_enable_func` and sleeps 10 ms (C:bes2600_sdio.c:1858, 1378-1382), and the
+    /// shipped build never deasserts it (C:bes2600_sdio.c:1415 passes `GPIOD_OUT_LOW`, a
+    /// non-zero flags constant, as the value; spec errata 10). An asleep MCU answers nothing.
+    WakeAsserted,
 }
 
 /// Number of enforced rules.
-pub const RULES: usize = 12;
+pub const RULES: usize = 13;
 
 impl Rule {
     /// Every rule, in counter order.
@@ -71,6 +77,7 @@ impl Rule {
         Rule::Toggle,
         Rule::HostIntOrder,
         Rule::TxLayout,
+        Rule::WakeAsserted,
     ];
 
     /// The counter's name (debugfs `contract`, the conformance table).
@@ -88,6 +95,7 @@ impl Rule {
             Rule::Toggle => "toggle",
             Rule::HostIntOrder => "host_int_order",
             Rule::TxLayout => "tx_layout",
+            Rule::WakeAsserted => "wake_asserted",
         }
     }
 }

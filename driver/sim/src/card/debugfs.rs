@@ -70,6 +70,9 @@ pub fn render(card: &mut Card, w: &mut impl Write) -> fmt::Result {
     writeln!(w, "fault_hang {}", c.fired.hang)?;
     writeln!(w, "unanswered {}", c.unanswered)?;
     writeln!(w, "rx_len_out_of_range {}", c.rx_len_out_of_range)?;
+    writeln!(w, "wake_line {}", u8::from(card.wake()))?;
+    writeln!(w, "wake_edges {}", c.wake_edges)?;
+    writeln!(w, "asleep_unanswered {}", c.asleep_unanswered)?;
     let s = card.chip().counters();
     writeln!(w, "chip_resets {}", s.resets)?;
     writeln!(w, "chip_sent_to_host {}", s.sent_to_host)?;

@@ -22,6 +22,10 @@ pub const VENDOR: u16 = 0xBE57;
 pub const DEVICE: u16 = 0x2002;
 /// The relative card address the card publishes with CMD3.
 pub const RCA: u16 = 0x0001;
+/// How long the chip's MCU takes to wake once the wake line rises: the vendor driver sleeps
+/// this long after asserting it before it touches function 1 (C:bes2600_sdio.c:1378-1382).
+/// The real latency is not documented; the card holds the host to the vendor's wait.
+pub const WAKE_SETTLE_NS: u64 = 10_000_000;
 
 /// How a command failed on the wires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +89,12 @@ pub struct CardCounters {
     /// any burst can hold ([`crate::regs::MAX_BURST`]): the corrupted-length fault (or the
     /// chip's random one) as the host received it.
     pub rx_len_out_of_range: u64,
+    /// Function-1 commands that went unanswered because the MCU slept (wake line not
+    /// asserted, or asserted less than [`WAKE_SETTLE_NS`] ago); each is also a
+    /// [`Rule::WakeAsserted`] violation.
+    pub asleep_unanswered: u64,
+    /// Level changes of the wake line.
+    pub wake_edges: u64,
 }
 
 /// Per fault: how often an injected fault took effect on the bus (not merely queued).
@@ -123,6 +133,12 @@ pub struct Card {
     seen_malformed: u64,
     /// HOST_INT high byte written since the last doorbell.
     host_int_hi_written: bool,
+    /// The wake line's logical level (host-driven; a power cycle does not change it).
+    wake: bool,
+    /// When the wake line last rose (card time).
+    wake_since_ns: u64,
+    /// Card time of the last call that carried one ([`Card::advance`]), powered or not.
+    now_ns: u64,
 }
 
 impl Card {
@@ -145,7 +161,42 @@ impl Card {
             seen_toggle_errors: 0,
             seen_malformed: 0,
             host_int_hi_written: false,
+            wake: false,
+            wake_since_ns: 0,
+            now_ns: 0,
         }
+    }
+
+    /// The host drives the wake line (C: `wakeup-gpios`, spec §1.8) to `level` at card time
+    /// `now_ns`. Returns whether the level changed (a `GPIO wake=` line in the bus trace).
+    pub fn set_wake(&mut self, level: bool, now_ns: u64) -> bool {
+        self.advance(now_ns);
+        if self.wake == level {
+            return false;
+        }
+        self.wake = level;
+        self.counters.wake_edges += 1;
+        if level {
+            self.wake_since_ns = self.now_ns;
+        }
+        true
+    }
+
+    /// The wake line's level.
+    pub fn wake(&self) -> bool {
+        self.wake
+    }
+
+    /// Whether the MCU is awake: the line asserted for at least [`WAKE_SETTLE_NS`].
+    fn mcu_awake(&self) -> bool {
+        self.wake && self.now_ns.saturating_sub(self.wake_since_ns) >= WAKE_SETTLE_NS
+    }
+
+    /// A function-1 command reached a sleeping MCU: counted, and left unanswered.
+    fn asleep(&mut self) -> CardError {
+        self.violations.record(Rule::WakeAsserted);
+        self.counters.asleep_unanswered += 1;
+        CardError::Timeout
     }
 
     /// The chip behind function 1.
@@ -214,6 +265,7 @@ impl Card {
 
     /// Moves the chip's clock to `now_ns` (card time).
     pub fn advance(&mut self, now_ns: u64) {
+        self.now_ns = self.now_ns.max(now_ns);
         if self.powered {
             self.chip.advance(now_ns);
         }
@@ -276,6 +328,8 @@ impl Card {
                 self.selected = arg >> 16 == u32::from(RCA);
                 Ok(0)
             }
+            // Function 1's registers belong to the MCU: asleep, it answers nothing.
+            52 if self.ready && (arg >> 28) & 7 == 1 && !self.mcu_awake() => Err(self.asleep()),
             52 if self.ready => Ok(self.cmd52(arg)),
             _ => Err(CardError::Timeout),
         }
@@ -362,6 +416,9 @@ impl Card {
         }
         if !self.powered || self.dead_until_power_cycle || !self.ready {
             return Err(CardError::Timeout);
+        }
+        if !self.mcu_awake() {
+            return Err(self.asleep());
         }
         if core::mem::take(&mut self.timeout_next) {
             self.counters.faults_fired += 1;

@@ -36,7 +36,16 @@ fn enumerated() -> Card {
     c.command(52, cmd52(true, 0, 0x111, 0x02)).unwrap();
     c.command(52, cmd52(true, 0, 0x02, 0x02)).unwrap();
     c.command(52, cmd52(true, 0, 0x04, 0x03)).unwrap();
+    // The driver's probe: the wake line up, then the vendor's 10 ms (C:bes2600_sdio.c:1858).
+    wake_up(&mut c);
     c
+}
+
+/// Asserts the wake line at the card's current time and lets the MCU settle.
+fn wake_up(c: &mut Card) {
+    let t = c.chip().now_ns();
+    assert!(c.set_wake(true, t));
+    c.advance(t + WAKE_SETTLE_NS);
 }
 
 fn read_fn0(c: &mut Card, addr: u32) -> u8 {
@@ -153,6 +162,7 @@ fn host_int_low_byte_alone_is_a_violation() {
     c.command(5, 0x00FF_8000).unwrap();
     c.command(52, cmd52(true, 0, 0x07, 0x02)).unwrap();
     c.command(52, cmd52(true, 0, 0x02, 0x02)).unwrap();
+    wake_up(&mut c);
     c.command(52, cmd52(true, 1, 0x120, 0x21)).unwrap();
     assert_eq!(c.violations().get(Rule::HostIntOrder), 1);
     c.command(52, cmd52(true, 1, 0x121, 0x00)).unwrap();
@@ -171,10 +181,12 @@ fn firmware_card(ms: u64) -> Card {
     c.command(52, cmd52(true, 0, 0x07, 0x02)).unwrap();
     c.command(52, cmd52(true, 0, 0x02, 0x02)).unwrap();
     c.command(52, cmd52(true, 0, 0x04, 0x03)).unwrap();
+    wake_up(&mut c);
+    let t = c.chip().now_ns();
     // DOORBELL | WIFI_ACTIVATE (spec §3.1), high byte first.
     c.command(52, cmd52(true, 1, 0x121, 0x00)).unwrap();
     c.command(52, cmd52(true, 1, 0x120, 0x21)).unwrap();
-    c.advance(ms * 1_000_000);
+    c.advance(t + ms * 1_000_000);
     c
 }
 
@@ -330,4 +342,70 @@ fn contract_text_names_each_fault_as_it_fired() {
         text.lines().filter(|l| l.starts_with("rule ")).count(),
         RULES
     );
+}
+
+/// The wake line (issue 14 §2, spec errata 10): a host that never asserts it, or does not
+/// wait for the MCU, gets no answer from function 1, and each attempt names the rule.
+#[test]
+fn function_1_is_silent_until_the_wake_line_has_settled() {
+    let mut c = Card::new(SimConfig {
+        start_in_firmware: false,
+        ..SimConfig::default()
+    });
+    assert!(c.set_power(true));
+    c.command(5, 0x00FF_8000).unwrap();
+    c.command(3, 0).unwrap();
+    c.command(7, u32::from(RCA) << 16).unwrap();
+    c.command(52, cmd52(true, 0, 0x07, 0x02)).unwrap();
+    c.command(52, cmd52(true, 0, 0x02, 0x02)).unwrap();
+    // Enumeration and function 0 need no wake line: the SDIO interface answers.
+    assert_eq!(read_fn0(&mut c, 0x02), 0x02);
+    let mut b = [0u8; 8];
+    // Line low: no answer to CMD52 on function 1 nor to CMD53.
+    assert_eq!(
+        c.command(52, cmd52(false, 1, 0x108, 0)),
+        Err(CardError::Timeout)
+    );
+    assert_eq!(
+        c.cmd53(cmd53(false, false, 8, 8), 8, 1, &mut b),
+        Err(CardError::Timeout)
+    );
+    assert_eq!(c.violations().get(Rule::WakeAsserted), 2);
+    // Asserted but not yet settled: still asleep.
+    assert!(c.set_wake(true, 1_000_000));
+    assert!(!c.set_wake(true, 2_000_000), "same level: no edge");
+    c.advance(1_000_000 + WAKE_SETTLE_NS - 1);
+    assert_eq!(
+        c.cmd53(cmd53(false, false, 8, 8), 8, 1, &mut b),
+        Err(CardError::Timeout)
+    );
+    // Settled: the boot ROM answers.
+    c.advance(1_000_000 + WAKE_SETTLE_NS);
+    assert!(c.cmd53(cmd53(false, false, 8, 8), 8, 1, &mut b).is_ok());
+    assert_eq!(
+        c.command(52, cmd52(false, 1, 0x108, 0)).unwrap() & r5::ERROR,
+        0
+    );
+    // Released: asleep again at once; a power cycle does not raise the line.
+    assert!(c.set_wake(false, 20_000_000));
+    c.set_power(false);
+    assert!(c.set_power(true));
+    assert!(!c.wake());
+    c.command(5, 0x00FF_8000).unwrap();
+    c.command(3, 0).unwrap();
+    c.command(7, u32::from(RCA) << 16).unwrap();
+    c.command(52, cmd52(true, 0, 0x07, 0x02)).unwrap();
+    c.command(52, cmd52(true, 0, 0x02, 0x02)).unwrap();
+    assert_eq!(
+        c.cmd53(cmd53(false, false, 8, 8), 8, 1, &mut b),
+        Err(CardError::Timeout)
+    );
+    let k = c.counters();
+    assert_eq!((k.wake_edges, k.asleep_unanswered), (2, 4));
+    assert_eq!(c.violations().get(Rule::WakeAsserted), 4);
+    assert_eq!(c.violations().total(), 4, "nothing else broken");
+    let mut text = String::new();
+    super::debugfs::render(&mut c, &mut text).unwrap();
+    assert!(text.contains("rule wake_asserted 4\n"), "{text}");
+    assert!(text.contains("wake_line 0\n"), "{text}");
 }
