@@ -6,6 +6,7 @@
 //! header and body; [`Msg`] splits a received message into its [`Id`] and body, and
 //! [`decode`] dispatches a body to the right `Repr`.
 
+pub mod assoc;
 pub mod common;
 pub mod config;
 mod decode;
