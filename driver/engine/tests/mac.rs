@@ -99,7 +99,7 @@ fn rx_rates_map_back_to_the_table_or_ht() {
 }
 
 fn parse_scan<R>(p: &ScanParams, check: impl FnOnce(&StartScan<'_>) -> R) -> R {
-    let mut buf = [0u8; 1024];
+    let mut buf = [0u8; 1632];
     let n = p.with_request(|req| wsm::emit(req, 0, &mut buf).expect("fits"));
     let (id, body) = wsm::split(&buf[..n]).unwrap();
     assert_eq!(id.msg_id(), StartScan::ID);
@@ -130,7 +130,7 @@ fn scan_keeps_one_band_and_the_ssid() {
 
 #[test]
 fn wildcard_scan_has_no_ssid_and_long_lists_are_cut() {
-    let freqs = (0..30).map(|i| 2412 + 5 * (i % 13));
+    let freqs = (0..2 * SCAN_CHANNELS_MAX as u32).map(|i| 2412 + 5 * (i % 13));
     let p = ScanParams::new(freqs, b"");
     assert_eq!(p.channels().len(), SCAN_CHANNELS_MAX);
     assert!(p.ssid().is_none());

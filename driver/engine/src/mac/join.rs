@@ -4,7 +4,7 @@ use bes2600_wire::wsm::common::{Band, Ssid};
 use bes2600_wire::wsm::join::{JoinMode, JoinReq, Preamble};
 
 use super::channel::freq_to_channel;
-use super::rates::basic_rates_to_hw;
+use super::rates::band_basic_rates_to_hw;
 
 /// A join request from `bss_info_changed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,17 +26,20 @@ pub struct JoinParams {
 
 impl JoinParams {
     /// Maps mac80211's BSS parameters: centre frequency in MHz, beacon interval in TU, the
-    /// DTIM period and the basic-rate bitmap over the registered rate table.
+    /// DTIM period and the basic-rate bitmap over the registered rate table of the
+    /// frequency's band. The band goes into the request as the vendor driver sets it from
+    /// the operating channel (C:sta.c:2223-2227).
     pub fn new(bssid: [u8; 6], freq_mhz: u32, beacon_int: u16, dtim: u8, basic: u32) -> Self {
         let ch = freq_to_channel(freq_mhz);
+        let band = ch.map_or(Band::Band2G4, |c| c.band);
         Self {
             bssid,
-            band: ch.map_or(Band::Band2G4, |c| c.band),
+            band,
             channel: ch.map_or(0, |c| c.number),
             beacon_int: u32::from(beacon_int),
             // A DTIM period of 0 is invalid (802.11 §9.4.2.5.1); the firmware needs >= 1.
             dtim: dtim.max(1),
-            basic_rates: basic_rates_to_hw(basic),
+            basic_rates: band_basic_rates_to_hw(basic, band),
         }
     }
 
