@@ -16,8 +16,12 @@ use bes2600_wire::wsm::queue::{EdcaParams, TxQueueParams};
 use bes2600_wire::wsm::scan::{StartScan, StopScan};
 use bes2600_wire::wsm::Message;
 
+use bes2600_wire::wsm::assoc::WriteAssocMib;
+use bes2600_wire::wsm::config::{DPD_FLAGS, DPD_VERSION};
+
 use crate::cmd::SubmitError;
 use crate::engine::{Engine, Phase};
+use crate::mac::bss::{null_template, Cmd, NULL_FRAME_LEN};
 use crate::shared::Shared;
 
 impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
@@ -205,5 +209,71 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         req: &EdcaParams,
     ) -> Result<(), SubmitError> {
         self.submit_msg(req, if_id, tag)
+    }
+
+    /// One command of a `bss_info_changed` plan ([`crate::mac::bss`]).
+    ///
+    /// # Errors
+    ///
+    /// See [`SubmitError`].
+    pub fn submit_bss_cmd(&mut self, if_id: u8, tag: u32, cmd: &Cmd) -> Result<(), SubmitError> {
+        match cmd {
+            Cmd::BssParams(b) => self.submit_msg(b, if_id, tag),
+            Cmd::Mib(m) => self.submit_msg(&WriteAssocMib(*m), if_id, tag),
+            Cmd::StdMib(m) => self.submit_msg(&WriteMib { mib: *m }, if_id, tag),
+            Cmd::NullTemplate { bssid, addr } => {
+                let mut buf = [0u8; NULL_FRAME_LEN];
+                let m = null_template(&mut buf, bssid, addr);
+                self.submit_msg(&WriteAssocMib(m), if_id, tag)
+            }
+        }
+    }
+
+    /// Gives interface `if_id` a new station address: Configuration 0x0009 again, with the
+    /// start-up SDD and lifetimes and `mac` as dot11StationId (spec §3.3).
+    ///
+    /// The vendor driver configures the permanent address at start and refuses an interface
+    /// with any other (`C:sta.c:174, 1977`, `C:sta.c:322-330`); a randomised address
+    /// (wpa_supplicant `mac_addr=1`) needs the firmware told, so the module re-sends the
+    /// Configuration with it before anything else uses the interface.
+    ///
+    /// # Errors
+    ///
+    /// See [`SubmitError`]; a refusal comes back as the confirm's status.
+    pub fn set_station_mac(
+        &mut self,
+        if_id: u8,
+        tag: u32,
+        mac: [u8; 6],
+    ) -> Result<(), SubmitError> {
+        if self.core.phase != Phase::Running {
+            return Err(SubmitError::NotRunning);
+        }
+        let [max_tx_msdu_lifetime, max_rx_lifetime, rts_threshold] = self.core.lifetimes;
+        // The SDD lives in `bufs`, the queue in `core`: disjoint borrows.
+        let sdd = self.bufs.sdd.get(..self.core.sdd_len).unwrap_or(&[]);
+        let conf = ConfigReq {
+            max_tx_msdu_lifetime,
+            max_rx_lifetime,
+            rts_threshold,
+            dpd_version: DPD_VERSION,
+            mac,
+            dpd_flags: DPD_FLAGS,
+            sdd,
+        };
+        let timeout = crate::cmd::CmdQueue::<CQ>::timeout_for(ConfigReq::ID, &self.core.policy);
+        self.core
+            .cmds
+            .push_with(ConfigReq::ID, if_id, tag, timeout, false, |body| {
+                let out = body.get_mut(..conf.buffer_len())?;
+                conf.emit(out);
+                Some(out.len())
+            })?;
+        // A later firmware restart configures the new address too.
+        if let Some(m) = self.core.macs.get_mut(usize::from(if_id)) {
+            *m = mac;
+        }
+        self.shared().on_tx();
+        Ok(())
     }
 }
