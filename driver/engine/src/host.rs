@@ -54,20 +54,37 @@ pub struct RxEntry {
 
 /// The frames of one RX burst, delivered once per burst so the kernel side can build one
 /// skb list and call `ieee80211_rx_list` once (DESIGN.md §2 step 3).
+///
+/// The ranges point into the burst: the engine's own buffer ([`RxBatch::burst`]), or, when
+/// the host lent the memory for this burst ([`Host::rx_buffer`], [`RxBatch::lent`]), the
+/// buffer the host lent, which holds the frames exactly as the bus transfer left them. A
+/// host can then hand frames on by reference, without copying them.
 #[derive(Debug)]
 pub struct RxBatch<'a> {
     burst: &'a [u8],
     entries: &'a [RxEntry],
+    lent: bool,
 }
 
 impl<'a> RxBatch<'a> {
-    pub(crate) fn new(burst: &'a [u8], entries: &'a [RxEntry]) -> Self {
-        Self { burst, entries }
+    pub(crate) fn new(burst: &'a [u8], entries: &'a [RxEntry], lent: bool) -> Self {
+        Self {
+            burst,
+            entries,
+            lent,
+        }
     }
 
-    /// The whole burst buffer the ranges point into.
+    /// The whole burst buffer the ranges point into; empty when the burst is in the
+    /// buffer the host lent ([`RxBatch::lent`]).
     pub fn burst(&self) -> &'a [u8] {
         self.burst
+    }
+
+    /// Whether the ranges point into the buffer the host lent for this burst
+    /// ([`Host::rx_buffer`]) rather than into [`RxBatch::burst`].
+    pub fn lent(&self) -> bool {
+        self.lent
     }
 
     /// The entries, in arrival order.
@@ -85,13 +102,23 @@ impl<'a> RxBatch<'a> {
         self.entries.is_empty()
     }
 
-    /// The frames with their metadata. Ranges were checked when the batch was built; an
-    /// entry whose range were somehow out of bounds would yield an empty frame.
-    pub fn iter(&self) -> impl Iterator<Item = (&'a RxMeta, &'a [u8])> + 'a {
-        let burst = self.burst;
+    /// The frames with their metadata, from `burst`: [`RxBatch::burst`], or the buffer the
+    /// host lent when [`RxBatch::lent`]. Ranges were checked against the burst length when
+    /// the batch was built; an entry whose range were out of bounds of `burst` (the wrong
+    /// buffer) yields an empty frame.
+    pub fn frames_in<'b>(
+        &self,
+        burst: &'b [u8],
+    ) -> impl Iterator<Item = (&'a RxMeta, &'b [u8])> + use<'a, 'b> {
         self.entries
             .iter()
             .map(move |e| (&e.meta, burst.get(e.range.clone()).unwrap_or(&[])))
+    }
+
+    /// The frames with their metadata from [`RxBatch::burst`] (empty frames when the
+    /// burst is in lent memory: use [`RxBatch::frames_in`] there).
+    pub fn iter(&self) -> impl Iterator<Item = (&'a RxMeta, &'a [u8])> + 'a {
+        self.frames_in(self.burst)
     }
 }
 
@@ -231,6 +258,21 @@ pub trait Host {
     /// Whether frames are waiting (used to count credit stalls). Defaults to `false`.
     fn tx_pending(&mut self) -> bool {
         false
+    }
+
+    /// Lends memory for the next RX burst of `len` bytes (whole 512-byte blocks, at most
+    /// `bes2600_wire::sdio::MAX_RX_BUF`), or `None` (the default) to let the engine read
+    /// into its own buffer.
+    ///
+    /// The engine reads the burst into the first `len` bytes of the slice (a shorter slice
+    /// is not used), and the [`RxBatch`]es of that burst ([`RxBatch::lent`]) give the frames
+    /// as ranges into it, so the host may pass them on by reference (page fragments in the
+    /// kernel module) instead of copying them. The memory must stay unchanged from this call
+    /// until the next `rx_buffer` call: the burst's batches come in between. A burst whose
+    /// read fails is read again into the buffer of a later call.
+    fn rx_buffer(&mut self, len: usize) -> Option<&mut [u8]> {
+        let _ = len;
+        None
     }
 
     /// Receives the data and management frames of one burst.
