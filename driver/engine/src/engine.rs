@@ -17,6 +17,7 @@ use bes2600_wire::wsm::SeqState;
 
 /// Largest SDD blob [`StartConfig::sdd`] may carry (spec §3.10: the shipped one is 832 B).
 pub const SDD_MAX: usize = 1024;
+const _: () = assert!(crate::sdd::SDD_LEN <= SDD_MAX);
 
 /// Largest WSM message the host may hand to [`Host::next_tx`]: one 1632-byte slot minus
 /// the 4-byte timestamp trailer (spec §1.7, errata 1).
@@ -44,7 +45,9 @@ pub struct StartConfig<'a> {
     pub max_rx_lifetime: u32,
     /// Configuration 0x0009 `rtsThreshold`.
     pub rts_threshold: u32,
-    /// The SDD blob sent in Configuration (vendor data, supplied by the caller).
+    /// An SDD file to send in Configuration instead of the engine's own (C's
+    /// `request_firmware` path when the static SDD is off). Empty: the engine sends the
+    /// static SDD of the vendor build, built by [`crate::sdd::build`] (spec §3.10, errata 12).
     pub sdd: &'a [u8],
 }
 
@@ -224,18 +227,24 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
     ///
     /// [`StartError::SddTooLong`] when the SDD blob exceeds [`SDD_MAX`].
     pub fn start(&mut self, cfg: &StartConfig<'_>, now_ns: u64) -> Result<(), StartError> {
-        let sdd = self
-            .bufs
-            .sdd
-            .get_mut(..cfg.sdd.len())
-            .ok_or(StartError::SddTooLong)?;
-        sdd.copy_from_slice(cfg.sdd);
+        let sdd_len = if cfg.sdd.is_empty() {
+            // Cannot fail: SDD_MAX holds the built SDD (a const assert below).
+            crate::sdd::build(&mut self.bufs.sdd).map_err(|_| StartError::SddTooLong)?
+        } else {
+            let sdd = self
+                .bufs
+                .sdd
+                .get_mut(..cfg.sdd.len())
+                .ok_or(StartError::SddTooLong)?;
+            sdd.copy_from_slice(cfg.sdd);
+            cfg.sdd.len()
+        };
         let shared: &Shared = self.shared.borrow();
         let c = &mut self.core;
         // Commands of an earlier firmware run cannot be answered by the new one.
         let stale = c.cmds.clear();
         shared.counters.drop_n(DropCause::Recovery, stale as u64);
-        c.sdd_len = cfg.sdd.len();
+        c.sdd_len = sdd_len;
         c.macs = cfg.macs;
         c.lifetimes = [
             cfg.max_tx_msdu_lifetime,

@@ -41,7 +41,7 @@
 //! let (mut bus, mut host) = (MyBus, MyHost::default());
 //! // Boxed: the engine holds two 26 KiB burst buffers.
 //! let mut engine: Box<Engine> = Box::new(Engine::new(Shared::new(), Policy::default()));
-//! let sdd: &[u8] = &[]; // the vendor SDD blob, loaded by the caller
+//! let sdd: &[u8] = &[]; // empty: the engine's own static SDD (spec §3.10)
 //! let cfg = StartConfig {
 //!     mode: FwMode::Signal,
 //!     macs: [[2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]],
@@ -107,6 +107,7 @@ pub mod keys;
 pub mod mac;
 pub mod policy;
 mod rx;
+pub mod sdd;
 pub mod shared;
 mod startup;
 mod tx;

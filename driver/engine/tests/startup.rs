@@ -160,3 +160,61 @@ fn deactivate_gives_up_after_200_tries_without_failing() {
     assert!(!ok);
     assert_eq!(rig.chip.host_int.len(), 400);
 }
+
+/// Issue 14 / spec errata 12: with no SDD file from the caller, both Configurations carry
+/// the engine's static SDD (832 bytes, a well-formed element stream), the same station MAC
+/// as given, and the message fits one firmware input buffer and one 1024-byte TX slot.
+#[test]
+fn issue_14_configuration_carries_the_static_sdd() {
+    use bes2600_wire::wsm::sdd;
+    let mut rig = Rig::new(Policy::default());
+    let mac = [2, 0x11, 0x22, 0x33, 0x44, 0x55];
+    let cfg = StartConfig {
+        mode: bes2600_engine::FwMode::Signal,
+        macs: [mac, mac],
+        max_tx_msdu_lifetime: 0,
+        max_rx_lifetime: 0,
+        rts_threshold: 0,
+        sdd: &[],
+    };
+    rig.engine.start(&cfg, 0).unwrap();
+    for _ in 0..5 {
+        let out = rig.step();
+        if rig.engine.phase() == Phase::WaitStartup {
+            break;
+        }
+        rig.now = out.next_deadline_ns.unwrap();
+    }
+    let ind = rig.chip.startup_ind(8);
+    rig.chip.push_burst(&[ind]);
+    rig.settle(50);
+    assert_eq!(rig.engine.phase(), Phase::Running);
+    let confs: Vec<&Vec<u8>> = rig
+        .chip
+        .writes
+        .iter()
+        .map(|w| &w.msgs[0])
+        .filter(|m| u16::from_le_bytes([m[2], m[3]]) & 0x3F == 0x09)
+        .collect();
+    assert_eq!(confs.len(), 2);
+    for (if_id, conf) in confs.iter().enumerate() {
+        let id = u16::from_le_bytes([conf[2], conf[3]]);
+        assert_eq!(usize::from((id >> 6) & 0xF), if_id);
+        assert_eq!(conf.len(), 4 + 24 + bes2600_engine::sdd::SDD_LEN);
+        assert_eq!(&conf[8..16], &[0; 8], "lifetimes and RTS 0 as C sends them");
+        assert_eq!(&conf[20..26], &mac);
+        let s = sdd::check(&conf[28..]).expect("a well-formed SDD");
+        assert_eq!(s.sections, 3);
+        // The firmware's input buffer in the startup indication of this rig.
+        let size = rig.engine.startup_info().unwrap().size_inp_ch_buf;
+        assert!(conf.len() <= usize::from(size));
+    }
+    // 860 bytes plus the 4-byte timestamp trailer: one 1024-byte slot, two blocks.
+    let w = rig
+        .chip
+        .writes
+        .iter()
+        .find(|w| u16::from_le_bytes([w.msgs[0][2], w.msgs[0][3]]) & 0x3F == 0x09)
+        .unwrap();
+    assert_eq!(w.bytes, 1024);
+}

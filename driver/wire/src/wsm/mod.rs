@@ -21,6 +21,7 @@ pub mod queue;
 pub mod rate;
 pub mod rx;
 pub mod scan;
+pub mod sdd;
 pub mod startup;
 pub mod status;
 pub mod tx;
