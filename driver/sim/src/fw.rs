@@ -44,6 +44,8 @@ pub(crate) struct FwState {
     pub(crate) keys: u16,
     /// Static-WEP AP (`SimConfig::privacy`); survives WIFI deactivate.
     pub(crate) privacy: bool,
+    /// What the host told the firmware about the BSS (bss.rs).
+    pub(crate) bss: crate::bss::FwBss,
 }
 
 /// Key table entries the firmware model accepts: 0..=10, as the WSM API it descends from
@@ -80,6 +82,7 @@ impl FwState {
             seq80211: 0,
             keys: 0,
             privacy: false,
+            bss: crate::bss::FwBss::new(),
         }
     }
 
@@ -478,6 +481,10 @@ impl SimChip {
             // BSS/queue/EDCA parameters, link maps and untyped LMAC requests (EPTA…)
             // are accepted as they are.
             Some(_) => {}
+        }
+        if let Some(d) = d.as_ref() {
+            // The association state the host built (bss.rs); the join's status decides.
+            self.fw.bss.observe(d, status == 0);
         }
         if d.is_none() && base & wsm::MCU_CLASS == wsm::MCU_CLASS {
             extra = CnfExtra::Mcu(0);

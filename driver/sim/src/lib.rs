@@ -10,6 +10,7 @@
 
 pub mod air;
 pub mod bootrom;
+pub mod bss;
 pub mod card;
 mod chip;
 pub mod config;

@@ -80,5 +80,7 @@ pub fn render(card: &mut Card, w: &mut impl Write) -> fmt::Result {
     writeln!(w, "chip_dropped_truncated {}", s.dropped_truncated)?;
     writeln!(w, "chip_dropped_reset {}", s.dropped_reset)?;
     writeln!(w, "chip_empty_reads {}", s.empty_reads)?;
-    writeln!(w, "chip_confirms_dropped {}", s.confirms_dropped)
+    writeln!(w, "chip_confirms_dropped {}", s.confirms_dropped)?;
+    // The firmware's association state (issue 16 §3).
+    card.chip().fw_bss().render(w)
 }
