@@ -148,6 +148,12 @@ int bes_sdio_hw_reset(struct sdio_func *func);
 /* Reads local-mac-address from the bestechnic,bes2600-sdio DT node; 0 when found. */
 int bes_dt_mac(bes_u8 mac[6]);
 void bes_hw_set_sdio_parent(struct ieee80211_hw *hw, struct sdio_func *func);
+/* The wake line (bes_shim_gpio.c): GPIO "wakeup" of the function (DT wakeup-gpios, spec
+ * §1.8), requested inactive. 0 with *desc NULL: the board has none. Set and put take NULL. */
+struct gpio_desc;
+int bes_gpio_wake_get(struct sdio_func *func, struct gpio_desc **desc);
+void bes_gpio_wake_set(struct gpio_desc *desc, bes_bool active);
+void bes_gpio_wake_put(struct gpio_desc *desc);
 
 /* ---- implemented in Rust: the callback table, registered with the SDIO driver ---- */
 /*

@@ -56,8 +56,11 @@ static void bes_sdio_remove(struct sdio_func *func)
 /*
  * System sleep. mac80211 has stopped the device before this runs (no WoWLAN: cfg80211
  * disconnects, mac80211 calls .stop); the BH is frozen. Where the host can keep the card
- * powered the firmware stays up (MMC_PM_KEEP_POWER, as cw1200 and the vendor driver);
- * otherwise the MMC core powers it off and the driver reloads it at resume.
+ * powered the firmware stays up (MMC_PM_KEEP_POWER, as cw1200 and the vendor driver,
+ * C:bes2600_sdio.c:2113); otherwise the MMC core powers it off and the driver reloads it at
+ * resume. A powered-off card must not keep its SDIO interrupt claimed (mmc_sdio_suspend
+ * warns): it is released here, and the reload's bus reset claims it again. The wake line
+ * stays asserted throughout, as in the vendor's shipped build (spec errata 10).
  */
 static int bes_sdio_suspend(struct device *dev)
 {
@@ -70,6 +73,8 @@ static int bes_sdio_suspend(struct device *dev)
 		ret = sdio_set_host_pm_flags(func, MMC_PM_KEEP_POWER);
 	if (ret)
 		keep = false;
+	if (!keep)
+		bes_sdio_release_irq(func);
 	if (ctx && ctx->drv)
 		bes_rs->pm_suspend(ctx->drv, keep);
 	return 0;

@@ -20,7 +20,12 @@
  * mmc_host's priv) lives from probe to remove.
  *
  * Bus trace (debugfs bes2600_vsdio/trace; format in README.md): one line per command,
- * power-up and reset, timestamps from ktime_get_ns().
+ * power-up and reset, and per level change of the wake line (vsdio_gpio.c), timestamps from
+ * ktime_get_ns().
+ *
+ * System sleep: the host keeps the card powered (pm_caps MMC_PM_KEEP_POWER, as the
+ * PineTab2's sdmmc1 with keep-power-in-suspend), so a driver that asks for it keeps its
+ * firmware; the card's clock keeps running, as the chip does while the host sleeps.
  *
  * Kernel-version differences: none so far (6.12 and 7.2 share every mmc_host_ops member
  * and helper used here).
@@ -211,6 +216,17 @@ static void vsdio_request(struct mmc_host *mmc, struct mmc_request *mrq)
 	vsdio_air_poll(vs->card);
 	mutex_unlock(&vs->lock);
 	mmc_request_done(mmc, mrq);
+}
+
+/* The wake line moved (vsdio_gpio.c): the card's MCU follows it. */
+void vsdio_wake_set(bool level)
+{
+	struct vsdio *vs = &vsdio;
+
+	mutex_lock(&vs->lock);
+	if (vsdio_rs_wake(vs->card, vsdio_now(vs), level))
+		vsdio_trace(vs, "%llu GPIO wake=%d\n", ktime_get_ns(), level ? 1 : 0);
+	mutex_unlock(&vs->lock);
 }
 
 static void vsdio_power(struct vsdio *vs, bool on)
@@ -446,16 +462,23 @@ static int vsdio_probe(struct platform_device *pdev)
 	 */
 	mmc->caps = MMC_CAP_4_BIT_DATA | MMC_CAP_SDIO_IRQ | MMC_CAP_HW_RESET;
 	mmc->caps2 = MMC_CAP2_NO_SD | MMC_CAP2_NO_MMC | MMC_CAP2_SDIO_IRQ_NOTHREAD;
+	/* The slot can stay powered over system sleep (the driver asks with
+	 * sdio_set_host_pm_flags); without it the MMC core powers the card off. */
+	mmc->pm_caps = MMC_PM_KEEP_POWER;
 	mmc->max_segs = 64;
 	mmc->max_blk_size = 2048;
 	mmc->max_blk_count = VSDIO_MAX_BLOCKS;
 	mmc->max_req_size = VSDIO_BOUNCE;
 	mmc->max_seg_size = VSDIO_BOUNCE;
 
+	/* The function device's wake line, before the MMC core can enumerate the card. */
+	ret = vsdio_gpio_bind(mmc_hostname(mmc));
+	if (ret)
+		goto err_host;
 	h->clock = kthread_run(vsdio_clock, h, VSDIO_NAME);
 	if (IS_ERR(h->clock)) {
 		ret = PTR_ERR(h->clock);
-		goto err_host;
+		goto err_gpio;
 	}
 	platform_set_drvdata(pdev, h);
 	mutex_lock(&vs->lock);
@@ -474,6 +497,8 @@ err_clock:
 	vs->host = NULL;
 	mutex_unlock(&vs->lock);
 	kthread_stop(h->clock);
+err_gpio:
+	vsdio_gpio_unbind();
 err_host:
 	mmc_free_host(mmc);
 	return ret;
@@ -495,6 +520,7 @@ static void vsdio_remove(struct platform_device *pdev)
 	vs->removes++;
 	mutex_unlock(&vs->lock);
 	mmc_remove_host(h->mmc);
+	vsdio_gpio_unbind();
 	kthread_stop(h->clock);
 	mmc_free_host(h->mmc);
 }
@@ -535,10 +561,14 @@ int vsdio_module_init(void *card)
 	debugfs_create_file("contract", 0400, vs->dir, vs, &vsdio_contract_fops);
 	debugfs_create_file("inject", 0200, vs->dir, vs, &vsdio_inject_fops);
 	vsdio_air_init(vs->dir, &vs->lock, vs->card);
+	/* The wake line exists before any host binds (a driver may probe at once). */
+	ret = vsdio_gpio_init();
+	if (ret)
+		goto err_dbg;
 
 	ret = platform_driver_register(&vsdio_driver);
 	if (ret)
-		goto err_dbg;
+		goto err_gpio;
 	/* Probes synchronously: the host is up (or failed) when this returns. */
 	vs->pdev = platform_device_register_simple(VSDIO_NAME, PLATFORM_DEVID_NONE, NULL, 0);
 	if (IS_ERR(vs->pdev)) {
@@ -558,6 +588,8 @@ err_pdev:
 	platform_device_unregister(vs->pdev);
 err_drv:
 	platform_driver_unregister(&vsdio_driver);
+err_gpio:
+	vsdio_gpio_exit();
 err_dbg:
 	vsdio_air_exit();
 	debugfs_remove_recursive(vs->dir);
@@ -574,6 +606,7 @@ void vsdio_module_exit(void)
 	/* Unbinds the host first (bes2600.ko's remove runs), then nothing calls the card. */
 	platform_device_unregister(vs->pdev);
 	platform_driver_unregister(&vsdio_driver);
+	vsdio_gpio_exit();
 	vsdio_air_exit();
 	debugfs_remove_recursive(vs->dir);
 	vfree(vs->trace);

@@ -39,9 +39,25 @@ echo "E2E-TRACE-BEGIN $trace_lines"
 sed 's/^/E2E-TRACE /' $V/trace
 echo "E2E-TRACE-END"
 e bus_trace_lines $trace_lines
+# The wake line (issue 14 §2, spec errata 10): the driver asserts it (`GPIO wake=1`) before
+# the first function-1 CMD53, and the vendor waits 10 ms after it (C:bes2600_sdio.c:1858,
+# 1378-1382). The CMD53 argument's first hex digit holds R/W and the function (bits 31-28).
+wake=$(awk '
+    $2 == "GPIO" && $3 ~ /^wake=/ { w = substr($3, 6, 1); t = $1; next }
+    $2 == "CMD53" {
+        d = index("0123456789abcdef", tolower(substr($3, 7, 1))) - 1
+        if (d % 8 != 1) next
+        if (w == "1") printf "true %d\n", ($1 - t) / 1000000; else print "false -1"
+        exit
+    }' $V/trace)
+wake_before_cmd53=${wake%% *}; wake_lead_ms=${wake##* }
+[ -n "$wake" ] || { wake_before_cmd53=false; wake_lead_ms=-1; }
+e wake_gpio_asserted_before_cmd53 $wake_before_cmd53 lead_ms $wake_lead_ms
 result module_loaded $module_loaded
 result wlan_up $wlan_up
 result scan_found $scan_found
 result associated $associated
 result enumerated_by_mmc_core $enumerated
 result bus_trace_lines $trace_lines
+result wake_gpio_asserted_before_cmd53 $wake_before_cmd53
+result wake_gpio_lead_ms $wake_lead_ms

@@ -187,3 +187,15 @@ fn the_whole_5g_band_fits_one_request() {
         assert_eq!(req.ssids.iter().count(), 1);
     });
 }
+
+#[test]
+fn rx_frequency_falls_back_to_the_tuned_channel() {
+    use bes2600_engine::mac::channel::rx_freq_band;
+    assert_eq!(rx_freq_band(36, 2437), (5180, Band::Band5G));
+    assert_eq!(rx_freq_band(6, 5180), (2437, Band::Band2G4));
+    // An unknown number: the tuned channel and its band.
+    assert_eq!(rx_freq_band(0, 5180), (5180, Band::Band5G));
+    assert_eq!(rx_freq_band(250, 2412), (2412, Band::Band2G4));
+    // Nothing known at all: the fallback as given, on 2.4 GHz.
+    assert_eq!(rx_freq_band(0, 0), (0, Band::Band2G4));
+}

@@ -204,6 +204,12 @@ unsafe extern "C" fn vsdio_rs_inject(c: *mut c_void, code: u32) -> c_int {
 }
 
 #[no_mangle]
+unsafe extern "C" fn vsdio_rs_wake(c: *mut c_void, now_ns: u64, level: bool) -> bool {
+    // SAFETY: called by the C module with its mutex held and its card pointer.
+    unsafe { card(c) }.card.set_wake(level, now_ns)
+}
+
+#[no_mangle]
 unsafe extern "C" fn vsdio_rs_violations(c: *mut c_void) -> u64 {
     // SAFETY: called by the C module with its mutex held and its card pointer.
     unsafe { card(c) }.violations()

@@ -13,6 +13,12 @@
 //! Each line becomes the time since the previous one, the decoded fields, the bring-up
 //! phase (enumeration, probe, download, wifi-start, firmware) and, where a CMD53's `head`
 //! holds a WSM or boot-ROM header, the message.
+//!
+//! `GPIO wake=<0|1>` is the host-to-chip wake line (`wakeup-gpios`, spec §1.8) at its logical
+//! level. The vendor asserts it before enabling function 1 and waits 10 ms
+//! (C:bes2600_sdio.c:1858, 1378-1382): the first function-1 CMD53 says how long the line had
+//! been up, or that it was low (a sleeping MCU does not answer). A trace without GPIO lines
+//! (a capture that did not record the line) says nothing about it.
 
 use std::fmt::Write as _;
 
@@ -58,6 +64,11 @@ pub struct Summary {
     pub errors: usize,
     /// Lines that did not parse.
     pub unparsed: usize,
+    /// GPIO lines.
+    pub gpio: usize,
+    /// Whether the wake line was asserted at the first function-1 CMD53 (`None`: no such
+    /// CMD53, or no wake line in the trace before it).
+    pub wake_before_first_cmd53: Option<bool>,
 }
 
 /// Decodes trace lines in order.
@@ -65,6 +76,10 @@ pub struct Summary {
 pub struct Decoder {
     phase: Phase,
     last_ns: Option<u64>,
+    /// The wake line's level and since when (`None`: not in the trace yet).
+    wake: Option<(bool, u64)>,
+    /// The wake line's state at the first function-1 CMD53, once there was one.
+    first_cmd53_wake: Option<Option<bool>>,
 }
 
 impl Default for Decoder {
@@ -72,6 +87,8 @@ impl Default for Decoder {
         Self {
             phase: Phase::Enumeration,
             last_ns: None,
+            wake: None,
+            first_cmd53_wake: None,
         }
     }
 }
@@ -183,6 +200,30 @@ impl Decoder {
         self.phase
     }
 
+    /// Whether the wake line was asserted at the first function-1 CMD53 so far (`None`: no
+    /// such CMD53 yet, or the trace had no wake line before it).
+    pub fn wake_before_first_cmd53(&self) -> Option<bool> {
+        self.first_cmd53_wake.flatten()
+    }
+
+    fn gpio(&mut self, ns: u64, words: &[&str]) -> Option<String> {
+        let (name, level) = words.get(2)?.split_once('=')?;
+        let up = match level {
+            "0" => false,
+            "1" => true,
+            _ => return None,
+        };
+        if name != "wake" {
+            return Some(format!("GPIO {name} = {level}"));
+        }
+        self.wake = Some((up, ns));
+        Some(if up {
+            "GPIO wake = 1 (wake line asserted: the chip's MCU may run)".to_string()
+        } else {
+            "GPIO wake = 0 (wake line released: the chip's MCU may sleep)".to_string()
+        })
+    }
+
     /// Decodes one line; `None` for a line that is not a trace line.
     pub fn line(&mut self, line: &str) -> Option<String> {
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -192,12 +233,12 @@ impl Decoder {
         self.last_ns = Some(ns);
         let body = match kind {
             "CMD52" => self.cmd52(&words)?,
-            "CMD53" => self.cmd53(&words)?,
+            "CMD53" => self.cmd53(ns, &words)?,
             "RESET" => {
                 self.phase = Phase::Enumeration;
                 "power-up / reset".to_string()
             }
-            "GPIO" => format!("line {}", words.get(2)?),
+            "GPIO" => self.gpio(ns, &words)?,
             other => format!("{other} arg={}", field(&words, "arg=").unwrap_or("?")),
         };
         let err = field(&words, "err=").map_or(String::new(), |e| format!(" ERROR {e}"));
@@ -243,7 +284,7 @@ impl Decoder {
         Some(s)
     }
 
-    fn cmd53(&mut self, words: &[&str]) -> Option<String> {
+    fn cmd53(&mut self, ns: u64, words: &[&str]) -> Option<String> {
         let arg = hex_u32(field(words, "arg=")?)?;
         let blksz: u32 = field(words, "blksz=")?.parse().ok()?;
         let blocks: u32 = field(words, "blocks=")?.parse().ok()?;
@@ -266,6 +307,22 @@ impl Decoder {
         let dir = if write { "W" } else { "R" };
         let mut s =
             format!("CMD53 {dir} fn{func} {mode} {blocks}x{blksz} len={len} toggle={toggle}");
+        if func == 1 && self.first_cmd53_wake.is_none() {
+            self.first_cmd53_wake = Some(self.wake.map(|(up, _)| up));
+            match self.wake {
+                Some((true, since)) => {
+                    let _ = write!(
+                        s,
+                        " (first fn1 CMD53: wake line up for {} us)",
+                        ns.saturating_sub(since) / 1000
+                    );
+                }
+                Some((false, _)) => s.push_str(" (first fn1 CMD53: WAKE LINE LOW)"),
+                None => {}
+            }
+        } else if func == 1 && matches!(self.wake, Some((false, _))) {
+            s.push_str(" (wake line low)");
+        }
         if self.phase == Phase::Firmware || self.phase == Phase::WifiStart {
             let _ = write!(s, " slot_code={}", len & 3);
         }
@@ -311,6 +368,7 @@ pub fn decode(text: &str, out: &mut String) -> Summary {
                 sum.cmd52 += usize::from(line.contains(" CMD52 "));
                 sum.cmd53 += usize::from(line.contains(" CMD53 "));
                 sum.errors += usize::from(line.contains(" err="));
+                sum.gpio += usize::from(line.contains(" GPIO "));
                 out.push_str(&s);
             }
             None => {
@@ -321,6 +379,7 @@ pub fn decode(text: &str, out: &mut String) -> Summary {
         }
         out.push('\n');
     }
+    sum.wake_before_first_cmd53 = d.wake_before_first_cmd53();
     sum
 }
 
@@ -380,5 +439,44 @@ mod tests {
         );
         assert_eq!((sum.errors, sum.unparsed), (1, 1));
         assert!(out.contains("ERROR -5"));
+    }
+
+    #[test]
+    fn wake_line_before_the_first_function_1_cmd53() {
+        let t = "\
+100 CMD52 arg=0x88000402 resp=0x02
+1000000 GPIO wake=1
+11000000 CMD53 arg=0x94040000 blksz=512 blocks=1 bytes=512 head=b1000800
+12000000 GPIO wake=0
+13000000 CMD53 arg=0x14040000 blksz=512 blocks=1 bytes=512 head=b0000800
+";
+        let mut out = String::new();
+        let sum = decode(t, &mut out);
+        assert_eq!((sum.lines, sum.gpio, sum.unparsed), (5, 2, 0));
+        assert_eq!(sum.wake_before_first_cmd53, Some(true));
+        let l: Vec<&str> = out.lines().collect();
+        assert!(l[1].contains("wake line asserted"), "{}", l[1]);
+        assert!(l[2].contains("wake line up for 10000 us"), "{}", l[2]);
+        assert!(l[3].contains("wake line released"), "{}", l[3]);
+        assert!(l[4].contains("(wake line low)"), "{}", l[4]);
+    }
+
+    #[test]
+    fn a_driver_that_never_wakes_the_chip_is_named() {
+        let t = "\
+1 GPIO wake=0
+2 CMD53 arg=0x94040000 blksz=512 blocks=1 bytes=512 err=-110
+";
+        let mut out = String::new();
+        let sum = decode(t, &mut out);
+        assert_eq!(sum.wake_before_first_cmd53, Some(false));
+        assert!(out.contains("WAKE LINE LOW"), "{out}");
+        // A capture without the line says nothing about it.
+        let sum = decode(
+            "2 CMD53 arg=0x94040000 blksz=512 blocks=1 bytes=512\n",
+            &mut out,
+        );
+        assert_eq!(sum.wake_before_first_cmd53, None);
+        assert!(decode("3 GPIO wake=x\n", &mut out).unparsed == 1);
     }
 }

@@ -1,4 +1,5 @@
-"""Bring-up: enumerated by the MMC core, bound, up, scanned, associated; the bus trace."""
+"""Bring-up: enumerated by the MMC core, bound, up, scanned, associated; the bus trace;
+the wake GPIO asserted before the first function-1 CMD53."""
 
 
 def judge(res, ctx):
@@ -8,6 +9,8 @@ def judge(res, ctx):
         "enumerated_by_mmc_core": res.get("enumerated_by_mmc_core"),
         "bus_trace_lines": res.get("bus_trace_lines", 0),
         "bus_trace_saved": ctx["bus_trace_saved"],
+        "wake_gpio_asserted_before_cmd53": res.get("wake_gpio_asserted_before_cmd53"),
+        "wake_gpio_lead_ms": res.get("wake_gpio_lead_ms", -1),
     }
     checks = [
         ("module_loaded", f["module_loaded"] is True),
@@ -19,5 +22,9 @@ def judge(res, ctx):
         # the bring-up trace recorded and saved whole
         ("bus_trace_recorded", f["bus_trace_lines"] > 0),
         ("bus_trace_saved_whole", f["bus_trace_saved"] == f["bus_trace_lines"]),
+        # the wake GPIO rose before the first function-1 CMD53, at least the vendor's 10 ms
+        # before it (C:bes2600_sdio.c:1858, 1378-1382; spec errata 10)
+        ("wake_gpio_asserted_before_cmd53", f["wake_gpio_asserted_before_cmd53"] is True),
+        ("wake_gpio_lead_10ms", f["wake_gpio_lead_ms"] >= 10),
     ]
     return f, checks

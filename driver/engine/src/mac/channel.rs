@@ -99,3 +99,13 @@ pub fn rx_channel(number: u16) -> Option<Channel> {
 pub fn rx_channel_to_freq(number: u16) -> Option<u16> {
     rx_channel(number).and_then(channel_to_freq)
 }
+
+/// The centre frequency and band of an RX indication's channel number ([`rx_channel`]), or
+/// `fallback_mhz` (the tuned channel) and its band when the number is no channel of the chip.
+pub fn rx_freq_band(number: u16, fallback_mhz: u16) -> (u16, Band) {
+    let ch = rx_channel(number).or_else(|| freq_to_channel(u32::from(fallback_mhz)));
+    match ch.and_then(|c| channel_to_freq(c).map(|f| (f, c.band))) {
+        Some(fb) => fb,
+        None => (fallback_mhz, Band::Band2G4),
+    }
+}

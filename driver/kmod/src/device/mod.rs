@@ -24,7 +24,7 @@ use bes2600_engine::{Engine, FwMode, Policy, Shared, StartConfig};
 use crate::bus::SdioBus;
 use crate::ffi::{
     self, Band, BandChannel, BandRate, BhCell, BhLink, DevicePtr, Hw, RxBatch as SkbBatch,
-    SdioFunc, Vif,
+    SdioFunc, Vif, WakeLine,
 };
 
 mod bh;
@@ -94,9 +94,40 @@ pub(crate) struct Device {
 /// Probe does not wait for the firmware: it publishes the device, starts the BH and queues
 /// the firmware request; the BH downloads, starts the engine and registers the hw once the
 /// firmware is up (`bh.rs`).
+///
+/// Field order matters for drop: the wake line goes last, after the teardown in `Drop`
+/// (the last bus access) and the device.
 pub(crate) struct DeviceHandle {
     ptr: DevicePtr<Device>,
     sdio: SdioFunc,
+    /// The wake line, asserted from probe to remove (`None`: the board has none).
+    _wake: Option<WakeLine>,
+}
+
+/// How long the chip's MCU gets to wake after the wake line rises, before function 1 is
+/// enabled (C:bes2600_sdio.c:1378-1382).
+const WAKE_SETTLE_MS: u32 = 10;
+
+/// Asserts the wake line before anything touches function 1, as the vendor's probe does
+/// (C:bes2600_sdio.c:1858, before `sdio_enable_func` at 1861), and waits for the MCU.
+///
+/// The line then stays asserted while the driver is bound, across resets and system sleep:
+/// the vendor's release passes `GPIOD_OUT_LOW`, a non-zero flags constant, as the *value*
+/// (C:bes2600_sdio.c:1415), so its shipped build never deasserts it (spec errata 10) and
+/// the firmware has never been run with the line low under a live driver.
+#[inline(never)]
+fn wake_chip(func: SdioFunc) -> Result<Option<WakeLine>> {
+    let wake = WakeLine::assert(func).inspect_err(|e| {
+        pr_err!("bes2600: wake GPIO (wakeup-gpios): {:?}\n", e);
+    })?;
+    if wake.is_some() {
+        ffi::msleep(WAKE_SETTLE_MS);
+    } else {
+        pr_info!(
+            "bes2600: no wake GPIO (wakeup-gpios): the chip's MCU must stay awake by itself\n"
+        );
+    }
+    Ok(wake)
 }
 
 fn fw_mode() -> FwMode {
@@ -110,6 +141,7 @@ fn fw_mode() -> FwMode {
 impl DeviceHandle {
     /// Probe of function 1: returns without waiting for the firmware.
     pub(crate) fn create_sdio(func: SdioFunc) -> Result<Self> {
+        let wake = wake_chip(func)?;
         let bus = SdioBus::new(func)?;
         let mac = ffi::dt_mac().unwrap_or_else(ffi::random_mac);
         let hw = Hw::alloc()?;
@@ -173,7 +205,11 @@ impl DeviceHandle {
             return Err(e);
         }
         ptr.request_firmware_async(boot::fw_file());
-        Ok(Self { ptr, sdio: func })
+        Ok(Self {
+            ptr,
+            sdio: func,
+            _wake: wake,
+        })
     }
 }
 

@@ -10,6 +10,7 @@
 //! | [`debugfs`] | the debugfs files |
 //! | [`device`] | the device memory shared with C (hw priv, drvdata, BH, debugfs) |
 //! | [`firmware`] | `request_firmware` files, `request_firmware_nowait` |
+//! | [`gpio`] | the chip's wake line (GPIO `wakeup` of the SDIO function) |
 //! | [`hw`] | `ieee80211_hw` / `ieee80211_vif` (mac80211) |
 //! | [`inplace`] | a `KBox` written in place (the engine) |
 //! | [`platform`] | module parameter, time, CRC-32, MAC addresses |
@@ -27,6 +28,7 @@ mod bh;
 mod debugfs;
 mod device;
 mod firmware;
+mod gpio;
 mod hw;
 mod inplace;
 mod platform;
@@ -53,6 +55,7 @@ pub(crate) use bh::{BhCell, BhLink, BhSelf};
 pub(crate) use debugfs::DbgFile;
 pub(crate) use device::DevicePtr;
 pub(crate) use firmware::Firmware;
+pub(crate) use gpio::WakeLine;
 pub(crate) use hw::{
     AmpduAction, Band, BandChannel, BandRate, BssChanged, Hw, HwRef, IfType, KeyCmd, Vif, VifId,
 };

@@ -282,6 +282,20 @@ extern "C" {
 extern "C" {
     pub fn bes_hw_set_sdio_parent(hw: *mut ieee80211_hw, func: *mut sdio_func);
 }
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct gpio_desc {
+    _unused: [u8; 0],
+}
+extern "C" {
+    pub fn bes_gpio_wake_get(func: *mut sdio_func, desc: *mut *mut gpio_desc) -> core::ffi::c_int;
+}
+extern "C" {
+    pub fn bes_gpio_wake_set(desc: *mut gpio_desc, active: bes_bool);
+}
+extern "C" {
+    pub fn bes_gpio_wake_put(desc: *mut gpio_desc);
+}
 pub const bes_iftype_BES_IFTYPE_STATION: bes_iftype = 1;
 pub const bes_iftype_BES_IFTYPE_OTHER: bes_iftype = 2;
 pub type bes_iftype = core::ffi::c_uint;
