@@ -172,6 +172,11 @@ impl<const N: usize> CmdQueue<N> {
         self.len
     }
 
+    /// Whether one more command fits.
+    pub(crate) fn has_room(&self) -> bool {
+        self.len < N
+    }
+
     /// Forgets every command (start of a new firmware run). Returns how many there were.
     pub(crate) fn clear(&mut self) -> usize {
         let n = self.len + usize::from(self.outstanding.is_some());

@@ -13,6 +13,7 @@ use crate::policy::{Policy, Window};
 use crate::rx::{record_recovery, Drained};
 use crate::shared::{bump, DropCause, RecoveryCause, Shared, WAKE_RX};
 use crate::tx::PendingWrite;
+use crate::txpolicy::{PolicyCache, TxRates};
 use bes2600_wire::wsm::SeqState;
 
 /// Largest SDD blob [`StartConfig::sdd`] may carry (spec §3.10: the shipped one is 832 B).
@@ -122,6 +123,10 @@ pub(crate) struct Core<const CQ: usize> {
     pub(crate) macs: [[u8; 6]; 2],
     pub(crate) lifetimes: [u32; 3],
     pub(crate) sdd_len: usize,
+    /// The rate-policy table as uploaded to the firmware (spec §3.9).
+    pub(crate) txp: PolicyCache,
+    /// The held frame still needs a policy (all were in use): its rates.
+    pub(crate) held_rates: Option<TxRates>,
 }
 
 /// Buffers: the RX burst, the TX batch, the frame pulled from the host but not yet packed,
@@ -178,6 +183,8 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 macs: [[0; 6]; 2],
                 lifetimes: [0; 3],
                 sdd_len: 0,
+                txp: PolicyCache::new(),
+                held_rates: None,
             },
             bufs: Bufs::ZERO,
         }
@@ -278,6 +285,11 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         }
         let t = CmdQueue::<CQ>::timeout_for(req, &self.core.policy);
         self.core.cmds.push(req, if_id, tag, t, payload, false)?;
+        if req & crate::cmd::id::MSG_ID_MASK == crate::cmd::id::RESET {
+            // The firmware forgets its rate policies at Reset (spec §3.3, T): frames after
+            // it need them uploaded again, and the upload queues behind the Reset.
+            self.core.txp.forget_uploads();
+        }
         self.shared().on_tx();
         Ok(())
     }
@@ -532,6 +544,9 @@ impl<const CQ: usize> Core<CQ> {
         self.config_left = 0;
         self.doorbell_sent = false;
         self.held_len = 0;
+        self.held_rates = None;
+        // A new firmware run has no policy table and no frame in flight.
+        self.txp.clear();
         self.tx_busy = None;
         self.decrypt.clear();
         self.conn_loss.clear();

@@ -130,7 +130,8 @@ pub struct TxStatus {
     pub packet_id: u32,
     /// WSM status: 0 ACKed, 6 retries used up, 7 lifetime expired, 11 requeue (spec §3.8.1).
     pub status: u32,
-    /// Hardware rate index the frame went out at.
+    /// Firmware rate number the frame went out at (spec §3.9: the policy's first rate when
+    /// the first attempt was acknowledged).
     pub txed_rate: u8,
     /// Failed ACK attempts.
     pub ack_failures: u8,
@@ -254,6 +255,21 @@ pub trait Host {
     /// and returns its length, or `None` when nothing is queued. Called only while a
     /// firmware credit is free, so frames stay in mac80211's queues otherwise.
     fn next_tx(&mut self, buf: &mut [u8]) -> Option<usize>;
+
+    /// As [`Self::next_tx`], and also writes into `rates` the rates mac80211's rate control
+    /// chose for the frame (up to 4, best first, as `ieee80211_tx_info.control.rates`, as
+    /// firmware rate numbers). The engine turns them into a rate policy of the firmware's
+    /// table (spec §3.9, [`crate::txpolicy`]) and fills in the request's policy index and
+    /// `maxTxRate`. The default calls `next_tx` and gives no rates: the engine then uses the
+    /// one rate the request names in `maxTxRate`.
+    fn next_tx_rated(
+        &mut self,
+        buf: &mut [u8],
+        rates: &mut crate::txpolicy::TxRates,
+    ) -> Option<usize> {
+        let _ = rates;
+        self.next_tx(buf)
+    }
 
     /// Whether frames are waiting (used to count credit stalls). Defaults to `false`.
     fn tx_pending(&mut self) -> bool {

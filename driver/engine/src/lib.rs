@@ -111,6 +111,7 @@ pub mod sdd;
 pub mod shared;
 mod startup;
 mod tx;
+pub mod txpolicy;
 
 pub use bus::{Bus, BusError};
 pub use cmd::{CmdDone, CmdResult, SubmitError};

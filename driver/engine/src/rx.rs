@@ -305,12 +305,14 @@ impl<const CQ: usize> Ctx<'_, CQ> {
             // TX confirm (spec §3.6): one credit.
             Decoded::TxCnf(c) => {
                 self.release(1);
+                self.tx_confirmed(&c);
                 host.tx_status(&tx_status(&c));
             }
             // Multi-TX confirm: `count` credits (spec §3.6, §4.3).
             Decoded::MultiTxCnf(mc) => {
                 self.release(u16::try_from(mc.confirms.len()).unwrap_or(u16::MAX));
                 for c in mc.confirms.iter() {
+                    self.tx_confirmed(&c);
                     host.tx_status(&tx_status(&c));
                 }
             }
@@ -381,9 +383,15 @@ impl<const CQ: usize> Ctx<'_, CQ> {
         }
         c.cmds.outstanding = None;
         if o.internal {
-            // A start-up command (spec §3.1): any failure status stops the bring-up.
+            // A start-up command (spec §3.1) or a policy upload: any failure status means
+            // the firmware does not take what C sends; recover.
             if status != 0 {
                 return Err(Fault(RecoveryCause::FwHang));
+            }
+            if o.id == id::WRITE_MIB && c.phase == Phase::Running {
+                // The rate-policy upload is in the firmware's table: data may name it.
+                c.txp.upload_pending = false;
+                return Ok(());
             }
             c.config_left = c.config_left.saturating_sub(1);
             if c.config_left == 0 && c.phase == Phase::Configure {
@@ -430,6 +438,13 @@ impl<const CQ: usize> Ctx<'_, CQ> {
                 None
             }
         }
+    }
+
+    /// Books one TX confirm record: the frame's policy has one user less, and its rate is
+    /// counted (spec §3.6, §3.9).
+    fn tx_confirmed(&mut self, c: &TxCnf) {
+        self.c.txp.release(c.packet_id.0);
+        self.shared.counters.tx_rate(c.txed_rate);
     }
 
     fn startup(&mut self, info: &StartupInfo) -> Result<(), Fault> {

@@ -190,7 +190,24 @@ pub struct Snapshot {
     pub recoveries_total: u64,
     /// Recoveries by cause, indexed like [`RecoveryCause::ALL`].
     pub recoveries: [u64; RecoveryCause::COUNT],
+    /// Rate-policy uploads (MIB 0x1016 writes, spec §3.9).
+    pub tx_policy_uploads: u64,
+    /// Policies those uploads carried.
+    pub tx_policies_uploaded: u64,
+    /// Times data waited for a policy (an upload in flight, or all 8 in use).
+    pub tx_policy_waits: u64,
+    /// TX confirm records by the firmware rate number they report (spec §3.9: 0-21).
+    pub txed_rates: [u64; TXED_RATES],
 }
+
+/// Firmware rate numbers counted in [`Snapshot::txed_rates`] (0-21; 4 and 5 are unused).
+pub const TXED_RATES: usize = 22;
+
+/// The debugfs names of [`Snapshot::txed_rates`]: `txed_rate_<firmware rate number>`.
+const TXED_RATE_NAMES: [&str; TXED_RATES] = [
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+    "17", "18", "19", "20", "21",
+];
 
 impl Snapshot {
     /// Drops of one cause.
@@ -224,6 +241,12 @@ impl Snapshot {
         f("", "rx_len_retries", self.rx_len_retries);
         f("", "drops_total", self.drops_total);
         f("", "recoveries_total", self.recoveries_total);
+        f("", "tx_policy_uploads", self.tx_policy_uploads);
+        f("", "tx_policies_uploaded", self.tx_policies_uploaded);
+        f("", "tx_policy_waits", self.tx_policy_waits);
+        for (name, n) in TXED_RATE_NAMES.iter().zip(self.txed_rates.iter()) {
+            f("txed_rate_", name, *n);
+        }
         for c in DropCause::ALL {
             f("drops_", c.name(), self.drops[c.index()]);
         }
@@ -252,6 +275,10 @@ pub struct Counters {
     pub(crate) rx_len_retries: AtomicU64,
     drops: [AtomicU64; DropCause::COUNT],
     recoveries: [AtomicU64; RecoveryCause::COUNT],
+    pub(crate) tx_policy_uploads: AtomicU64,
+    pub(crate) tx_policies_uploaded: AtomicU64,
+    pub(crate) tx_policy_waits: AtomicU64,
+    txed_rates: [AtomicU64; TXED_RATES],
 }
 
 /// Adds `n` to a counter. Relaxed: counters order nothing.
@@ -265,6 +292,14 @@ impl Counters {
     pub(crate) fn drop_n(&self, cause: DropCause, n: u64) {
         if n > 0 {
             bump(&self.drops[cause.index()], n);
+        }
+    }
+
+    /// Counts one TX confirm record at firmware rate `rate` (out-of-range rates are not
+    /// counted by rate).
+    pub(crate) fn tx_rate(&self, rate: u8) {
+        if let Some(c) = self.txed_rates.get(usize::from(rate)) {
+            bump(c, 1);
         }
     }
 
@@ -320,8 +355,14 @@ impl Counters {
             credit_stalls: ld(&self.credit_stalls),
             bus_crc_retries: ld(&self.bus_crc_retries),
             rx_len_retries: ld(&self.rx_len_retries),
+            tx_policy_uploads: ld(&self.tx_policy_uploads),
+            tx_policies_uploaded: ld(&self.tx_policies_uploaded),
+            tx_policy_waits: ld(&self.tx_policy_waits),
             ..Snapshot::default()
         };
+        for (d, a) in s.txed_rates.iter_mut().zip(self.txed_rates.iter()) {
+            *d = ld(a);
+        }
         for (d, a) in s.drops.iter_mut().zip(self.drops.iter()) {
             *d = ld(a);
         }
@@ -518,7 +559,7 @@ mod tests {
         assert_eq!(s.recoveries_total, 2);
         let mut lines = 0;
         s.for_each(|_, _, _| lines += 1);
-        assert_eq!(lines, 17 + DropCause::COUNT + RecoveryCause::COUNT);
+        assert_eq!(lines, 20 + TXED_RATES + DropCause::COUNT + RecoveryCause::COUNT);
     }
 
     #[test]

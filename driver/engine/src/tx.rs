@@ -10,7 +10,12 @@ use crate::cmd::{id, CmdDone, CmdResult};
 use crate::engine::{with_retries, Core, Engine, Fault, FwMode, Phase, TX_MSG_MAX};
 use crate::host::Host;
 use crate::shared::{bump, DropCause, RecoveryCause, Shared};
+use crate::txpolicy::{Assign, TxRate, TxRates};
 use bes2600_wire::le16;
+use bes2600_wire::list::List;
+use bes2600_wire::wsm::mib::{Mib, WriteMib};
+use bes2600_wire::wsm::rate::{RatePolicy, MAX_POLICIES, RETRY_LIMIT};
+use bes2600_wire::wsm::tx::TxReqView;
 use bes2600_wire::wsm::{Id, SeqSpace, HEADER_LEN};
 
 /// Set-PM mode byte 0 = active (spec §3.3 0x0010); other modes are power save.
@@ -66,6 +71,14 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 return Ok((frames, false));
             }
             match self.send_data(bus, host, now_ns)? {
+                // The policy step may have queued an upload: it goes out in this pass.
+                Sent::Nothing
+                    if self.core.txp.upload_pending
+                        && self.core.cmds.outstanding.is_none()
+                        && self.core.cmds.len() > 0 =>
+                {
+                    continue
+                }
                 Sent::Nothing => return Ok((frames, false)),
                 Sent::Done(n) => frames = frames.saturating_add(n),
                 Sent::Busy => return Ok((frames, true)),
@@ -207,7 +220,26 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         let ts = ts_ms(now_ns);
         let mut packer = TxPacker::new(&mut bufs.tx, cfg);
         while packer.len() < avail.min(cfg.max_msgs) {
+            if c.txp.upload_pending {
+                // Data waits for the policy upload's confirm (C locks TX until it is done).
+                break;
+            }
             if c.held_len > 0 {
+                if let Some(rates) = c.held_rates {
+                    let Some(m) = bufs.held.get_mut(..c.held_len) else {
+                        c.held_len = 0;
+                        c.held_rates = None;
+                        continue;
+                    };
+                    match place_policy(c, shared, m, &rates) {
+                        Placed::Go => c.held_rates = None,
+                        Placed::WaitUpload => {
+                            c.held_rates = None;
+                            break;
+                        }
+                        Placed::WaitFull => break,
+                    }
+                }
                 // The frame that did not fit the last batch goes first, keeping the order.
                 let Some(m) = bufs.held.get_mut(..c.held_len) else {
                     c.held_len = 0;
@@ -235,7 +267,8 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
             let Some(buf) = packer.spare_mut().get_mut(..TX_MSG_MAX) else {
                 break;
             };
-            let n = match host.next_tx(buf) {
+            let mut rates = TxRates::NONE;
+            let n = match host.next_tx_rated(buf, &mut rates) {
                 None => break,
                 Some(n) if (HEADER_LEN..=TX_MSG_MAX).contains(&n) => n,
                 Some(n) => {
@@ -257,6 +290,25 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 shared.counters.drop_n(DropCause::TxMalformed, 1);
                 continue;
             }
+            let placed = place_policy(c, shared, m, &rates);
+            if placed != Placed::Go {
+                // It waits in the held buffer: for the upload's confirm (its policy is
+                // assigned) or for a free policy (its rates are kept).
+                let (Some(dst), Some(src)) = (bufs.held.get_mut(..n), packer.spare_mut().get(..n))
+                else {
+                    shared.counters.drop_n(DropCause::TxMalformed, 1);
+                    break;
+                };
+                dst.copy_from_slice(src);
+                bump(&shared.counters.tx_copies, 1);
+                c.held_len = n;
+                c.held_rates = (placed == Placed::WaitFull).then_some(rates);
+                break;
+            }
+            let m = match packer.spare_mut().get_mut(..n) {
+                Some(m) => m,
+                None => break,
+            };
             let declared_ok = declared_len(m) == Some(n);
             // Stamp without advancing: the frame may wait for the next write.
             stamp(m, wire_id.with_seq(c.seq.next_tx(SeqSpace::Lmac)));
@@ -292,6 +344,82 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
             None => Sent::Busy,
         })
     }
+}
+
+/// What the rate-policy step decided for one data frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placed {
+    /// Its request names an uploaded policy and that policy's first rate: send it.
+    Go,
+    /// Its policy is being uploaded: it waits for the confirm.
+    WaitUpload,
+    /// No policy is free (all 8 name frames in flight), or no room to queue the upload.
+    WaitFull,
+}
+
+/// Gives a TX request its rate policy (spec §3.5 flags bits 4-6, `maxTxRate`; spec §3.9):
+/// from the host's rates, or, without them, from the one rate the request names. Queues
+/// the upload of a policy the firmware does not have yet.
+fn place_policy<const CQ: usize>(
+    c: &mut Core<CQ>,
+    shared: &Shared,
+    m: &mut [u8],
+    rates: &TxRates,
+) -> Placed {
+    let Some(Ok(mut v)) = m.get_mut(HEADER_LEN..).map(TxReqView::new_checked) else {
+        // Too short for a request: the packer refuses and counts it.
+        return Placed::Go;
+    };
+    let pid = v.packet_id();
+    let mut given = *rates;
+    if given.is_empty() {
+        // The host named one rate: all tries there (a bad number falls back to 1 Mb/s).
+        let hw = v.max_tx_rate();
+        if !given.push(TxRate {
+            hw,
+            count: RETRY_LIMIT,
+        }) {
+            given.push(TxRate {
+                hw: 0,
+                count: RETRY_LIMIT,
+            });
+        }
+    }
+    let (index, max_rate, upload) = match c.txp.assign(&given, pid) {
+        Some(Assign::Ready { index, max_rate }) => (index, max_rate, false),
+        Some(Assign::Upload { index, max_rate }) => (index, max_rate, true),
+        Some(Assign::Full) | None => {
+            bump(&shared.counters.tx_policy_waits, 1);
+            return Placed::WaitFull;
+        }
+    };
+    if upload && !c.cmds.has_room() {
+        // No room for the upload command now: give the policy back and retry later.
+        c.txp.release(pid);
+        bump(&shared.counters.tx_policy_waits, 1);
+        return Placed::WaitFull;
+    }
+    v.set_max_tx_rate(max_rate);
+    v.set_flags((v.flags() & !0x70) | (index << 4));
+    if !upload {
+        return Placed::Go;
+    }
+    let mut table = [RatePolicy::default(); MAX_POLICIES];
+    let n = c.txp.upload(&mut table);
+    if n > 0 {
+        let mib = WriteMib {
+            mib: Mib::TxRatePolicy(List::from_items(table.get(..n).unwrap_or(&[]))),
+        };
+        // C uploads on interface 0 (C:txrx.c:440-466). Room was checked above.
+        if c.push_internal(&mib, 0).is_err() {
+            return Placed::WaitFull;
+        }
+        bump(&shared.counters.tx_policy_uploads, 1);
+        bump(&shared.counters.tx_policies_uploaded, n as u64);
+    }
+    c.txp.upload_pending = true;
+    bump(&shared.counters.tx_policy_waits, 1);
+    Placed::WaitUpload
 }
 
 /// What packing one data frame came to.

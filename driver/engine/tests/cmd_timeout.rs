@@ -104,6 +104,11 @@ fn deadline_extends_to_the_cap_while_data_flows() {
 fn no_confirm_for_3s_with_credits_out_is_a_firmware_hang() {
     let mut rig = Rig::new(Policy::default());
     rig.start(8);
+    // A first frame gets its rate policy uploaded (a command, confirmed), so the frame
+    // below goes out alone.
+    rig.host.queue_tx(100, 1);
+    rig.settle(20);
+    assert_eq!(rig.engine.credits().1, 0);
     let t0 = rig.now;
     rig.chip.auto_confirm = false;
     rig.host.queue_tx(100, 1);

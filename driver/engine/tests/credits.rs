@@ -9,6 +9,7 @@ use common::*;
 fn tx_never_exceeds_credits_and_confirms_release_them() {
     let mut rig = Rig::new(Policy::default());
     rig.start(4);
+    rig.upload_policy();
     rig.chip.auto_confirm = false;
     for i in 0..10 {
         rig.host.queue_tx(100, i);

@@ -13,6 +13,7 @@ fn seq_of(m: &[u8]) -> u8 {
 fn sixteen_per_write_then_the_rest() {
     let mut rig = Rig::new(Policy::default());
     rig.start(32);
+    rig.upload_policy();
     for i in 0..20 {
         rig.host.queue_tx(300, i);
     }
@@ -26,15 +27,17 @@ fn sixteen_per_write_then_the_rest() {
     assert_eq!(w.bytes, 16 * 512);
     // Toggle alternates per write.
     assert_ne!(rig.chip.writes[0].addr >> 16, rig.chip.writes[1].addr >> 16);
-    // Sequence numbers run on from the 4 start-up commands, mod 8.
+    // Sequence numbers run on from the 4 start-up commands, the policy upload and its
+    // frame, mod 8.
     let data = rig.chip.data_msgs();
     for (i, m) in data.iter().enumerate() {
-        assert_eq!(seq_of(m), ((4 + i) % 8) as u8, "message {i}");
+        assert_eq!(seq_of(m), ((6 + i) % 8) as u8, "message {i}");
     }
-    assert_eq!(rig.snap().tx_frames, 20);
-    // Two data writes after the four start-up command writes.
-    assert_eq!(rig.snap().tx_writes, 4 + 2);
-    assert_eq!(rig.snap().tx_commands, 4);
+    // The 20 and the frame of the policy upload.
+    assert_eq!(rig.snap().tx_frames, 20 + 1);
+    // Two data writes after the four start-up command writes and the upload's two.
+    assert_eq!(rig.snap().tx_writes, 4 + 2 + 2);
+    assert_eq!(rig.snap().tx_commands, 4 + 1);
     assert!(
         rig.chip.protocol_errors.is_empty(),
         "{:?}",
@@ -46,6 +49,7 @@ fn sixteen_per_write_then_the_rest() {
 fn a_different_slot_size_ends_the_batch_without_losing_the_frame() {
     let mut rig = Rig::new(Policy::default());
     rig.start(32);
+    rig.upload_policy();
     // 508 + 4-byte trailer = 512 (one block); 509 needs 1024 (spec errata 1).
     rig.host.queue_tx(508, 1);
     rig.host.queue_tx(508, 2);
@@ -70,13 +74,14 @@ fn a_different_slot_size_ends_the_batch_without_losing_the_frame() {
     assert_eq!(ids, vec![1, 2, 3, 4, 5]);
     // Seqs stay consecutive even though frame 3 waited for the next write.
     let seqs: Vec<u8> = rig.chip.data_msgs().iter().map(|m| seq_of(m)).collect();
-    assert_eq!(seqs, vec![4, 5, 6, 7, 0]);
+    assert_eq!(seqs, vec![6, 7, 0, 1, 2]);
 }
 
 #[test]
 fn oversize_and_malformed_frames_are_dropped() {
     let mut rig = Rig::new(Policy::default());
     rig.start(32);
+    rig.upload_policy();
     rig.host.queue_tx(1629, 1); // 1629 + 4 > 1632
     let mut bad = vec![0u8; 100];
     bad[0..2].copy_from_slice(&90u16.to_le_bytes()); // length field disagrees
@@ -99,6 +104,7 @@ fn oversize_and_malformed_frames_are_dropped() {
 fn commands_go_alone_and_before_data() {
     let mut rig = Rig::new(Policy::default());
     rig.start(32);
+    rig.upload_policy();
     for i in 0..3 {
         rig.host.queue_tx(100, i);
     }
@@ -141,6 +147,7 @@ fn nosignal_mode_sends_one_message_per_write() {
     // No multi-TX-confirm MIB in nosignal mode: only the two Configurations.
     assert_eq!(rig.chip.writes.len(), 2);
     rig.chip.writes.clear();
+    rig.upload_policy();
     for i in 0..3 {
         rig.host.queue_tx(100, i);
     }
@@ -153,6 +160,7 @@ fn nosignal_mode_sends_one_message_per_write() {
 fn crc_on_write_is_retried() {
     let mut rig = Rig::new(Policy::default());
     rig.start(8);
+    rig.upload_policy();
     rig.host.queue_tx(100, 1);
     rig.chip.crc_fail_writes = 3;
     rig.settle(10);
@@ -169,6 +177,7 @@ fn crc_on_write_is_retried() {
 fn a_busy_controller_delays_the_write_without_loss_or_reset() {
     let mut rig = Rig::new(Policy::default());
     rig.start(8);
+    rig.upload_policy();
     for i in 0..3 {
         rig.host.queue_tx(100, i);
     }
@@ -195,7 +204,7 @@ fn a_busy_controller_delays_the_write_without_loss_or_reset() {
         .flat_map(|w| w.msgs.iter())
         .map(|m| seq_of(m))
         .collect();
-    assert_eq!(seqs, vec![4, 5, 6, 7]);
+    assert_eq!(seqs, vec![6, 7, 0, 1]);
     assert_eq!(rig.snap().recoveries_total, 0);
     assert_eq!(rig.host.done, vec![(5, 0x000D, Ok(0))]);
     assert!(

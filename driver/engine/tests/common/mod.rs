@@ -496,6 +496,21 @@ impl Rig {
         self.chip.writes.clear();
     }
 
+    /// Sends one frame (auto-confirmed) so that the mock host's rate policy is uploaded
+    /// (spec §3.9), then forgets the writes and statuses it caused: tests of the data path
+    /// start from a firmware that has the policy.
+    pub fn upload_policy(&mut self) {
+        let auto = self.chip.auto_confirm;
+        self.chip.auto_confirm = true;
+        self.host.queue_tx(100, 0xFFFF);
+        self.engine.shared().on_tx();
+        self.settle(50);
+        assert!(self.host.tx_queue.is_empty());
+        self.chip.auto_confirm = auto;
+        self.chip.writes.clear();
+        self.host.tx_status.clear();
+    }
+
     pub fn snap(&self) -> bes2600_engine::Snapshot {
         self.engine.shared().snapshot()
     }
