@@ -67,6 +67,8 @@ void bes_fw_async_wait(struct bes_fw_async *a);
 /* The 2.4 GHz band as registered; the tables come from Rust (bes2600_engine::mac). */
 #define BES_N_CHANNELS 14
 #define BES_N_RATES 12
+/* The 5 GHz band: the vendor's 37 channels (C:main.c:121-141), bitrates from rates[rates_5g_first]. */
+#define BES_N_CHANNELS_5G 37
 struct bes_channel {
 	bes_u16 freq;	/* centre frequency, MHz */
 	bes_u16 number;	/* channel number (hw_value) */
@@ -81,6 +83,8 @@ struct bes_band_info {
 	bes_u16 ht_mcs_mask; /* bit n: HT MCS n supported (0xff = MCS0-7) */
 	struct bes_channel channels[BES_N_CHANNELS];
 	struct bes_rate rates[BES_N_RATES];
+	struct bes_channel channels_5g[BES_N_CHANNELS_5G];
+	bes_u8 rates_5g_first;	/* index in rates[] of 6 Mb/s: 5 GHz has no DSSS/CCK */
 };
 struct ieee80211_hw *bes_hw_alloc(void *drv);
 void bes_hw_set_drv(struct ieee80211_hw *hw, void *drv);
@@ -182,8 +186,9 @@ struct bes_bss_info {
 	int freq;
 };
 struct bes_scan_req {
-	bes_u16 freqs[16];
+	bes_u16 freqs[48];	/* one band's channels (mac80211 scans band by band), WSM's limit */
 	int n_freqs;
+	bes_u64 no_ir_mask;	/* bit i: freqs[i] is IEEE80211_CHAN_NO_IR (listen only) */
 	bes_u8 ssid[32];
 	int ssid_len;
 	const bes_u8 *ies;

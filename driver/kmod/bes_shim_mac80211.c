@@ -145,9 +145,17 @@ static int bes_op_hw_scan(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
 	struct bes_scan_req r = {};
 	int i;
 
-	for (i = 0; i < req->n_channels && r.n_freqs < ARRAY_SIZE(r.freqs); i++)
-		if (req->channels[i]->band == NL80211_BAND_2GHZ)
-			r.freqs[r.n_freqs++] = req->channels[i]->center_freq;
+	/*
+	 * mac80211 calls hw_scan once per band (no SINGLE_SCAN_ON_ALL_BANDS), which is how the
+	 * firmware scans (one band per request, C:scan.c:578-591). NO_IR channels are marked so
+	 * that the request listens there (C:scan.c:606-609).
+	 */
+	BUILD_BUG_ON(ARRAY_SIZE(r.freqs) > 8 * sizeof(r.no_ir_mask));
+	for (i = 0; i < req->n_channels && r.n_freqs < ARRAY_SIZE(r.freqs); i++) {
+		if (req->channels[i]->flags & IEEE80211_CHAN_NO_IR)
+			r.no_ir_mask |= 1ULL << r.n_freqs;
+		r.freqs[r.n_freqs++] = req->channels[i]->center_freq;
+	}
 	if (req->n_ssids > 0 && req->ssids[0].ssid_len <= sizeof(r.ssid)) {
 		memcpy(r.ssid, req->ssids[0].ssid, req->ssids[0].ssid_len);
 		r.ssid_len = req->ssids[0].ssid_len;
@@ -228,6 +236,9 @@ struct ieee80211_hw *bes_hw_alloc(void *drv)
 	p->band.n_channels = BES_N_CHANNELS;
 	p->band.bitrates = p->rates;
 	p->band.n_bitrates = BES_N_RATES;
+	p->band_5g.band = NL80211_BAND_5GHZ;
+	p->band_5g.channels = p->channels_5g;
+	p->band_5g.n_channels = BES_N_CHANNELS_5G;
 
 	ieee80211_hw_set(hw, SIGNAL_DBM);
 	ieee80211_hw_set(hw, REPORTS_TX_ACK_STATUS);
@@ -240,6 +251,7 @@ struct ieee80211_hw *bes_hw_alloc(void *drv)
 	hw->wiphy->max_scan_ssids = 2;
 	hw->wiphy->max_scan_ie_len = 256;
 	hw->wiphy->bands[NL80211_BAND_2GHZ] = &p->band;
+	hw->wiphy->bands[NL80211_BAND_5GHZ] = &p->band_5g;
 	return hw;
 }
 
@@ -248,33 +260,57 @@ void bes_hw_set_drv(struct ieee80211_hw *hw, void *drv)
 	((struct bes_hw_priv *)hw->priv)->drv = drv;
 }
 
+/*
+ * The vendor's HT capabilities, the same on both bands (C:main.c:148-186): greenfield, 20 and
+ * 40 MHz with short GI on both, no RX STBC (STBC_RX_24G/5G = 0, C:Makefile:184-185), 7935-byte
+ * A-MSDU, 32 KiB A-MPDU, one stream; C declares 65 Mb/s as the highest RX rate on 5 GHz only.
+ */
+static void bes_ht_cap(struct ieee80211_sta_ht_cap *ht, u16 mcs_mask, u16 rx_highest)
+{
+	ht->ht_supported = true;
+	ht->cap = IEEE80211_HT_CAP_GRN_FLD | IEEE80211_HT_CAP_SUP_WIDTH_20_40 |
+		  IEEE80211_HT_CAP_SGI_20 | IEEE80211_HT_CAP_SGI_40 | IEEE80211_HT_CAP_MAX_AMSDU;
+	ht->ampdu_factor = IEEE80211_HT_MAX_AMPDU_32K;
+	ht->ampdu_density = IEEE80211_HT_MPDU_DENSITY_NONE;
+	ht->mcs.rx_mask[0] = mcs_mask & 0xff;
+	ht->mcs.rx_highest = cpu_to_le16(rx_highest);
+	ht->mcs.tx_params = IEEE80211_HT_MCS_TX_DEFINED;
+}
+
+static void bes_fill_channels(struct ieee80211_channel *dst, const struct bes_channel *src,
+			      int n, enum nl80211_band band)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		dst[i].band = band;
+		dst[i].center_freq = src[i].freq;
+		dst[i].hw_value = src[i].number;
+		dst[i].max_power = 20;
+	}
+}
+
 int bes_hw_register(struct ieee80211_hw *hw, const struct bes_band_info *info)
 {
 	struct bes_hw_priv *p = hw->priv;
-	struct ieee80211_sta_ht_cap *ht = &p->band.ht_cap;
 	int i;
 
-	for (i = 0; i < BES_N_CHANNELS; i++) {
-		p->channels[i].band = NL80211_BAND_2GHZ;
-		p->channels[i].center_freq = info->channels[i].freq;
-		p->channels[i].hw_value = info->channels[i].number;
-		p->channels[i].max_power = 20;
-	}
+	if (info->rates_5g_first >= BES_N_RATES)
+		return -EINVAL;
+	bes_fill_channels(p->channels, info->channels, BES_N_CHANNELS, NL80211_BAND_2GHZ);
+	bes_fill_channels(p->channels_5g, info->channels_5g, BES_N_CHANNELS_5G,
+			  NL80211_BAND_5GHZ);
 	for (i = 0; i < BES_N_RATES; i++) {
 		p->rates[i].bitrate = info->rates[i].bitrate;
 		p->rates[i].hw_value = info->rates[i].hw_value;
 		p->rates[i].flags = info->rates[i].short_preamble ? IEEE80211_RATE_SHORT_PREAMBLE : 0;
 	}
+	/* The 5 GHz bitrates are the OFDM tail of the same table (C:main.c:76-77, 169-170). */
+	p->band_5g.bitrates = p->rates + info->rates_5g_first;
+	p->band_5g.n_bitrates = BES_N_RATES - info->rates_5g_first;
 	if (info->ht_mcs_mask) {
-		ht->ht_supported = true;
-		ht->cap = IEEE80211_HT_CAP_SGI_20 | IEEE80211_HT_CAP_GRN_FLD |
-			  (1 << IEEE80211_HT_CAP_RX_STBC_SHIFT) |
-			  IEEE80211_HT_CAP_MAX_AMSDU;
-		ht->ampdu_factor = IEEE80211_HT_MAX_AMPDU_32K;
-		ht->ampdu_density = IEEE80211_HT_MPDU_DENSITY_NONE;
-		ht->mcs.rx_mask[0] = info->ht_mcs_mask & 0xff;
-		ht->mcs.rx_highest = 0;
-		ht->mcs.tx_params = IEEE80211_HT_MCS_TX_DEFINED;
+		bes_ht_cap(&p->band.ht_cap, info->ht_mcs_mask, 0);
+		bes_ht_cap(&p->band_5g.ht_cap, info->ht_mcs_mask, 65);
 	}
 	SET_IEEE80211_PERM_ADDR(hw, (u8 *)info->mac);
 	return ieee80211_register_hw(hw);

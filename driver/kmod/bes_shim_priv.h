@@ -51,6 +51,8 @@ struct bes_hw_priv {
 	struct ieee80211_supported_band band;
 	struct ieee80211_channel channels[BES_N_CHANNELS];
 	struct ieee80211_rate rates[BES_N_RATES];
+	struct ieee80211_supported_band band_5g;	/* bitrates: the OFDM tail of rates[] */
+	struct ieee80211_channel channels_5g[BES_N_CHANNELS_5G];
 };
 
 static inline void *bes_drv(struct ieee80211_hw *hw)

@@ -5,6 +5,9 @@ use core::ffi::c_void;
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicBool, Ordering};
 
+use bes2600_engine::mac::channel::{channel_to_freq, Channel, CHANNELS_5G};
+use bes2600_engine::mac::rates::OFDM_FIRST;
+use bes2600_wire::wsm::common::Band as WsmBand;
 use kernel::prelude::*;
 use kernel::sync::{new_spinlock, SpinLock};
 
@@ -52,7 +55,9 @@ pub(crate) struct BandRate {
     pub(crate) short_preamble: bool,
 }
 
-/// What the hw registers: the permanent address and the 2.4 GHz band.
+/// What the hw registers: the permanent address and the 2.4 GHz band (the 5 GHz band comes
+/// from the engine's tables in [`Hw::register`]: its channels are the vendor's fixed list and
+/// its bitrates the OFDM part of these).
 pub(crate) struct Band {
     /// Permanent MAC address.
     pub(crate) mac: [u8; 6],
@@ -112,10 +117,25 @@ impl Hw {
     }
 
     /// Registers with mac80211 (creates the wiphy and `wlan0`) with the 2.4 GHz band of
-    /// `band`.
+    /// `band` and the chip's 5 GHz band ([`CHANNELS_5G`], bitrates from [`OFDM_FIRST`] of
+    /// `band.rates`, the same HT capabilities).
+    ///
+    /// # Errors
+    ///
+    /// `EBUSY` if already registered; `EINVAL` if a 5 GHz table channel has no frequency (an
+    /// engine table bug); `ieee80211_register_hw`'s error otherwise.
     pub(crate) fn register(&self, band: &Band) -> Result {
         if self.registered.load(Ordering::Acquire) {
             return Err(EBUSY);
+        }
+        let mut channels_5g = [sys::bes_channel { freq: 0, number: 0 }; CHANNELS_5G.len()];
+        for (slot, number) in channels_5g.iter_mut().zip(CHANNELS_5G) {
+            let freq = channel_to_freq(Channel {
+                band: WsmBand::Band5G,
+                number,
+            })
+            .ok_or(EINVAL)?;
+            *slot = sys::bes_channel { freq, number };
         }
         let info = sys::bes_band_info {
             mac: band.mac,
@@ -129,6 +149,9 @@ impl Hw {
                 hw_value: r.hw_value,
                 short_preamble: r.short_preamble,
             }),
+            channels_5g,
+            // CAST: OFDM_FIRST is 4, an index into the 12-entry rate table.
+            rates_5g_first: OFDM_FIRST as u8,
         };
         // SAFETY: The hw is valid and not registered (checked above; only the probe path
         // registers, once); `info` lives across the call.

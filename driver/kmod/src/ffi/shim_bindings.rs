@@ -2,6 +2,7 @@
 
 pub const BES_N_CHANNELS: u32 = 14;
 pub const BES_N_RATES: u32 = 12;
+pub const BES_N_CHANNELS_5G: u32 = 37;
 pub const BES_RX_DECRYPTED: u32 = 1;
 pub const BES_RX_MIC_ERROR: u32 = 2;
 pub const BES_RX_IV_STRIPPED: u32 = 4;
@@ -129,6 +130,8 @@ pub struct bes_band_info {
     pub ht_mcs_mask: bes_u16,
     pub channels: [bes_channel; 14usize],
     pub rates: [bes_rate; 12usize],
+    pub channels_5g: [bes_channel; 37usize],
+    pub rates_5g_first: bes_u8,
 }
 extern "C" {
     pub fn bes_hw_alloc(drv: *mut core::ffi::c_void) -> *mut ieee80211_hw;
@@ -324,8 +327,9 @@ pub struct bes_bss_info {
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct bes_scan_req {
-    pub freqs: [bes_u16; 16usize],
+    pub freqs: [bes_u16; 48usize],
     pub n_freqs: core::ffi::c_int,
+    pub no_ir_mask: bes_u64,
     pub ssid: [bes_u8; 32usize],
     pub ssid_len: core::ffi::c_int,
     pub ies: *const bes_u8,
