@@ -11,6 +11,10 @@
 //!   driver uploads no probe template, so the firmware builds them from the station
 //!   address), and passes every beacon and probe response heard meanwhile to the host as a
 //!   scan result (interface id 2, spec §3.7), then reports scan complete (0x0806).
+//! - Channels are named by band and number (spec §3.3; the vendor's 2.4 and 5 GHz tables,
+//!   `bes2600_engine::mac::channel`): a scan or join on 5 GHz tunes to 5000 + 5n MHz. On
+//!   5 GHz the radio uses OFDM rates only: its probe requests offer 6-54 Mb/s, and frames
+//!   heard there are reported at 6 Mb/s ([`rx_channel_rate`]).
 //! - Join (0x000B) tunes to the BSS channel; from then on frames to the station's address,
 //!   and group frames of the joined BSS, reach the host as receive indications (0x0804).
 //!   Reset (0x000A) unjoins.
@@ -19,6 +23,9 @@
 //! record written to the chip with the acked flag is the medium's acknowledgement of a frame
 //! the radio sent (counted in `air_acked`), not a frame to receive.
 
+use bes2600_engine::mac::channel::{channel_to_freq, freq_to_channel, Channel};
+use bes2600_engine::mac::rates::band_rates;
+use bes2600_wire::wsm::common::Band;
 use bes2600_wire::wsm::join::JoinReq;
 use bes2600_wire::wsm::scan::StartScan;
 use bes2600_wire::Error;
@@ -169,8 +176,10 @@ struct TxMeta {
 /// One scan in progress.
 #[derive(Clone, Copy)]
 struct Scan {
-    /// (channel, dwell in ns) per listed channel.
-    chans: [(u8, u64); MAX_SCAN_CHANNELS],
+    /// (centre frequency in MHz, 0 for a channel the chip lacks; dwell in ns) per listed
+    /// channel.
+    chans: [(u16, u64); MAX_SCAN_CHANNELS],
+    band: Band,
     n: usize,
     /// The channel being dwelt on.
     idx: usize,
@@ -264,6 +273,65 @@ fn mac_at(f: &[u8], off: usize) -> Option<[u8; 6]> {
 
 fn is_group(mac: &[u8; 6]) -> bool {
     mac[0] & 1 != 0
+}
+
+/// The centre frequency of channel `number` of `band` (spec §3.3), if the chip has it.
+fn tune(band: Band, number: u16) -> Option<u16> {
+    channel_to_freq(Channel { band, number })
+}
+
+/// The channel number and the hw rate (spec §3.7, §3.9) a receive indication reports for a
+/// frame heard on `freq_mhz`, or `None` for a frequency that is no channel of the chip. The
+/// medium tells no rate, so the radio reports its band's lowest: 1 Mb/s (hw 0) on 2.4 GHz,
+/// 6 Mb/s (hw 6) on 5 GHz, which has no DSSS/CCK.
+#[allow(
+    dead_code,
+    reason = "render.rs's air receive indications call it (change requested of its editors)"
+)]
+pub fn rx_channel_rate(freq_mhz: u16) -> Option<(u16, u8)> {
+    let ch = freq_to_channel(u32::from(freq_mhz))?;
+    let rate = band_rates(ch.band).first().map_or(0, |r| r.hw);
+    Some((ch.number, rate))
+}
+
+/// The supported-rates element (IEEE 802.11 §9.4.2.3, 500 kb/s units; bit 7 marks a basic
+/// rate) of the radio's probe requests on 5 GHz: the band's OFDM rates, with 6, 12 and 24
+/// Mb/s basic (the 802.11a mandatory set).
+fn ofdm_rates_ie() -> ([u8; 8], usize) {
+    let mut ie = [0u8; 8];
+    let mut n = 0;
+    for (slot, r) in ie.iter_mut().zip(band_rates(Band::Band5G)) {
+        let units = u8::try_from(r.bitrate / 5).unwrap_or(0);
+        let basic = matches!(r.bitrate, 60 | 120 | 240);
+        *slot = units | if basic { 0x80 } else { 0 };
+        n += 1;
+    }
+    (ie, n)
+}
+
+/// Writes the radio's probe request on 5 GHz: a wildcard-or-named probe from `sta` that
+/// offers only OFDM rates (no extended-rates element).
+fn probe_req_5g(buf: &mut [u8], sta: &[u8; 6], ssid: &[u8], seq: u16) -> Option<usize> {
+    let (rates, n_rates) = ofdm_rates_ie();
+    let ssid_len = u8::try_from(ssid.len()).ok()?;
+    let rates = rates.get(..n_rates)?;
+    let total = 24 + 2 + ssid.len() + 2 + rates.len();
+    let out = buf.get_mut(..total)?;
+    let (hdr, body) = out.split_at_mut(24);
+    hdr.fill(0);
+    hdr[0] = net::fc::PROBE_REQ;
+    hdr[4..10].copy_from_slice(&[0xff; 6]);
+    hdr[10..16].copy_from_slice(sta);
+    hdr[16..22].copy_from_slice(&[0xff; 6]);
+    hdr[22..24].copy_from_slice(&(seq << 4).to_le_bytes());
+    let (ssid_ie, rates_ie) = body.split_at_mut(2 + ssid.len());
+    ssid_ie[0] = 0;
+    ssid_ie[1] = ssid_len;
+    ssid_ie[2..].copy_from_slice(ssid);
+    rates_ie[0] = 1;
+    rates_ie[1] = u8::try_from(rates.len()).ok()?;
+    rates_ie[2..].copy_from_slice(rates);
+    Some(total)
 }
 
 /// The BSSID field of a management or data frame (IEEE 802.11 table 9-30), if it has one.
@@ -472,8 +540,7 @@ impl SimChip {
 
     /// Join: tune to the BSS's channel and listen to it.
     pub(crate) fn air_join(&mut self, j: &JoinReq) -> u32 {
-        let freq = u8::try_from(j.channel).ok().and_then(air::freq_of_channel);
-        let Some(freq) = freq else {
+        let Some(freq) = tune(j.band, j.channel) else {
             return wsm::STATUS_INVALID;
         };
         self.radio.freq = freq;
@@ -495,6 +562,7 @@ impl SimChip {
         }
         let mut s = Scan {
             chans: [(0, 0); MAX_SCAN_CHANNELS],
+            band: sc.band,
             n: 0,
             idx: 0,
             dwell_end_ns: 0,
@@ -507,8 +575,8 @@ impl SimChip {
                 0 => DEFAULT_DWELL_TU,
                 t => t.min(MAX_DWELL_TU),
             };
-            // A channel this 2.4 GHz radio cannot tune to is listed but never heard.
-            *slot = (u8::try_from(ch.number).unwrap_or(0), tu * net::TU_NS);
+            // A channel the chip lacks is listed (dwelt on) but never heard (frequency 0).
+            *slot = (tune(sc.band, ch.number).unwrap_or(0), tu * net::TU_NS);
             s.n += 1;
         }
         for (slot, ssid) in s.ssids.iter_mut().zip(sc.ssids.iter()) {
@@ -539,17 +607,16 @@ impl SimChip {
             return;
         };
         s.idx = idx;
-        let Some(&(ch, dwell)) = s.chans.get(idx).filter(|_| idx < s.n) else {
+        let Some(&(freq, dwell)) = s.chans.get(idx).filter(|_| idx < s.n) else {
             return;
         };
         s.dwell_end_ns = now + dwell;
         let scan = *s;
-        let Some(freq) = air::freq_of_channel(ch) else {
-            // Not a channel of this radio: nothing to hear there.
-            self.radio.freq = 0;
-            return;
-        };
+        // 0: not a channel of this radio, nothing to hear there.
         self.radio.freq = freq;
+        if freq == 0 {
+            return;
+        }
         let wildcard = [([0u8; 32], 0u8)];
         let ssids = match scan.ssids.get(..scan.n_ssids) {
             Some(l) if !l.is_empty() => l,
@@ -561,9 +628,11 @@ impl SimChip {
                 let seq = self.fw.next_seq80211();
                 let name = ssid.get(..usize::from(*len)).unwrap_or(&[]);
                 let sta = self.fw.sta_mac;
-                if let Some(f) =
-                    net::probe_req(&mut buf, &sta, name, seq).and_then(|n| buf.get(..n))
-                {
+                let n = match scan.band {
+                    Band::Band5G => probe_req_5g(&mut buf, &sta, name, seq),
+                    _ => net::probe_req(&mut buf, &sta, name, seq),
+                };
+                if let Some(f) = n.and_then(|n| buf.get(..n)) {
                     self.air_send(f, None);
                 }
             }
@@ -593,5 +662,138 @@ impl SimChip {
             self.push_ctrl(Out::ScanComplete { channels });
             return;
         }
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests_5g {
+    //! The radio on 5 GHz (issue 16 §4): scans and joins tune to 5000 + 5n MHz, probes offer
+    //! OFDM rates only, a NO_IR scan only listens, and what is heard there is reported on the
+    //! 5 GHz channel at 6 Mb/s. The engine's request builders make the commands, as the
+    //! kernel module does.
+    use super::*;
+    use crate::harness::{Harness, HarnessConfig, StaState, STA_MAC};
+    use crate::SimConfig;
+    use bes2600_engine::mac::join::JoinParams;
+    use bes2600_engine::mac::scan::ScanParams;
+
+    const MS: u64 = 1_000_000;
+
+    /// The chip up in air mode with no scan of the harness's station running.
+    fn idle_air_chip() -> Harness {
+        let mut h = Harness::new(HarnessConfig {
+            sim: SimConfig {
+                air: true,
+                ..SimConfig::default()
+            },
+            ..HarnessConfig::default()
+        });
+        assert!(h.run_until_cond(2_000 * MS, |h| h.sim.radio.scan.is_some()));
+        assert_eq!(h.host.state, StaState::Scanning);
+        // The station stops rescanning; its scan in flight ends unanswered.
+        h.host.link_down();
+        assert!(h.run_until_cond(2_000 * MS, |h| h.sim.radio.scan.is_none()));
+        h.run_for(10 * MS);
+        let mut sink = vec![0u8; AIR_TX_CAP];
+        h.sim.air_take(&mut sink);
+        h
+    }
+
+    /// The records the radio transmitted: (frequency, frame).
+    fn taken(h: &mut Harness) -> Vec<(u16, Vec<u8>)> {
+        let mut buf = vec![0u8; AIR_TX_CAP];
+        let n = h.sim.air_take(&mut buf);
+        Records::new(&buf[..n])
+            .map(|r| r.map(|(r, f)| (r.freq_mhz, f.to_vec())))
+            .collect::<Result<_, _>>()
+            .expect("whole records")
+    }
+
+    fn record(freq: u16, frame: &[u8]) -> Vec<u8> {
+        let mut out = vec![0u8; air::HEADER_LEN + frame.len()];
+        air::emit_record(&mut out, freq, -50, 0, frame).expect("fits");
+        out
+    }
+
+    /// The supported-rates element of a probe request (after the SSID element).
+    fn probe_rates(f: &[u8]) -> Vec<u8> {
+        let ssid_len = usize::from(f[25]);
+        let at = 24 + 2 + ssid_len;
+        assert_eq!(f[at], 1, "supported rates element");
+        f[at + 2..at + 2 + usize::from(f[at + 1])].to_vec()
+    }
+
+    #[test]
+    fn an_active_5g_scan_probes_at_ofdm_rates_on_5g_frequencies() {
+        let mut h = idle_air_chip();
+        let p = ScanParams::from_channels([(5180, false), (5200, false)], b"ap5");
+        assert_eq!(p.with_request(|r| h.sim.air_start_scan(r)), 0);
+        assert_eq!(h.sim.radio.freq, 5180);
+        h.run_for(150 * MS);
+        let probes = taken(&mut h);
+        let freqs: Vec<u16> = probes.iter().map(|(f, _)| *f).collect();
+        assert!(freqs.contains(&5180) && freqs.contains(&5200), "{freqs:?}");
+        for (_, f) in &probes {
+            assert_eq!(f[0], net::fc::PROBE_REQ);
+            assert_eq!(&f[10..16], &STA_MAC);
+            assert_eq!(&f[26..29], b"ap5");
+            // 6, 9, 12, 18, 24, 36, 48, 54 Mb/s; 6, 12, 24 basic; nothing below 6 Mb/s.
+            let rates = probe_rates(f);
+            assert_eq!(rates, [0x8c, 0x12, 0x98, 0x24, 0xb0, 0x48, 0x60, 0x6c]);
+            // No extended-rates element: the rates element ends the frame.
+            assert_eq!(f.len(), 24 + 2 + 3 + 2 + rates.len());
+        }
+    }
+
+    #[test]
+    fn a_no_ir_scan_listens_and_reports_5g_beacons_on_their_channel() {
+        let mut h = idle_air_chip();
+        let p = ScanParams::from_channels([(5180, true), (5745, true)], b"");
+        assert_eq!(p.with_request(|r| h.sim.air_start_scan(r)), 0);
+        h.run_for(20 * MS);
+        assert!(taken(&mut h).is_empty(), "a passive scan sends nothing");
+        // A beacon on the tuned 5 GHz channel is heard; one on 2.4 GHz is not.
+        let mut b = [0u8; 256];
+        let n = net::beacon(&mut b, false, &[0xff; 6], 0, 1).expect("beacon");
+        let before = h.sim.counters();
+        assert_eq!(h.sim.radio.freq, 5180);
+        let r = record(2437, &b[..n]);
+        assert_eq!(h.sim.air_give(&r), Ok(r.len()));
+        let r = record(5180, &b[..n]);
+        assert_eq!(h.sim.air_give(&r), Ok(r.len()));
+        let k = h.sim.counters();
+        assert_eq!(k.air_rx, before.air_rx + 1);
+        assert_eq!(k.air_rx_filtered, before.air_rx_filtered + 1);
+        let (front, _) = h.sim.radio.rx.front().expect("heard");
+        assert_eq!(front.freq_mhz, 5180);
+        // Reported as channel 36 at hw rate 6 (6 Mb/s), the 5 GHz band's lowest.
+        assert_eq!(rx_channel_rate(front.freq_mhz), Some((36, 6)));
+        assert_eq!(rx_channel_rate(5745), Some((149, 6)));
+        assert_eq!(rx_channel_rate(2437), Some((6, 0)));
+        assert_eq!(rx_channel_rate(5185), None);
+        // The scan moves on to 5745 and completes.
+        h.run_for(300 * MS);
+        assert!(h.sim.radio.scan.is_none());
+        assert_eq!(h.sim.counters().scans, before.scans + 1);
+    }
+
+    #[test]
+    fn a_5g_join_tunes_to_the_bss_channel() {
+        let mut h = idle_air_chip();
+        let j = JoinParams::new(net::BSSID, 5180, 100, 1, 0b1_0101);
+        assert_eq!(h.sim.air_join(&j.request()), 0);
+        assert_eq!((h.sim.radio.freq, h.sim.radio.home_freq), (5180, 5180));
+        // Channel 36 on 2.4 GHz does not exist: refused, the radio stays where it was.
+        let mut bad = j.request();
+        bad.band = Band::Band2G4;
+        assert_eq!(h.sim.air_join(&bad), wsm::STATUS_INVALID);
+        assert_eq!(h.sim.radio.freq, 5180);
+        // A frame to the station on 5180 is heard.
+        let mut d = [0u8; 1600];
+        let n = net::stream_frame(&mut d, &STA_MAC, 100, 0, 0, 1).expect("frame");
+        let before = h.sim.counters();
+        let r = record(5180, &d[..n]);
+        assert_eq!(h.sim.air_give(&r), Ok(r.len()));
+        assert_eq!(h.sim.counters().air_rx, before.air_rx + 1);
     }
 }
