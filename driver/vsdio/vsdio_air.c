@@ -55,6 +55,7 @@ static struct {
 	wait_queue_head_t wq;
 	atomic_t ready;		/* transmitted records wait (set and cleared under lock) */
 	bool gone;		/* module exit: readers return 0 */
+	bool crypto;		/* vsdio_crypto_init() succeeded */
 } va;
 
 bool vsdio_param_air(void)
@@ -221,6 +222,15 @@ void vsdio_air_init(struct dentry *dir, struct mutex *lock, void *card)
 	debugfs_create_file("air", 0600, dir, NULL, &vsdio_air_fops);
 	debugfs_create_file("air_stats", 0400, dir, NULL, &vsdio_air_stats_fops);
 	va.on = true;
+	/* The chip's crypto hardware; without it protected frames are refused either way. */
+	va.crypto = vsdio_crypto_init() == 0;
+	if (va.crypto) {
+		mutex_lock(lock);
+		vsdio_rs_air_crypto(card);
+		mutex_unlock(lock);
+	} else {
+		pr_warn("bes2600_vsdio: no ccm(aes): the chip's CCMP is off\n");
+	}
 }
 
 /* Readers leave before debugfs_remove_recursive() waits for them. */
@@ -230,4 +240,8 @@ void vsdio_air_exit(void)
 		return;
 	WRITE_ONCE(va.gone, true);
 	wake_up_interruptible_all(&va.wq);
+	/* Nothing calls the card any more (module exit) or ever did (failed load). */
+	if (va.crypto)
+		vsdio_crypto_exit();
+	va.crypto = false;
 }

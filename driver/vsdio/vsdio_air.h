@@ -37,5 +37,16 @@ ssize_t vsdio_rs_air_give(void *card, const u8 *buf, size_t len, bool hold);
 bool vsdio_rs_air_pending(void *card);
 /* The air counters as "name value" lines into @buf; bytes written. */
 size_t vsdio_rs_air_render(void *card, u8 *buf, size_t len);
+/* With the module mutex held: gives the chip's firmware the kernel's AES-CCM (below). */
+void vsdio_rs_air_crypto(void *card);
+
+/* C (vsdio_crypto.c): the chip's AES-CCM through the kernel crypto API, for air mode. */
+/* Allocates one ccm(aes) transform per firmware key entry (process context). */
+int vsdio_crypto_init(void);
+void vsdio_crypto_exit(void);
+/* AES-128-CCM, 8-byte @tag, 13-byte @nonce, in place on @data; 0 or a negative errno
+ * (-EBADMSG: the tag does not verify). Called by the card under the module mutex. */
+int vsdio_crypto_ccm(u8 slot, const u8 *key, const u8 *nonce, const u8 *aad, size_t aad_len,
+		     u8 *data, size_t len, u8 *tag, bool encrypt);
 
 #endif /* VSDIO_AIR_H */

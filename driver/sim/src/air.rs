@@ -11,7 +11,7 @@
 //! | 0 | 2 | `len` | u16 LE, frame bytes that follow (no FCS) |
 //! | 2 | 2 | `freq_mhz` | u16 LE, channel centre frequency |
 //! | 4 | 1 | `signal_dbm` | i8, received (or transmitted) signal |
-//! | 5 | 1 | `flags` | bit 0 ack requested, bit 1 acked; others zero |
+//! | 5 | 1 | `flags` | bit 0 ack requested, bit 1 acked; others zero on the endpoint |
 //! | 6 | 2 | reserved | zero |
 //! | 8 | `len` | frame | the 802.11 frame from its frame-control field |
 //!
@@ -50,7 +50,11 @@ pub const MAX_RECORD_LEN: usize = HEADER_LEN + MAX_FRAME_LEN;
 pub const FLAG_ACK_REQUESTED: u8 = 1 << 0;
 /// `flags` bit 1: the frame was acknowledged by its receiver (TX status towards the sender).
 pub const FLAG_ACKED: u8 = 1 << 1;
-const FLAGS_KNOWN: u8 = FLAG_ACK_REQUESTED | FLAG_ACKED;
+/// `flags` bit 2, inside the chip only: the firmware decrypted this frame (a record of the
+/// radio's RX FIFO, rendered as encryption type AES). Never valid on the endpoint: the chip
+/// refuses a written record that carries it.
+pub const FLAG_DECRYPTED: u8 = 1 << 2;
+const FLAGS_KNOWN: u8 = FLAG_ACK_REQUESTED | FLAG_ACKED | FLAG_DECRYPTED;
 
 /// A view of one air record at the start of a buffer (the buffer may hold more after it).
 #[derive(Debug, Clone)]
@@ -374,7 +378,7 @@ mod tests {
             Err(Error::Reserved)
         );
         let mut fl = b;
-        fl[5] = 0x04;
+        fl[5] = 0x08;
         assert_eq!(
             RecordRepr::parse(&Record::new_unchecked(&fl[..])),
             Err(Error::Reserved)
@@ -423,7 +427,7 @@ mod tests {
             #[test]
             fn emit_then_walk_roundtrips(
                 frames in proptest::collection::vec(
-                    (any::<u16>(), any::<i8>(), 0u8..4,
+                    (any::<u16>(), any::<i8>(), 0u8..8,
                      proptest::collection::vec(any::<u8>(), MIN_FRAME_LEN..300)),
                     0..8)
             ) {

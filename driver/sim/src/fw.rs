@@ -467,8 +467,19 @@ impl SimChip {
                     status = wsm::STATUS_FAILURE;
                 }
             }
-            Some(Decoded::AddKey(k)) => status = self.add_key(k.entry_index),
-            Some(Decoded::RemoveKey(k)) => status = self.remove_key(k.entry_index),
+            Some(Decoded::AddKey(k)) => {
+                status = self.add_key(k.entry_index);
+                if status == 0 {
+                    // The key material, for the firmware's crypto in air mode (crypto.rs).
+                    self.radio.keys.add(k.entry_index, &k.key);
+                }
+            }
+            Some(Decoded::RemoveKey(k)) => {
+                status = self.remove_key(k.entry_index);
+                if status == 0 {
+                    self.radio.keys.remove(k.entry_index);
+                }
+            }
             Some(Decoded::SetPm(pm)) => {
                 follow = Some(Out::PmComplete {
                     psm: u8::from(pm.mode),

@@ -14,6 +14,7 @@ pub mod bss;
 pub mod card;
 mod chip;
 pub mod config;
+pub mod crypto;
 mod fw;
 mod msg;
 pub mod net;

@@ -443,9 +443,11 @@ pub fn parse_stream(f: &[u8]) -> Option<StreamDatagram> {
         fc::QOS_DATA => 26,
         _ => return None,
     };
-    // Decrypted in place (privacy AP): the IV is still there; the ICV lies past the IP length.
+    // Decrypted in place: the IV is still there (WEP 4 bytes; CCMP 8, its ExtIV bit set in
+    // the fourth byte); the ICV/MIC lies past the IP length.
     if is_protected(f) {
-        hdr += WEP_IV_LEN;
+        let ext_iv = f.get(hdr + 3)? & 0x20 != 0;
+        hdr += if ext_iv { 8 } else { WEP_IV_LEN };
     }
     if f.get(hdr..hdr + 8)? != [0xAA, 0xAA, 0x03, 0, 0, 0, 0x08, 0x00] {
         return None;

@@ -33,6 +33,7 @@ use bes2600_wire::Error;
 use crate::air::{self, Records};
 use crate::chip::{Out, SimChip};
 use crate::config::CTRL_QUEUE_CAP;
+use crate::crypto::{CcmBackend, CryptoCounters, KeyStore};
 use crate::fw::TxBatch;
 use crate::net;
 use crate::regs::{self, status};
@@ -100,6 +101,43 @@ impl<const N: usize> RecordFifo<N> {
 
     /// Appends one record; `false` (nothing stored) when it does not fit.
     fn push(&mut self, freq_mhz: u16, signal_dbm: i8, flags: u8, frame: &[u8]) -> bool {
+        self.push_at(freq_mhz, signal_dbm, flags, frame).is_some()
+    }
+
+    /// The frame of the record just pushed (`len` frame bytes), for the firmware's crypto
+    /// to work on in place.
+    fn last_frame_mut(&mut self, len: usize) -> Option<&mut [u8]> {
+        let start = self.tail.checked_sub(len)?;
+        self.buf.get_mut(start..self.tail)
+    }
+
+    /// Drops the record just pushed (`len` frame bytes): the firmware refused it.
+    fn unpush(&mut self, len: usize) {
+        self.tail = self
+            .tail
+            .saturating_sub(air::HEADER_LEN + len)
+            .max(self.head);
+        if self.head == self.tail {
+            self.clear();
+        }
+    }
+
+    /// Sets the flag byte of the record just pushed (`len` frame bytes).
+    fn set_last_flags(&mut self, len: usize, flags: u8) {
+        if let Some(start) = self.tail.checked_sub(air::HEADER_LEN + len) {
+            if let Some(mut r) = self
+                .buf
+                .get_mut(start..self.tail)
+                .and_then(|b| air::Record::new_checked(b).ok())
+            {
+                r.set_flags(flags);
+            }
+        }
+    }
+
+    /// Appends one record; returns where it starts, `None` (nothing stored) when it does
+    /// not fit.
+    fn push_at(&mut self, freq_mhz: u16, signal_dbm: i8, flags: u8, frame: &[u8]) -> Option<usize> {
         let need = air::HEADER_LEN + frame.len();
         if self.tail + need > N && self.head > 0 {
             // Move the live records to the front: one copy per wrap, never a split record.
@@ -107,16 +145,11 @@ impl<const N: usize> RecordFifo<N> {
             self.tail -= self.head;
             self.head = 0;
         }
-        let Some(dst) = self.buf.get_mut(self.tail..) else {
-            return false;
-        };
-        match air::emit_record(dst, freq_mhz, signal_dbm, flags, frame) {
-            Ok(n) => {
-                self.tail += n;
-                true
-            }
-            Err(_) => false,
-        }
+        let start = self.tail;
+        let dst = self.buf.get_mut(start..)?;
+        let n = air::emit_record(dst, freq_mhz, signal_dbm, flags, frame).ok()?;
+        self.tail += n;
+        Some(start)
     }
 
     /// The first record's header and frame.
@@ -203,6 +236,12 @@ pub(crate) struct Radio {
     bssid: Option<[u8; 6]>,
     home_freq: u16,
     scan: Option<Scan>,
+    /// The CCMP keys the host installed (forgotten with the rest of the firmware state).
+    pub(crate) keys: KeyStore,
+    /// AES-CCM for the firmware's crypto; kept across resets (it is the chip's hardware).
+    crypto: Option<&'static dyn CcmBackend>,
+    /// What the firmware's crypto did; cumulative, like the chip's other counters.
+    pub(crate) crypto_counters: CryptoCounters,
 }
 
 impl Radio {
@@ -220,6 +259,17 @@ impl Radio {
             bssid: None,
             home_freq: 0,
             scan: None,
+            keys: KeyStore::new(),
+            crypto: None,
+            crypto_counters: CryptoCounters {
+                ccmp_encrypted: 0,
+                ccmp_decrypted: 0,
+                ccmp_replays: 0,
+                ccmp_mic_failures: 0,
+                no_key: 0,
+                tx_no_room: 0,
+                unsupported: 0,
+            },
         }
     }
 
@@ -233,6 +283,13 @@ impl Radio {
         self.bssid = None;
         self.home_freq = 0;
         self.scan = None;
+        self.keys.clear();
+    }
+
+    /// Drops the record (and its meta) just queued for the medium.
+    fn unpush_tx(&mut self, len: usize) {
+        self.tx.unpush(len);
+        self.meta_len = self.meta_len.saturating_sub(1);
     }
 
     /// Queues a frame for the medium with what to confirm when it is on air.
@@ -431,6 +488,12 @@ impl SimChip {
         for rec in Records::new(buf) {
             match rec {
                 Err(Error::Truncated) if used > 0 => break,
+                Ok((r, _)) if r.flags & air::FLAG_DECRYPTED != 0 => {
+                    // Chip-internal: a medium cannot claim the firmware decrypted a frame.
+                    self.counters.air_malformed += 1;
+                    self.raise_if_pending();
+                    return Err(Error::Reserved);
+                }
                 Ok((r, _)) if r.flags & air::FLAG_ACKED != 0 => {
                     // The medium's TX status for a frame we sent (hwsim-medium writes the
                     // frame back acked). The confirm already went out when the frame left
@@ -489,6 +552,32 @@ impl SimChip {
             self.counters.air_rx_overflow += 1;
             return true;
         }
+        if net::is_protected(frame) && crate::crypto::header_len(frame).is_some() {
+            // Decrypted in place in the RX FIFO, or dropped there (crypto.rs).
+            let backend = self.radio.crypto;
+            let r = match self.radio.rx.last_frame_mut(frame.len()) {
+                Some(f) => self.radio.keys.decrypt(backend, f),
+                None => Err(crate::crypto::RxCryptoError::Unsupported),
+            };
+            match r {
+                Ok(()) => {
+                    self.radio
+                        .rx
+                        .set_last_flags(frame.len(), air::FLAG_DECRYPTED);
+                    self.radio.crypto_counters.ccmp_decrypted += 1;
+                }
+                // No key of ours: the host's software crypto may hold one (nohwcrypt), so
+                // the frame goes up as heard, reported not decrypted.
+                Err(crate::crypto::RxCryptoError::NoKey) => {
+                    self.radio.crypto_counters.no_key += 1;
+                }
+                Err(e) => {
+                    self.radio.rx.unpush(frame.len());
+                    self.radio.crypto_counters.rx_error(e);
+                    return true;
+                }
+            }
+        }
         self.counters.air_rx += 1;
         self.push_ctrl(Out::AirRx { if_id });
         true
@@ -521,11 +610,66 @@ impl SimChip {
         if !(air::MIN_FRAME_LEN..=air::MAX_FRAME_LEN).contains(&frame.len()) {
             return Some(wsm::STATUS_INVALID);
         }
+        if net::is_protected(frame) && crate::crypto::header_len(frame).is_some() {
+            return self.air_send_protected(frame, packet_id);
+        }
         if self.air_send(frame, Some(packet_id)) {
             None
         } else {
             Some(wsm::STATUS_RETRY_LIMIT)
         }
+    }
+
+    /// A frame the host marked protected: the firmware encrypts it in the TX FIFO with the
+    /// installed key, in the room the host left (crypto.rs). Refused (failed confirm) without
+    /// the room, a key or a backend.
+    fn air_send_protected(&mut self, frame: &[u8], packet_id: u32) -> Option<u32> {
+        if !self.radio.keys.has_tx_key(frame) {
+            // No key for its receiver: mac80211 protected it in software (nohwcrypt, or a
+            // cipher left to it); the firmware sends it as it is.
+            self.radio.crypto_counters.no_key += 1;
+            return if self.air_send(frame, Some(packet_id)) {
+                None
+            } else {
+                Some(wsm::STATUS_RETRY_LIMIT)
+            };
+        }
+        if let Err(e) = crate::crypto::check_room(frame) {
+            self.radio.crypto_counters.tx_error(e);
+            return Some(wsm::STATUS_INVALID);
+        }
+        if !self.radio.push_tx(frame, Some(packet_id), self.now) {
+            self.counters.air_tx_dropped += 1;
+            return Some(wsm::STATUS_RETRY_LIMIT);
+        }
+        let backend = self.radio.crypto;
+        let r = match self.radio.tx.last_frame_mut(frame.len()) {
+            Some(f) => self.radio.keys.encrypt(backend, f),
+            None => Err(crate::crypto::TxCryptoError::Unsupported),
+        };
+        match r {
+            Ok(()) => {
+                self.radio.crypto_counters.ccmp_encrypted += 1;
+                self.counters.air_tx += 1;
+                None
+            }
+            Err(e) => {
+                self.radio.unpush_tx(frame.len());
+                self.radio.crypto_counters.tx_error(e);
+                Some(wsm::STATUS_FAILURE)
+            }
+        }
+    }
+
+    /// Gives the firmware its AES-CCM (the chip's crypto hardware); until then protected
+    /// frames for an installed key are refused either way.
+    pub fn set_crypto_backend(&mut self, backend: &'static dyn CcmBackend) {
+        self.radio.crypto = Some(backend);
+    }
+
+    /// What the firmware's crypto did so far.
+    pub fn crypto_counters(&self) -> CryptoCounters {
+        self.radio.crypto_counters
     }
 
     fn air_send(&mut self, frame: &[u8], packet_id: Option<u32>) -> bool {

@@ -22,6 +22,8 @@ const FLAG_HT: u32 = 1 << 14;
 const FLAG_A1_MATCH: u32 = 1 << 16;
 const FLAG_MULTICAST: u32 = 1 << 9;
 const FLAG_BROADCAST: u32 = 1 << 18;
+/// RX flags bits 0-2, encryption type 3: AES (CCMP), IV and MIC kept (C:txrx.c:1741-1744).
+const ENC_AES: u32 = 3;
 
 fn rx_ind(w: &mut W<'_>, r: &Radio) {
     rx_ind_on(w, r, net::CHANNEL, RCPI);
@@ -59,6 +61,10 @@ fn render_air(
         flags |= FLAG_MULTICAST | FLAG_BROADCAST;
     } else if a1[0] & 1 != 0 {
         flags |= FLAG_MULTICAST;
+    }
+    if r.flags & crate::air::FLAG_DECRYPTED != 0 {
+        // Decrypted by the firmware's CCMP, header and MIC left in the frame (crypto.rs).
+        flags |= ENC_AES;
     }
     let rcpi = crate::radio::rcpi_of(r.signal_dbm);
     let (hdr, mid) = dst.split_at_mut_checked(wsm::HDR_LEN)?;

@@ -5,10 +5,14 @@
 //! the harness's station run unchanged on top, so scan, join and data both ways go through
 //! the real engine and the chip's air path.
 
+use bes2600_engine::keys::{cipher, KeyConf, KeyTable};
 use bes2600_sim::air::{self, Records};
+use bes2600_sim::crypto::{self, CcmBackend, CCMP_HDR_LEN, CCMP_MIC_LEN, NONCE_LEN};
 use bes2600_sim::harness::{Harness, HarnessConfig, HostEvent, StaState, STA_MAC};
 use bes2600_sim::net::{self, fc};
 use bes2600_sim::{SimChip, SimConfig};
+use bes2600_wire::wsm::key::ADD_KEY_REQ;
+use bes2600_wire::wsm::Message;
 
 const MS: u64 = 1_000_000;
 const SEC: u64 = 1_000 * MS;
@@ -36,6 +40,16 @@ struct FakeAp {
     next_beacon_ns: u64,
     stream_seq: u64,
     seq: u16,
+    /// WPA2: the pairwise key; downlink data is then CCMP-protected and protected uplink
+    /// frames are decrypted before they are looked at.
+    ptk: Option<[u8; 16]>,
+    /// Last PN the AP sent with `ptk`.
+    pn: u64,
+    /// Protected uplink frames that decrypted, and that did not.
+    ccmp_ok: u64,
+    ccmp_bad: u64,
+    /// The last protected frame the AP sent (for a replay).
+    last_protected: Vec<u8>,
 }
 
 impl FakeAp {
@@ -68,7 +82,14 @@ impl FakeAp {
                 let n = net::stream_frame(&mut d, &STA_MAC, 1000, self.stream_seq, now_ns, seq)
                     .unwrap();
                 self.stream_seq += 1;
-                push(&mut out, &d[..n], air::FLAG_ACK_REQUESTED);
+                if let Some(k) = self.ptk {
+                    self.pn += 1;
+                    let p = protect(&d[..n], &k, self.pn);
+                    push(&mut out, &p, air::FLAG_ACK_REQUESTED);
+                    self.last_protected = p;
+                } else {
+                    push(&mut out, &d[..n], air::FLAG_ACK_REQUESTED);
+                }
             }
         }
         if !out.is_empty() {
@@ -106,6 +127,22 @@ impl FakeAp {
             self.off_channel += 1;
             return;
         }
+        let plain;
+        let f = if net::is_protected(f) {
+            match self.ptk.and_then(|k| unprotect(f, &k)) {
+                Some(p) => {
+                    self.ccmp_ok += 1;
+                    plain = p;
+                    &plain[..]
+                }
+                None => {
+                    self.ccmp_bad += 1;
+                    return;
+                }
+            }
+        } else {
+            f
+        };
         let sta: [u8; 6] = f[10..16].try_into().unwrap();
         let mut b = [0u8; 256];
         match net::classify(f) {
@@ -394,4 +431,230 @@ fn a_held_write_stops_at_full_rx_buffers_and_loses_nothing() {
     let n = h.sim.air_give(&out).unwrap();
     assert_eq!(n, out.len());
     assert!(h.sim.counters().air_rx_overflow > 0);
+}
+
+/// AES-CCM for the chip and the fake AP: RustCrypto (the kernel's backend is its crypto API).
+struct RustCcm;
+
+static RUST_CCM: RustCcm = RustCcm;
+
+type Ccmp = ccm::Ccm<aes::Aes128, ccm::consts::U8, ccm::consts::U13>;
+
+impl CcmBackend for RustCcm {
+    fn encrypt(
+        &self,
+        _slot: u8,
+        key: &[u8; 16],
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        data: &mut [u8],
+        mic: &mut [u8; CCMP_MIC_LEN],
+    ) -> bool {
+        use ccm::aead::{generic_array::GenericArray, AeadInPlace, KeyInit};
+        let c = Ccmp::new(GenericArray::from_slice(key));
+        c.encrypt_in_place_detached(GenericArray::from_slice(nonce), aad, data)
+            .map(|t| mic.copy_from_slice(&t))
+            .is_ok()
+    }
+
+    fn decrypt(
+        &self,
+        _slot: u8,
+        key: &[u8; 16],
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        data: &mut [u8],
+        mic: &[u8; CCMP_MIC_LEN],
+    ) -> bool {
+        use ccm::aead::{generic_array::GenericArray, AeadInPlace, KeyInit};
+        let c = Ccmp::new(GenericArray::from_slice(key));
+        c.decrypt_in_place_detached(
+            GenericArray::from_slice(nonce),
+            aad,
+            data,
+            GenericArray::from_slice(mic),
+        )
+        .is_ok()
+    }
+}
+
+/// The AP's CCMP: `plain` with the Protected bit, a CCMP header for `pn` (key id 0), the
+/// encrypted body and the MIC.
+fn protect(plain: &[u8], key: &[u8; 16], pn: u64) -> Vec<u8> {
+    let hl = crypto::header_len(plain).unwrap();
+    let mut hdr = plain[..hl].to_vec();
+    hdr[1] |= 0x40;
+    let (mut nonce, mut aad) = ([0u8; NONCE_LEN], [0u8; crypto::MAX_AAD_LEN]);
+    let n = crypto::nonce_aad(&hdr, pn, &mut nonce, &mut aad).unwrap();
+    let mut body = plain[hl..].to_vec();
+    let mut mic = [0u8; CCMP_MIC_LEN];
+    assert!(RUST_CCM.encrypt(0, key, &nonce, &aad[..n], &mut body, &mut mic));
+    let p = pn.to_le_bytes();
+    let mut f = hdr;
+    f.extend_from_slice(&[p[0], p[1], 0, 0x20, p[2], p[3], p[4], p[5]]);
+    f.extend_from_slice(&body);
+    f.extend_from_slice(&mic);
+    f
+}
+
+/// The AP's CCMP receive: the plaintext frame (header without Protected, body), if `f`
+/// authenticates under `key`.
+fn unprotect(f: &[u8], key: &[u8; 16]) -> Option<Vec<u8>> {
+    let hl = crypto::header_len(f)?;
+    let iv = f.get(hl..hl + CCMP_HDR_LEN)?;
+    let pn = u64::from_le_bytes([iv[0], iv[1], iv[4], iv[5], iv[6], iv[7], 0, 0]);
+    let (mut nonce, mut aad) = ([0u8; NONCE_LEN], [0u8; crypto::MAX_AAD_LEN]);
+    let n = crypto::nonce_aad(&f[..hl], pn, &mut nonce, &mut aad)?;
+    let mut body = f
+        .get(hl + CCMP_HDR_LEN..f.len().checked_sub(CCMP_MIC_LEN)?)?
+        .to_vec();
+    let mic: [u8; CCMP_MIC_LEN] = f[f.len() - CCMP_MIC_LEN..].try_into().ok()?;
+    if !RUST_CCM.decrypt(0, key, &nonce, &aad[..n], &mut body, &mic) {
+        return None;
+    }
+    let mut p = f[..hl].to_vec();
+    p[1] &= !0x40;
+    p.extend_from_slice(&body);
+    Some(p)
+}
+
+/// A protected uplink UDP datagram as mac80211 hands it to the driver for a hardware key:
+/// IV room after the header (PUT_IV_SPACE) and, with `mic_room`, the MIC room the driver
+/// appends (C:txrx.c:694-710).
+fn protected_uplink(seq: u16, mic_room: bool) -> Vec<u8> {
+    let mut f = vec![fc::DATA, 0x41, 0, 0];
+    f.extend_from_slice(&net::BSSID);
+    f.extend_from_slice(&STA_MAC);
+    f.extend_from_slice(&net::BSSID);
+    f.extend_from_slice(&(seq << 4).to_le_bytes());
+    f.extend_from_slice(&[0; CCMP_HDR_LEN]);
+    f.extend_from_slice(&[0xAA, 0xAA, 0x03, 0, 0, 0, 0x08, 0x00]);
+    let udp_len = 8 + 200;
+    let mut ip = vec![0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 17, 0, 0];
+    ip[2..4].copy_from_slice(&((20 + udp_len) as u16).to_be_bytes());
+    ip.extend_from_slice(&net::STA_IP);
+    ip.extend_from_slice(&net::AP_IP);
+    let c = net::ipv4_checksum(&ip);
+    ip[10..12].copy_from_slice(&c.to_be_bytes());
+    ip.extend_from_slice(&net::STREAM_PORT.to_be_bytes());
+    ip.extend_from_slice(&net::STREAM_PORT.to_be_bytes());
+    ip.extend_from_slice(&(udp_len as u16).to_be_bytes());
+    ip.extend_from_slice(&[0, 0]);
+    ip.resize(20 + udp_len, 0x55);
+    f.extend_from_slice(&ip);
+    if mic_room {
+        f.extend_from_slice(&[0; CCMP_MIC_LEN]);
+    }
+    f
+}
+
+#[test]
+fn ccmp_offload_encrypts_uplink_decrypts_downlink_and_refuses_replays_and_missing_room() {
+    let mut h = air_harness();
+    h.sim.set_crypto_backend(&RUST_CCM);
+    let mut ap = FakeAp::default();
+    assert!(run(&mut h, &mut ap, 5 * SEC, 0, |h, _| h.host.state
+        == StaState::Associated));
+    // Before any key is installed, a frame the host protected itself (software crypto,
+    // nohwcrypt) goes out as it is: the AP decrypts it, the firmware encrypted nothing.
+    let ptk = [0x5Au8; 16];
+    ap.ptk = Some(ptk);
+    let sw = protected_uplink(7, true);
+    let hl = 24 + CCMP_HDR_LEN;
+    let mut plain = sw[..24].to_vec();
+    plain[1] &= !0x40;
+    plain.extend_from_slice(&sw[hl..sw.len() - CCMP_MIC_LEN]);
+    h.host.queue_tx(&protect(&plain, &ptk, 1));
+    assert!(run(&mut h, &mut ap, SEC, 0, |_, ap| ap.ccmp_ok == 1));
+    let c = h.sim.crypto_counters();
+    assert_eq!((c.no_key, c.ccmp_encrypted), (1, 0), "{c:?}");
+    ap.ccmp_ok = 0;
+    ap.pn = 1;
+    ap.ptk = None;
+
+    // The pairwise key, mapped by the engine and installed with WSM ADD_KEY.
+    let add = KeyTable::new()
+        .install(&KeyConf {
+            cipher: cipher::CCMP,
+            key_idx: 0,
+            pairwise: true,
+            peer: Some(net::BSSID),
+            key: &ptk,
+            rx_pn: 0,
+        })
+        .unwrap();
+    let mut b = vec![0u8; add.buffer_len()];
+    add.emit(&mut b);
+    h.host.cmd(ADD_KEY_REQ, b);
+    h.run_for(100 * MS);
+    assert_eq!(h.sim.counters().keys_installed, 1);
+    ap.ptk = Some(ptk);
+
+    // Downlink: every datagram CCMP-protected on air, decrypted by the firmware, in order.
+    let want = 1000;
+    assert!(
+        run(&mut h, &mut ap, 3 * SEC, 2, |h, ap| ap.stream_seq >= want
+            && h.host.stream.unique >= want),
+        "{:?} {:?}",
+        h.host.stream,
+        h.sim.crypto_counters()
+    );
+    let s = &h.host.stream;
+    assert_eq!((s.lost(), s.duplicates, s.reordered), (0, 0, 0), "{s:?}");
+    let c = h.sim.crypto_counters();
+    assert_eq!(c.ccmp_decrypted, ap.stream_seq, "{c:?}");
+    assert_eq!((c.ccmp_replays, c.ccmp_mic_failures, c.no_key), (0, 0, 1));
+
+    // Uplink: protected frames with the room are encrypted by the firmware; the AP's
+    // decryption with the same key recovers them.
+    for seq in 0..100 {
+        h.host.queue_tx(&protected_uplink(seq, true));
+    }
+    let udp0 = ap.uplink_udp;
+    assert!(
+        run(&mut h, &mut ap, 2 * SEC, 0, |_, ap| ap.uplink_udp
+            >= udp0 + 100),
+        "uplink {} {:?}",
+        ap.uplink_udp,
+        h.sim.crypto_counters()
+    );
+    assert_eq!((ap.ccmp_ok, ap.ccmp_bad), (100, 0));
+    assert_eq!(h.sim.crypto_counters().ccmp_encrypted, 100);
+    assert_eq!(h.host.tx_status_failed, 0);
+
+    // Without the MIC room the firmware refuses the frame: failed confirm, named counter,
+    // nothing on air.
+    h.host.queue_tx(&protected_uplink(100, false));
+    run(&mut h, &mut ap, 200 * MS, 0, |_, _| false);
+    let c = h.sim.crypto_counters();
+    assert_eq!((c.tx_no_room, c.ccmp_encrypted), (1, 100), "{c:?}");
+    assert_eq!(h.host.tx_status_failed, 1);
+    assert_eq!(ap.ccmp_ok + ap.ccmp_bad, 100);
+
+    // A replayed frame and a tampered one are dropped by the firmware, not delivered.
+    ap.associated = false;
+    let unique0 = h.host.stream.unique;
+    let mut rec = Vec::new();
+    push(&mut rec, &ap.last_protected, air::FLAG_ACK_REQUESTED);
+    assert_eq!(h.sim.air_give(&rec), Ok(rec.len()));
+    ap.pn += 1;
+    let seq = ap.next_seq();
+    let mut d = [0u8; 1600];
+    let n = net::stream_frame(&mut d, &STA_MAC, 1000, ap.stream_seq, h.now_ns, seq).unwrap();
+    let mut bad = protect(&d[..n], &ptk, ap.pn);
+    let at = bad.len() - 20;
+    bad[at] ^= 0x01;
+    let mut rec = Vec::new();
+    push(&mut rec, &bad, air::FLAG_ACK_REQUESTED);
+    assert_eq!(h.sim.air_give(&rec), Ok(rec.len()));
+    h.run_for(100 * MS);
+    let c = h.sim.crypto_counters();
+    assert_eq!((c.ccmp_replays, c.ccmp_mic_failures), (1, 1), "{c:?}");
+    assert_eq!(h.host.stream.unique, unique0);
+    assert_eq!(h.host.stream.duplicates, 0);
+
+    // A chip-internal flag written from outside is refused.
+    let mut rec = Vec::new();
+    push(&mut rec, &ap.last_protected, air::FLAG_DECRYPTED);
+    assert!(h.sim.air_give(&rec).is_err());
 }

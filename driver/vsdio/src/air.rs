@@ -5,10 +5,96 @@
 
 use core::ffi::c_void;
 
+use bes2600_sim::crypto::{CcmBackend, CCMP_MIC_LEN, NONCE_LEN};
+
 use crate::ffi::{card, SliceWriter};
 
 extern "C" {
     fn vsdio_param_air() -> bool;
+    fn vsdio_crypto_ccm(
+        slot: u8,
+        key: *const u8,
+        nonce: *const u8,
+        aad: *const u8,
+        aad_len: usize,
+        data: *mut u8,
+        len: usize,
+        tag: *mut u8,
+        encrypt: bool,
+    ) -> core::ffi::c_int;
+}
+
+/// The chip's AES-CCM: the kernel crypto API's `ccm(aes)` (`vsdio_crypto.c`).
+struct KernelCcm;
+
+static KERNEL_CCM: KernelCcm = KernelCcm;
+
+impl CcmBackend for KernelCcm {
+    fn encrypt(
+        &self,
+        slot: u8,
+        key: &[u8; 16],
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        data: &mut [u8],
+        mic: &mut [u8; CCMP_MIC_LEN],
+    ) -> bool {
+        // SAFETY: every pointer comes from a live Rust reference with the length passed
+        // beside it (key 16, nonce 13, tag 8 bytes, as vsdio_crypto.c reads them); C checks
+        // the lengths against its bounce buffer and only works on the module mutex's
+        // caller's behalf, which holds it here.
+        let r = unsafe {
+            vsdio_crypto_ccm(
+                slot,
+                key.as_ptr(),
+                nonce.as_ptr(),
+                aad.as_ptr(),
+                aad.len(),
+                data.as_mut_ptr(),
+                data.len(),
+                mic.as_mut_ptr(),
+                true,
+            )
+        };
+        r == 0
+    }
+
+    fn decrypt(
+        &self,
+        slot: u8,
+        key: &[u8; 16],
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        data: &mut [u8],
+        mic: &[u8; CCMP_MIC_LEN],
+    ) -> bool {
+        // C only reads the tag when decrypting; it takes one pointer for both directions.
+        let mut tag = *mic;
+        // SAFETY: as in `encrypt`.
+        let r = unsafe {
+            vsdio_crypto_ccm(
+                slot,
+                key.as_ptr(),
+                nonce.as_ptr(),
+                aad.as_ptr(),
+                aad.len(),
+                data.as_mut_ptr(),
+                data.len(),
+                tag.as_mut_ptr(),
+                false,
+            )
+        };
+        r == 0
+    }
+}
+
+#[no_mangle]
+unsafe extern "C" fn vsdio_rs_air_crypto(c: *mut c_void) {
+    // SAFETY: called by vsdio_air.c with the module mutex held and its card pointer.
+    unsafe { card(c) }
+        .card
+        .chip()
+        .set_crypto_backend(&KERNEL_CCM);
 }
 
 /// `air` module parameter: the chip runs in air mode (declared in `vsdio_air.c`).
@@ -81,7 +167,16 @@ fn render(chip: &bes2600_sim::SimChip, w: &mut impl core::fmt::Write) -> core::f
     writeln!(w, "max_outstanding {}", s.max_outstanding)?;
     writeln!(w, "ctrl_overflow {}", s.ctrl_overflow)?;
     writeln!(w, "bursts {}", s.bursts)?;
-    writeln!(w, "burst_msgs {}", s.burst_msgs)
+    writeln!(w, "burst_msgs {}", s.burst_msgs)?;
+    // The firmware's CCMP (driver/sim/src/crypto.rs): the e2e's `fw_ccmp_*` fields.
+    let c = chip.crypto_counters();
+    writeln!(w, "ccmp_encrypted {}", c.ccmp_encrypted)?;
+    writeln!(w, "ccmp_decrypted {}", c.ccmp_decrypted)?;
+    writeln!(w, "ccmp_replays {}", c.ccmp_replays)?;
+    writeln!(w, "ccmp_mic_failures {}", c.ccmp_mic_failures)?;
+    writeln!(w, "crypto_no_key {}", c.no_key)?;
+    writeln!(w, "tx_no_crypto_room {}", c.tx_no_room)?;
+    writeln!(w, "crypto_unsupported {}", c.unsupported)
 }
 
 #[no_mangle]
