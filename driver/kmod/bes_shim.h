@@ -35,6 +35,8 @@ struct bes_fw_async;
 
 /* ---- module parameters (declared in C: module_param needs the macro machinery) ---- */
 int bes_param_fw_type(void);
+/* nohwcrypt=1 (bes_shim_crypto.c): set_key refuses every key, crypto stays in mac80211. */
+bes_bool bes_param_nohwcrypt(void);
 
 /* ---- time ---- */
 bes_u64 bes_ktime_ns(void);
@@ -122,6 +124,9 @@ int bes_skb_queue(struct sk_buff *skb);
 void bes_tx_status(struct ieee80211_hw *hw, struct sk_buff *skb, bes_bool acked, int tries);
 void bes_tx_drop(struct ieee80211_hw *hw, struct sk_buff *skb);
 void bes_tx_purge(struct ieee80211_hw *hw);
+/* A frame for a hardware key gets the ICV/MIC room the firmware writes into (bes_shim_crypto.c,
+ * C:txrx.c:694-710): bytes appended, 0 for other frames, -ENOSPC without tailroom. */
+int bes_skb_crypto_room(struct sk_buff *skb);
 
 /* ---- debugfs: /sys/kernel/debug/ieee80211/<phy>/bes2600/{counters,fw_version,recovery} ---- */
 enum bes_dbg_file { BES_DBG_COUNTERS = 1, BES_DBG_FW_VERSION = 2, BES_DBG_RECOVERY = 3 };

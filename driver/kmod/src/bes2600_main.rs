@@ -10,7 +10,9 @@
 //!
 //! The chip is found by the MMC core's SDIO enumeration (0xBE57:0x2002); the QEMU e2e puts
 //! a simulated chip behind a virtual SDIO card (`driver/vsdio`), so this module has no
-//! simulator of its own. Module parameter (declared in the shim): `fw_type=0|1|2`.
+//! simulator of its own. Module parameters (declared in the shim): `fw_type=0|1|2`, and
+//! `nohwcrypt=1`, which keeps every key in mac80211's software crypto (as ath9k's and
+//! iwlwifi's parameter of that name do).
 
 use kernel::prelude::*;
 

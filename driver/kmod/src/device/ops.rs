@@ -184,6 +184,11 @@ impl ffi::Driver for Device {
             }
             return Ok(entry);
         }
+        // `nohwcrypt=1`: every key stays in mac80211's software crypto, which the
+        // -EOPNOTSUPP answer asks for (the e2e's negative control of the offload).
+        if ffi::param_nohwcrypt() {
+            return Err(ffi::errno(ffi::EOPNOTSUPP));
+        }
         // CMAC (BIP) and SMS4 stay in software: only the data ciphers station firmware
         // is known to handle are offloaded.
         if !matches!(

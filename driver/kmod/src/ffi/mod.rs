@@ -7,6 +7,7 @@
 //! |---|---|
 //! | [`adapter`] | the `bes_rs_ops` callback table, generic over [`Driver`] |
 //! | [`bh`] | the bottom-half kthread and its wait queue |
+//! | [`crypto`] | hardware crypto: `nohwcrypt`, the ICV/MIC room of encrypted TX frames |
 //! | [`debugfs`] | the debugfs files |
 //! | [`device`] | the device memory shared with C (hw priv, drvdata, BH, debugfs) |
 //! | [`firmware`] | `request_firmware` files, `request_firmware_nowait` |
@@ -26,6 +27,7 @@ use kernel::prelude::*;
 mod adapter;
 mod bh;
 mod debugfs;
+mod crypto;
 mod device;
 mod firmware;
 mod gpio;
@@ -54,6 +56,7 @@ pub(crate) use adapter::Driver;
 pub(crate) use bh::{BhCell, BhLink, BhSelf};
 pub(crate) use debugfs::DbgFile;
 pub(crate) use device::DevicePtr;
+pub(crate) use crypto::param_nohwcrypt;
 pub(crate) use firmware::Firmware;
 pub(crate) use gpio::WakeLine;
 pub(crate) use hw::{

@@ -60,6 +60,9 @@ extern "C" {
     pub fn bes_param_fw_type() -> core::ffi::c_int;
 }
 extern "C" {
+    pub fn bes_param_nohwcrypt() -> bes_bool;
+}
+extern "C" {
     pub fn bes_ktime_ns() -> bes_u64;
 }
 extern "C" {
@@ -206,6 +209,9 @@ extern "C" {
 }
 extern "C" {
     pub fn bes_tx_purge(hw: *mut ieee80211_hw);
+}
+extern "C" {
+    pub fn bes_skb_crypto_room(skb: *mut sk_buff) -> core::ffi::c_int;
 }
 pub const bes_dbg_file_BES_DBG_COUNTERS: bes_dbg_file = 1;
 pub const bes_dbg_file_BES_DBG_FW_VERSION: bes_dbg_file = 2;
