@@ -7,6 +7,7 @@
 use bes2600_engine::{Bus, BusError};
 
 use crate::bootrom::BootRom;
+use crate::card::contract::{Rule, Violations};
 use crate::config::{SimConfig, SimCounters, CTRL_QUEUE_CAP, DATA_QUEUE_CAP};
 pub(crate) use crate::msg::{CnfExtra, Latched, Mgmt, Out};
 use crate::regs::{self, host_int, status};
@@ -96,6 +97,10 @@ pub struct SimChip {
     pub(crate) rom: BootRom,
     /// Air mode's radio and its record FIFOs (`radio.rs`).
     pub(crate) radio: crate::radio::Radio,
+    /// Contract rules the firmware model saw broken (WSM level: SDD, rate policies), in all.
+    pub(crate) fw_violations: Violations,
+    /// The same, not yet collected by the card ([`SimChip::take_fw_violations`]).
+    pub(crate) fw_violations_new: Violations,
 }
 
 impl SimChip {
@@ -126,6 +131,8 @@ impl SimChip {
             fw: crate::fw::FwState::new(),
             rom: BootRom::new(cfg.rom),
             radio: crate::radio::Radio::new(),
+            fw_violations: Violations::default(),
+            fw_violations_new: Violations::default(),
         };
         chip.fw.privacy = cfg.privacy;
         chip.power_on();
@@ -189,6 +196,23 @@ impl SimChip {
         c.in_burst = self.latched.map_or(0, |l| u64::from(l.data_count));
         c.keys_in_table = u64::from(self.fw.keys.count_ones());
         c
+    }
+
+    /// Contract rules the firmware model saw broken since power-up of the model (they
+    /// survive chip power cycles, as the card's counters do).
+    pub fn fw_violations(&self) -> &Violations {
+        &self.fw_violations
+    }
+
+    /// Takes the firmware-level violations the card has not collected yet.
+    pub fn take_fw_violations(&mut self) -> Violations {
+        core::mem::take(&mut self.fw_violations_new)
+    }
+
+    /// Counts one firmware-level contract violation.
+    pub(crate) fn fw_violation(&mut self, rule: Rule) {
+        self.fw_violations.record(rule);
+        self.fw_violations_new.record(rule);
     }
 
     /// Whether the chip's SDIO interrupt is asserted and not masked.
@@ -852,6 +876,25 @@ mod tests {
         p
     }
 
+    /// Policy 0 with 15 tries at 1 Mb/s, as if uploaded (what `tx_frame` names).
+    fn policy0(c: &mut SimChip) {
+        let mut t = bes2600_wire::wsm::rate::RateTries::default();
+        t.set_tries(0, 15);
+        c.fw.policies[0] = Some(t);
+    }
+
+    /// Write-MIB 0x1016 payload with one policy: `index`, 15 tries at hw rate `rate`.
+    fn policy_mib(index: u8, rate: u8) -> [u8; 28] {
+        let mut p = [0u8; 28];
+        p[0..2].copy_from_slice(&0x1016u16.to_le_bytes());
+        p[2..4].copy_from_slice(&24u16.to_le_bytes());
+        p[4] = 1;
+        p[8..12].copy_from_slice(&[index, 31, 31, 0x0C]);
+        let w = 16 + usize::from(rate / 8) * 4;
+        p[w..w + 4].copy_from_slice(&(15u32 << (4 * (rate % 8))).to_le_bytes());
+        p
+    }
+
     fn tx_frame(c: &mut SimChip, h: &mut H, frame: &[u8], pid: u32) {
         let mut p = [0u8; 200];
         p[0..4].copy_from_slice(&pid.to_le_bytes());
@@ -872,6 +915,7 @@ mod tests {
         let mut h = H::new();
         h.activate(&mut c);
         h.read(&mut c);
+        policy0(&mut c);
         h.send(&mut c, id::WRITE_MIB, &[0x24, 0x10, 4, 0, 1, 0, 0, 0])
             .unwrap();
         h.send(&mut c, id::JOIN, &join_payload(crate::net::BSSID, 6))
@@ -923,6 +967,7 @@ mod tests {
         let mut h = H::new();
         h.activate(&mut c);
         h.read(&mut c);
+        policy0(&mut c);
         h.send(&mut c, id::WRITE_MIB, &[0x24, 0x10, 4, 0, 1, 0, 0, 0])
             .unwrap();
         h.send(&mut c, id::JOIN, &join_payload(crate::net::BSSID, 6))
@@ -950,6 +995,104 @@ mod tests {
         assert_eq!(le32(&h.buf, off + 28), Some(0x78));
         assert_eq!(le32(&h.buf, off + 32), Some(wsm::STATUS_INVALID));
         assert_eq!(c.outstanding(), 0);
+    }
+
+    /// Issue 14: the firmware fails a TX request naming a policy never uploaded or a rate
+    /// outside its policy (a named violation each), takes one that names an uploaded policy
+    /// and reports its first rate, and forgets the table at Reset.
+    #[test]
+    fn issue_14_tx_requests_name_an_uploaded_policy_and_rate() {
+        use crate::card::contract::Rule;
+        let mut c = SimChip::new(SimConfig::default());
+        let mut h = H::new();
+        h.activate(&mut c);
+        h.read(&mut c);
+        h.send(&mut c, id::WRITE_MIB, &[0x24, 0x10, 4, 0, 1, 0, 0, 0])
+            .unwrap();
+        h.send(&mut c, id::JOIN, &join_payload(crate::net::BSSID, 6))
+            .unwrap();
+        let null = [crate::net::fc::NULL, 0x01, 0, 0];
+        // Policy 0 never uploaded.
+        tx_frame(&mut c, &mut h, &null, 1);
+        assert_eq!(c.fw_violations().get(Rule::TxPolicyUploaded), 1);
+        // Policy 3 with MCS 7 (hw 21) uploaded; a request naming it at MCS 7 goes out.
+        h.send(&mut c, id::WRITE_MIB, &policy_mib(3, 21)).unwrap();
+        let mut p = [0u8; 24];
+        p[0..4].copy_from_slice(&2u32.to_le_bytes());
+        p[4] = 21;
+        p[7] = 3 << 4;
+        p[20..24].copy_from_slice(&null);
+        h.send(&mut c, id::TX, &p).unwrap();
+        assert_eq!(c.counters().txed_rate_last, 21);
+        // The same policy at 54 Mb/s (hw 13): not a rate of it.
+        p[4] = 13;
+        h.send(&mut c, id::TX, &p).unwrap();
+        assert_eq!(c.fw_violations().get(Rule::TxRateInPolicy), 1);
+        // Reset wipes the table.
+        h.send(&mut c, 0x000A, &[0, 0, 0, 0]).unwrap();
+        p[4] = 21;
+        h.send(&mut c, id::TX, &p).unwrap();
+        assert_eq!(c.fw_violations().get(Rule::TxPolicyUploaded), 2);
+        let k = c.counters();
+        assert_eq!((k.policies_uploaded, k.tx_policy_refused), (1, 3));
+        assert_eq!(
+            k.txed_rates_seen,
+            1 << 21 | 1,
+            "MCS 7, and 1 Mb/s for the failures"
+        );
+        let taken = c.take_fw_violations();
+        assert_eq!(taken.total(), 3);
+        assert_eq!(c.take_fw_violations().total(), 0, "taken once");
+        assert_eq!(c.fw_violations().total(), 3, "the total stays");
+    }
+
+    /// Issue 14: Configuration with an empty or malformed SDD is refused (status invalid,
+    /// violation `configuration_sdd`); the engine's static SDD is accepted.
+    #[test]
+    fn issue_14_configuration_needs_a_well_formed_sdd() {
+        use crate::card::contract::Rule;
+        use bes2600_wire::wsm::config::{ConfigReq, DPD_FLAGS, DPD_VERSION};
+        use bes2600_wire::wsm::Message;
+        let mut c = SimChip::new(SimConfig::default());
+        let mut h = H::new();
+        h.activate(&mut c);
+        h.read(&mut c);
+        let mut sdd = [0u8; 1024];
+        let n = bes2600_engine::sdd::build(&mut sdd).unwrap();
+        for (blob, ok) in [
+            (&sdd[..0], false),
+            (&sdd[..n - 4], false),
+            (&sdd[..n], true),
+        ] {
+            let r = ConfigReq {
+                max_tx_msdu_lifetime: 0,
+                max_rx_lifetime: 0,
+                rts_threshold: 0,
+                dpd_version: DPD_VERSION,
+                mac: [2, 0, 0, 0, 0, 7],
+                dpd_flags: DPD_FLAGS,
+                sdd: blob,
+            };
+            let mut body = vec![0u8; r.buffer_len()];
+            r.emit(&mut body);
+            // 860 bytes: a 1024-byte slot.
+            let mut slot = [0u8; 1024];
+            let len = 4 + body.len();
+            slot[0..2].copy_from_slice(&(len as u16).to_le_bytes());
+            slot[2..4].copy_from_slice(&(0x0009 | u16::from(h.seq) << 13).to_le_bytes());
+            slot[4..len].copy_from_slice(&body);
+            let addr = 1024 | 1 | if h.tx_t { regs::ADDR_TOGGLE } else { 0 };
+            c.write_data(addr, &slot).unwrap();
+            h.tx_t = !h.tx_t;
+            h.seq = (h.seq + 1) & 7;
+            let (m, k, _) = h.read(&mut c);
+            assert_eq!(k, 1);
+            let status = le32(&h.buf, m[0].0 + 4).unwrap();
+            assert_eq!(status == 0, ok, "{} bytes", blob.len());
+        }
+        assert_eq!(c.fw_violations().get(Rule::ConfigurationSdd), 2);
+        let k = c.counters();
+        assert_eq!((k.sdd_accepted, k.sdd_refused, k.sdd_bytes), (1, 2, 832));
     }
 
     #[test]

@@ -241,6 +241,20 @@ pub struct SimCounters {
     /// Air mode: acknowledgements the medium reported for frames the radio sent (records
     /// written back with the acked flag; not frames to receive).
     pub air_acked: u64,
+    /// Configurations whose SDD the firmware accepted (spec §3.10).
+    pub sdd_accepted: u64,
+    /// Configurations refused for an empty or malformed SDD.
+    pub sdd_refused: u64,
+    /// Length of the last SDD accepted, in bytes.
+    pub sdd_bytes: u64,
+    /// Rate policies the host uploaded (records of MIB 0x1016 writes, spec §3.9).
+    pub policies_uploaded: u64,
+    /// TX requests failed for naming a policy never uploaded or a rate outside it.
+    pub tx_policy_refused: u64,
+    /// Firmware rate numbers TX confirms reported: bit n = rate n (spec §3.9).
+    pub txed_rates_seen: u64,
+    /// The rate the last TX confirm reported.
+    pub txed_rate_last: u64,
 }
 
 impl SimCounters {

@@ -2,9 +2,13 @@
 //! simulated open AP and the downlink traffic generator (spec §3, contracts.md).
 
 use bes2600_wire::wsm::mib::Mib;
+use bes2600_wire::wsm::rate::{RateTries, MAX_POLICIES};
 use bes2600_wire::wsm::scan::StartScan;
+use bes2600_wire::wsm::sdd;
+use bes2600_wire::wsm::tx::TxReq;
 use bes2600_wire::wsm::{decode, Decoded, Direction, Id};
 
+use crate::card::contract::Rule;
 use crate::chip::{ApState, CnfExtra, Mgmt, Out, SimChip};
 use crate::net::{self, StaFrame};
 use crate::regs::{self, status};
@@ -46,7 +50,16 @@ pub(crate) struct FwState {
     pub(crate) privacy: bool,
     /// What the host told the firmware about the BSS (bss.rs).
     pub(crate) bss: crate::bss::FwBss,
+    /// The rate-policy table the host uploaded (MIB 0x1016, spec §3.9); Reset wipes it.
+    pub(crate) policies: [Option<RateTries>; MAX_POLICIES],
+    /// (packet id, rate) of recent TX requests: the rate their confirm reports.
+    pub(crate) tx_rates: [(u32, u8); TX_RATES_KEPT],
+    pub(crate) tx_rates_next: usize,
 }
+
+/// TX requests whose rate the firmware remembers until their confirm (more than the
+/// credits any configuration of the sim gives).
+pub(crate) const TX_RATES_KEPT: usize = 64;
 
 /// Key table entries the firmware model accepts: 0..=10, as the WSM API it descends from
 /// (mainline `cw1200/wsm.h` `WSM_KEY_MAX_INDEX`); the spec gives no BES figure.
@@ -83,7 +96,28 @@ impl FwState {
             keys: 0,
             privacy: false,
             bss: crate::bss::FwBss::new(),
+            policies: [None; MAX_POLICIES],
+            tx_rates: [(u32::MAX, 0); TX_RATES_KEPT],
+            tx_rates_next: 0,
         }
+    }
+
+    /// Remembers the rate frame `packet_id` goes out at, for its confirm.
+    pub(crate) fn note_tx_rate(&mut self, packet_id: u32, rate: u8) {
+        if let Some(slot) = self.tx_rates.get_mut(self.tx_rates_next % TX_RATES_KEPT) {
+            *slot = (packet_id, rate);
+        }
+        self.tx_rates_next = self.tx_rates_next.wrapping_add(1);
+    }
+
+    /// The rate frame `packet_id` went out at (the most recent request with that id; 1 Mb/s
+    /// when unknown).
+    pub(crate) fn tx_rate_of(&self, packet_id: u32) -> u8 {
+        let n = TX_RATES_KEPT;
+        (1..=n)
+            .filter_map(|k| self.tx_rates.get((self.tx_rates_next.wrapping_sub(k)) % n))
+            .find(|(p, _)| *p == packet_id)
+            .map_or(0, |(_, r)| *r)
     }
 
     /// What a chip power cycle forgets. What lives outside the firmware survives: the AP's
@@ -301,7 +335,21 @@ impl SimChip {
         // Host requests are parsed with the wire crate's strict Reprs (spec §3.3-3.5): what
         // it refuses, the chip counts as a host bug and answers with an error status.
         match decode(Id(mid), body, Direction::ToDevice) {
-            Ok(Decoded::TxReq(t)) => self.tx_request(t.packet_id.0, Some(t.frame), batch),
+            Ok(Decoded::TxReq(t)) => match self.tx_policy_check(&t) {
+                Ok(rate) => {
+                    self.fw.note_tx_rate(t.packet_id.0, rate);
+                    self.tx_request(t.packet_id.0, Some(t.frame), batch)
+                }
+                Err(rule) => {
+                    // The firmware has no such policy or rate: it fails the frame.
+                    self.fw_violation(rule);
+                    self.counters.tx_policy_refused += 1;
+                    self.counters.tx_requests += 1;
+                    if batch.push(t.packet_id.0, wsm::STATUS_FAILURE) {
+                        self.flush_tx_batch(batch);
+                    }
+                }
+            },
             Ok(d) => self.command(mid, Some(d)),
             Err(_) => {
                 self.counters.host_malformed += 1;
@@ -312,6 +360,24 @@ impl SimChip {
                 }
             }
         }
+    }
+
+    /// The rate a TX request goes out at: the policy it names must be in the uploaded table
+    /// and its `maxTxRate` one of the policy's rates (spec §3.5, §3.9). The firmware starts
+    /// at `maxTxRate` and the simulated link acknowledges the first attempt, so that is the
+    /// rate the confirm reports.
+    fn tx_policy_check(&self, t: &TxReq<'_>) -> Result<u8, Rule> {
+        let p = self
+            .fw
+            .policies
+            .get(usize::from(t.flags.rate_policy()))
+            .copied()
+            .flatten()
+            .ok_or(Rule::TxPolicyUploaded)?;
+        if p.tries(t.max_tx_rate) == 0 {
+            return Err(Rule::TxRateInPolicy);
+        }
+        Ok(t.max_tx_rate)
     }
 
     fn tx_request(&mut self, packet_id: u32, frame: Option<&[u8]>, batch: &mut TxBatch) {
@@ -342,6 +408,12 @@ impl SimChip {
         self.fw.outstanding = self.fw.outstanding.saturating_sub(u16::from(n));
         // Statuses are small codes (spec §3.8.1); a byte each keeps `Out` compact.
         let statuses = batch.statuses.map(|v| u8::try_from(v).unwrap_or(u8::MAX));
+        // The rate each frame went out at: what the confirm's txedRate reports (spec §3.6).
+        let rates = batch.ids.map(|id| self.fw.tx_rate_of(id));
+        for r in rates.iter().take(usize::from(n)) {
+            self.counters.txed_rates_seen |= 1u64 << (r & 63);
+            self.counters.txed_rate_last = u64::from(*r);
+        }
         if self.fw.multi_tx {
             self.push_ctrl(Out::TxConfirm {
                 count: n,
@@ -429,11 +501,19 @@ impl SimChip {
         match d {
             None => status = wsm::STATUS_INVALID,
             Some(Decoded::ReadMib(r)) => extra = CnfExtra::ReadMib(r.mib_id),
-            Some(Decoded::WriteMib(w)) => {
-                if let Mib::UseMultiTxConf(on) = w.mib {
-                    self.fw.multi_tx = on;
+            Some(Decoded::WriteMib(w)) => match w.mib {
+                Mib::UseMultiTxConf(on) => self.fw.multi_tx = on,
+                Mib::TxRatePolicy(list) => {
+                    // The wire parser refused indices above 7 (spec §3.9).
+                    for p in list.iter() {
+                        if let Some(slot) = self.fw.policies.get_mut(usize::from(p.index)) {
+                            *slot = Some(p.tries);
+                            self.counters.policies_uploaded += 1;
+                        }
+                    }
                 }
-            }
+                _ => {}
+            },
             Some(Decoded::StartScan(sc)) if self.cfg.air => status = self.air_start_scan(&sc),
             Some(Decoded::StartScan(sc)) => status = self.start_scan(&sc),
             Some(Decoded::StopScan(_)) if self.cfg.air => self.air_stop_scan(),
@@ -443,13 +523,28 @@ impl SimChip {
                 }
             }
             Some(Decoded::ConfigReq(c)) => {
-                // One Configuration per interface (spec §3.1); the station is interface 0.
-                if if_id == 0 {
-                    self.fw.sta_mac = c.mac;
-                }
                 extra = CnfExtra::Configuration;
+                // The firmware reads the SDD's elements (spec §3.10): an empty or malformed
+                // one is refused, as nothing else was ever sent to it (errata 12).
+                match sdd::check(c.sdd) {
+                    Ok(_) => {
+                        self.counters.sdd_accepted += 1;
+                        self.counters.sdd_bytes = c.sdd.len() as u64;
+                        // One Configuration per interface (spec §3.1); the station is 0.
+                        if if_id == 0 {
+                            self.fw.sta_mac = c.mac;
+                        }
+                    }
+                    Err(_) => {
+                        self.fw_violation(Rule::ConfigurationSdd);
+                        self.counters.sdd_refused += 1;
+                        status = wsm::STATUS_INVALID;
+                    }
+                }
             }
             Some(Decoded::Reset(_)) => {
+                // T: a reset wipes the firmware's rate-policy table (spec §3.3).
+                self.fw.policies = [None; MAX_POLICIES];
                 self.fw.joined = false;
                 self.fw.ap = ApState::Idle;
                 self.air_unjoin();

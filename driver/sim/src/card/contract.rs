@@ -57,10 +57,22 @@ pub enum Rule {
     /// shipped build never deasserts it (C:bes2600_sdio.c:1415 passes `GPIOD_OUT_LOW`, a
     /// non-zero flags constant, as the value; spec errata 10). An asleep MCU answers nothing.
     WakeAsserted,
+    /// Configuration 0x0009 carries a well-formed SDD: a version, sections closed by
+    /// end-of-content, 4-byte rounded elements, a last section (C sends its static 832-byte
+    /// SDD, C:Makefile:11, C:sta.c:1872-2030; spec errata 12). The firmware refuses the
+    /// Configuration (status invalid parameter).
+    ConfigurationSdd,
+    /// A TX request names a rate policy the host uploaded (MIB 0x1016) since the last start
+    /// or Reset (C:txrx.c:356-472, 844-887; spec §3.9, errata 13). The firmware fails the
+    /// frame (TX confirm with status failure).
+    TxPolicyUploaded,
+    /// A TX request's maximum rate is a rate of its policy (C:txrx.c:859-862: `maxTxRate` is
+    /// the policy's first rate). The firmware fails the frame.
+    TxRateInPolicy,
 }
 
 /// Number of enforced rules.
-pub const RULES: usize = 13;
+pub const RULES: usize = 16;
 
 impl Rule {
     /// Every rule, in counter order.
@@ -78,6 +90,9 @@ impl Rule {
         Rule::HostIntOrder,
         Rule::TxLayout,
         Rule::WakeAsserted,
+        Rule::ConfigurationSdd,
+        Rule::TxPolicyUploaded,
+        Rule::TxRateInPolicy,
     ];
 
     /// The counter's name (debugfs `contract`, the conformance table).
@@ -96,6 +111,9 @@ impl Rule {
             Rule::HostIntOrder => "host_int_order",
             Rule::TxLayout => "tx_layout",
             Rule::WakeAsserted => "wake_asserted",
+            Rule::ConfigurationSdd => "configuration_sdd",
+            Rule::TxPolicyUploaded => "tx_policy_uploaded",
+            Rule::TxRateInPolicy => "tx_rate_in_policy",
         }
     }
 }
@@ -117,6 +135,14 @@ impl Violations {
     /// Violations of `rule` so far.
     pub fn get(&self, rule: Rule) -> u64 {
         self.counts.get(rule as usize).copied().unwrap_or(0)
+    }
+
+    /// Adds every count of `other` (violations the firmware model found, collected by the
+    /// card).
+    pub fn merge(&mut self, other: &Violations) {
+        for (c, o) in self.counts.iter_mut().zip(other.counts.iter()) {
+            *c = c.saturating_add(*o);
+        }
     }
 
     /// Violations of all rules.
@@ -285,5 +311,11 @@ mod tests {
         assert_eq!(v.get(Rule::Toggle), 2);
         assert_eq!(v.total(), 3);
         assert_eq!(v.iter().count(), RULES);
+        let mut w = Violations::default();
+        w.record(Rule::TxPolicyUploaded);
+        v.merge(&w);
+        v.merge(&w);
+        assert_eq!(v.get(Rule::TxPolicyUploaded), 2);
+        assert_eq!(v.total(), 5);
     }
 }

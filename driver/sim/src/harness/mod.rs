@@ -29,9 +29,6 @@ pub use stream::StreamStats;
 
 use crate::{SimChip, SimConfig};
 
-/// A synthetic SDD blob (TLV section open/close only, spec §3.10); never vendor data.
-pub const SYNTHETIC_SDD: [u8; 8] = [0xC1, 0x02, 0x00, 0x00, 0xFE, 0x00, 0xC1, 0x00];
-
 /// How the harness runs.
 #[derive(Debug, Clone, Copy)]
 pub struct HarnessConfig {
@@ -253,7 +250,9 @@ impl Harness {
             max_tx_msdu_lifetime: 0,
             max_rx_lifetime: 0,
             rts_threshold: 2347,
-            sdd: &SYNTHETIC_SDD,
+            // The engine's own static SDD, as the module sends it (spec §3.10, errata 12);
+            // the simulated firmware refuses an empty or malformed one.
+            sdd: &[],
         };
         // PANIC: the synthetic SDD is far below SDD_MAX, so start cannot refuse it.
         let _ = self.engine.start(&sc, self.now_ns);
