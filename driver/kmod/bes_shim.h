@@ -172,7 +172,19 @@ void bes_gpio_wake_put(struct gpio_desc *desc);
  */
 enum bes_iftype { BES_IFTYPE_STATION = 1, BES_IFTYPE_OTHER = 2 };
 /* The bss_info_changed flags the driver acts on (a bit set). */
-enum bes_bss_changed { BES_BSS_CHANGED_BSSID = 1 << 0 };
+enum bes_bss_changed {
+	BES_BSS_CHANGED_BSSID = 1 << 0,
+	/* The association state (issue 16 §3), numbered as bes2600_engine::mac::bss::changed. */
+	BES_BSS_CHANGED_ASSOC = 1 << 1,
+	BES_BSS_CHANGED_ERP_CTS_PROT = 1 << 2,
+	BES_BSS_CHANGED_ERP_PREAMBLE = 1 << 3,
+	BES_BSS_CHANGED_ERP_SLOT = 1 << 4,
+	BES_BSS_CHANGED_HT = 1 << 5,
+	BES_BSS_CHANGED_BASIC_RATES = 1 << 6,
+	BES_BSS_CHANGED_BEACON_INT = 1 << 7,
+	BES_BSS_CHANGED_CQM = 1 << 8,
+	BES_BSS_CHANGED_ARP_FILTER = 1 << 9,
+};
 enum bes_ampdu_action {
 	BES_AMPDU_RX_START = 1,
 	BES_AMPDU_RX_STOP = 2,
@@ -189,6 +201,23 @@ struct bes_bss_info {
 	bes_u8 dtim_period;
 	bes_u32 basic_rates;
 	int freq;
+	/* Association state (issue 16 §3): the vif's address, ERP, the AP's station entry
+	 * (rates over the band's bitrates, HT capabilities), the HT operation mode, CQM and
+	 * the first ARP filter address (network order) with the interface's address count. */
+	bes_u8 addr[6];
+	bes_bool use_short_preamble;
+	bes_bool use_short_slot;
+	bes_bool ap_sta;
+	bes_bool ht;
+	bes_bool ht_greenfield;
+	bes_u8 ht_ampdu_density;
+	bes_u8 ht_rx_mcs0;
+	bes_u16 ht_operation_mode;
+	bes_u32 ap_rates;
+	int cqm_rssi_thold;
+	bes_u32 cqm_rssi_hyst;
+	bes_u8 arp_addr[4];
+	int arp_count;
 };
 struct bes_scan_req {
 	bes_u16 freqs[48];	/* one band's channels (mac80211 scans band by band), WSM's limit */
@@ -198,6 +227,13 @@ struct bes_scan_req {
 	int ssid_len;
 	const bes_u8 *ies;
 	bes_size ies_len;
+	/* The second SSID of the request (wiphy max_scan_ssids = 2, spec §3.3). */
+	bes_u8 ssid2[32];
+	int ssid2_len;
+	/* The probe-request template: ieee80211_probereq_get() plus the request's IEs
+	 * (C:scan.c:208-215); probe_len 0 when it does not fit. */
+	bes_u8 probe[512];
+	bes_size probe_len;
 };
 /* A key from set_key, copied out of struct ieee80211_key_conf. */
 struct bes_key_req {
@@ -254,6 +290,11 @@ struct bes_rs_ops {
 	void (*op_flush)(void *drv, bes_bool drop);
 	/* Any other mlme action arrives as BES_AMPDU_TX_STOP (all TX stop/flush variants). */
 	int (*op_ampdu_action)(void *drv, enum bes_ampdu_action action, bes_u16 tid);
+	/* conf_tx for mac80211 queue `queue` (0 VO, 1 VI, 2 BE, 3 BK); txop in 32 us units. */
+	int (*op_conf_tx)(void *drv, bes_u16 queue, bes_u8 aifs, bes_u16 cw_min, bes_u16 cw_max,
+			  bes_u16 txop, bes_bool uapsd);
+	/* set_rts_threshold: bytes, (u32)-1 for off. */
+	int (*op_set_rts_threshold)(void *drv, bes_u32 value);
 };
 
 #endif /* BES_SHIM_H */

@@ -50,6 +50,55 @@ static int bes_op_config(struct ieee80211_hw *hw, u32 changed)
 	return bes_rs->op_config(bes_drv(hw), changed, bes_hw_freq(hw));
 }
 
+/* The association state of bss_info_changed (issue 16 §3): what C's handler reads
+ * (C:ap.c:620-946), copied out for Rust, and the BSS_CHANGED_* bits it acts on. */
+static u32 bes_bss_assoc_info(struct ieee80211_vif *vif, struct ieee80211_bss_conf *info,
+			      u64 changed, struct bes_bss_info *bi)
+{
+	static const struct { u64 k; u32 b; } map[] = {
+		{ BSS_CHANGED_ASSOC, BES_BSS_CHANGED_ASSOC },
+		{ BSS_CHANGED_ERP_CTS_PROT, BES_BSS_CHANGED_ERP_CTS_PROT },
+		{ BSS_CHANGED_ERP_PREAMBLE, BES_BSS_CHANGED_ERP_PREAMBLE },
+		{ BSS_CHANGED_ERP_SLOT, BES_BSS_CHANGED_ERP_SLOT },
+		{ BSS_CHANGED_HT, BES_BSS_CHANGED_HT },
+		{ BSS_CHANGED_BASIC_RATES, BES_BSS_CHANGED_BASIC_RATES },
+		{ BSS_CHANGED_BEACON_INT, BES_BSS_CHANGED_BEACON_INT },
+		{ BSS_CHANGED_CQM, BES_BSS_CHANGED_CQM },
+		{ BSS_CHANGED_ARP_FILTER, BES_BSS_CHANGED_ARP_FILTER },
+	};
+	struct cfg80211_chan_def *cd = &info->chanreq.oper;
+	struct ieee80211_sta *sta = NULL;
+	u32 flags = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(map); i++)
+		if (changed & map[i].k)
+			flags |= map[i].b;
+	ether_addr_copy(bi->addr, vif->addr);
+	bi->use_short_preamble = info->use_short_preamble;
+	bi->use_short_slot = info->use_short_slot;
+	bi->ht_operation_mode = info->ht_operation_mode;
+	bi->cqm_rssi_thold = info->cqm_rssi_thold;
+	bi->cqm_rssi_hyst = info->cqm_rssi_hyst;
+	bi->arp_count = vif->cfg.arp_addr_cnt;
+	if (vif->cfg.arp_addr_cnt > 0)
+		memcpy(bi->arp_addr, &vif->cfg.arp_addr_list[0], 4);
+	rcu_read_lock();
+	if (info->bssid && cd->chan)
+		sta = ieee80211_find_sta(vif, info->bssid);
+	if (sta) {
+		bi->ap_sta = true;
+		bi->ap_rates = sta->deflink.supp_rates[cd->chan->band];
+		bi->ht = sta->deflink.ht_cap.ht_supported &&
+			 cfg80211_get_chandef_type(cd) != NL80211_CHAN_NO_HT;
+		bi->ht_greenfield = !!(sta->deflink.ht_cap.cap & IEEE80211_HT_CAP_GRN_FLD);
+		bi->ht_ampdu_density = sta->deflink.ht_cap.ampdu_density;
+		bi->ht_rx_mcs0 = sta->deflink.ht_cap.mcs.rx_mask[0];
+	}
+	rcu_read_unlock();
+	return flags;
+}
+
 static void bes_op_bss_info_changed(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
 				    struct ieee80211_bss_conf *info, u64 changed)
 {
@@ -67,6 +116,7 @@ static void bes_op_bss_info_changed(struct ieee80211_hw *hw, struct ieee80211_vi
 		ether_addr_copy(bi.bssid, info->bssid);
 	if (changed & BSS_CHANGED_BSSID)
 		flags |= BES_BSS_CHANGED_BSSID;
+	flags |= bes_bss_assoc_info(vif, info, changed, &bi);
 	if (flags)
 		bes_rs->op_bss_info_changed(bes_drv(hw), vif, &bi, flags);
 }
@@ -143,6 +193,7 @@ static int bes_op_hw_scan(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
 {
 	struct cfg80211_scan_request *req = &hw_req->req;
 	struct bes_scan_req r = {};
+	struct sk_buff *skb;
 	int i;
 
 	/*
@@ -162,6 +213,21 @@ static int bes_op_hw_scan(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
 	}
 	r.ies = req->ie;
 	r.ies_len = req->ie_len;
+	if (req->n_ssids > 1 && req->ssids[1].ssid_len <= sizeof(r.ssid2)) {
+		memcpy(r.ssid2, req->ssids[1].ssid, req->ssids[1].ssid_len);
+		r.ssid2_len = req->ssids[1].ssid_len;
+	}
+	/* The probe-request template, built as C does (C:scan.c:208-215). */
+	skb = ieee80211_probereq_get(hw, vif->addr, NULL, 0, req->ie_len);
+	if (skb) {
+		if (req->ie_len)
+			skb_put_data(skb, req->ie, req->ie_len);
+		if (skb->len <= sizeof(r.probe)) {
+			memcpy(r.probe, skb->data, skb->len);
+			r.probe_len = skb->len;
+		}
+		dev_kfree_skb(skb);
+	}
 	return bes_rs->op_hw_scan(bes_drv(hw), vif, &r);
 }
 
@@ -196,6 +262,23 @@ static void bes_op_flush(struct ieee80211_hw *hw, struct ieee80211_vif *vif, u32
 	bes_rs->op_flush(bes_drv(hw), drop);
 }
 
+static int bes_op_conf_tx(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
+			  unsigned int link_id, u16 ac,
+			  const struct ieee80211_tx_queue_params *params)
+{
+	return bes_rs->op_conf_tx(bes_drv(hw), ac, params->aifs, params->cw_min, params->cw_max,
+				  params->txop, params->uapsd);
+}
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+static int bes_op_set_rts_threshold(struct ieee80211_hw *hw, int radio_idx, u32 value)
+#else
+static int bes_op_set_rts_threshold(struct ieee80211_hw *hw, u32 value)
+#endif
+{
+	return bes_rs->op_set_rts_threshold(bes_drv(hw), value);
+}
+
 static const struct ieee80211_ops bes_ops = {
 	.tx = bes_op_tx,
 	.wake_tx_queue = bes_op_wake_tx_queue,
@@ -213,6 +296,8 @@ static const struct ieee80211_ops bes_ops = {
 	.cancel_hw_scan = bes_op_cancel_hw_scan,
 	.ampdu_action = bes_op_ampdu_action,
 	.flush = bes_op_flush,
+	.conf_tx = bes_op_conf_tx,
+	.set_rts_threshold = bes_op_set_rts_threshold,
 	/* no channel contexts in the firmware: mac80211's emulation (required since 6.9) */
 	.add_chanctx = ieee80211_emulate_add_chanctx,
 	.remove_chanctx = ieee80211_emulate_remove_chanctx,

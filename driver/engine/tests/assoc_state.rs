@@ -396,3 +396,57 @@ fn a_new_vif_address_is_configured_with_the_startup_sdd() {
     // The SDD Rig::start gave at start-up.
     assert_eq!(c.sdd, &[0xC0, 2, 1, 2]);
 }
+
+#[test]
+fn scan_while_joined_is_background_with_every_ssid_after_the_template() {
+    use bes2600_engine::mac::bss::{probe_template_mib, scan_request};
+    use bes2600_engine::mac::scan::ScanParams;
+    use bes2600_wire::wsm::common::Ssid;
+    use bes2600_wire::wsm::scan::{ScanType, StartScan, SCAN_FLAG_FORCE_BACKGROUND};
+
+    // A probe request as mac80211 builds it: header, empty SSID, supported rates, an IE.
+    let mut t = vec![0x40u8, 0, 0, 0];
+    t.extend_from_slice(&[0xFF; 6]);
+    t.extend_from_slice(&ADDR);
+    t.extend_from_slice(&[0xFF; 6]);
+    t.extend_from_slice(&[
+        0, 0, 0, 0, 1, 4, 0x82, 0x84, 0x8B, 0x96, 0x2D, 2, 0xAA, 0xBB,
+    ]);
+    let n = t.len();
+    let ssids = [Ssid::new(b"first").unwrap(), Ssid::new(b"second").unwrap()];
+    let params = ScanParams::new([2412u32, 2437], b"first");
+    let mut rig = Rig::new(Policy::default());
+    rig.start(8);
+    rig.engine
+        .submit_msg(&WriteAssocMib(probe_template_mib(&t[..n])), 0, 1)
+        .unwrap();
+    for joined in [false, true] {
+        params.with_request(|base| {
+            let r = scan_request(base, joined, &ssids);
+            rig.engine.submit_msg(&r, 0, 2).unwrap();
+        });
+    }
+    rig.settle(20);
+    let reqs = requests(&mut rig);
+    assert_eq!(
+        reqs.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [0x0006, 0x0007, 0x0007]
+    );
+    match WriteAssocMib::parse(&reqs[0].2).unwrap().0 {
+        AssocMib::TemplateFrame {
+            frame_type, frame, ..
+        } => assert_eq!((frame_type, frame), (0, &t[..n])),
+        m => panic!("{m:?}"),
+    }
+    let fg = StartScan::parse(&reqs[1].2).unwrap();
+    assert_eq!(
+        (fg.scan_type, fg.flags & SCAN_FLAG_FORCE_BACKGROUND),
+        (ScanType::Foreground, 0)
+    );
+    let bg = StartScan::parse(&reqs[2].2).unwrap();
+    assert_eq!(bg.scan_type, ScanType::Background);
+    assert_ne!(bg.flags & SCAN_FLAG_FORCE_BACKGROUND, 0);
+    let got: Vec<Vec<u8>> = bg.ssids.iter().map(|s| s.as_bytes().to_vec()).collect();
+    assert_eq!(got, [b"first".to_vec(), b"second".to_vec()]);
+    assert_eq!(bg.channels.len(), 2);
+}

@@ -19,16 +19,22 @@
 //! 4. `ASSOC|ERP_SLOT`: slot time 0x0003, 9 or 20 µs (`C:ap.c:893-899`).
 //! 5. `ASSOC|CQM`: RCPI/RSSI threshold 0x1009 (`C:ap.c:901-946`).
 //!
+//! Scans ([`scan_request`], [`probe_template_mib`]): while joined, a background scan with the
+//! force-background flag and every SSID of the request, after the probe-request template
+//! (mac80211's IEs) is uploaded (`C:scan.c:175-267, 612-623`).
+//!
 //! Not mapped: the channel-type switch 0x0016 C sends on association (`C:ap.c:667-676`,
 //! HT40 is the band owner's), the P2P and AP-only paths, the ARP-reply template.
 
+use bes2600_wire::list::List;
 use bes2600_wire::wsm::assoc::{
     assoc_flags, frame_type, rcpi_mode, AssocMib, AssociationMode, RcpiRssiThreshold,
     ARP_FILTER_STATION,
 };
-use bes2600_wire::wsm::common::Band;
+use bes2600_wire::wsm::common::{Band, Ssid};
 use bes2600_wire::wsm::join::{BssParams, Preamble};
 use bes2600_wire::wsm::mib::{pmf, Mib};
+use bes2600_wire::wsm::scan::{ScanType, StartScan, SCAN_FLAG_FORCE_BACKGROUND};
 
 use super::rates::band_basic_rates_to_hw;
 
@@ -427,4 +433,31 @@ pub fn null_template<'b>(
         rate: 0xFF,
         frame: &buf[..],
     }
+}
+
+/// Longest probe-request template the module keeps: mac80211's probe request
+/// (`ieee80211_probereq_get`) with the scan request's IEs, built by the shim.
+pub const PROBE_TEMPLATE_MAX: usize = 512;
+
+/// The probe-request template MIB over a template `frame`.
+pub fn probe_template_mib(frame: &[u8]) -> AssocMib<'_> {
+    AssocMib::TemplateFrame {
+        frame_type: frame_type::PROBE_REQUEST,
+        rate: 0,
+        frame,
+    }
+}
+
+/// The start-scan request for the link's state: while joined, C scans in the background
+/// with the force-background flag, as the firmware team requires (`C:scan.c:617-623`), and
+/// probes for every SSID of the request (up to two, spec §3.3; `C:scan.c:259-267, 612`).
+pub fn scan_request<'a>(base: &StartScan<'a>, joined: bool, ssids: &'a [Ssid]) -> StartScan<'a> {
+    let mut r = *base;
+    if joined {
+        r.scan_type = ScanType::Background;
+        r.flags |= SCAN_FLAG_FORCE_BACKGROUND;
+    }
+    let n = ssids.len().min(bes2600_wire::wsm::scan::MAX_SSIDS);
+    r.ssids = List::from_items(ssids.get(..n).unwrap_or(&[]));
+    r
 }

@@ -82,6 +82,8 @@ impl Device {
             }
             return IDLE_NS;
         }
+        // Association state first: a BSSID's plan precedes its join (mailbox.rs).
+        self.post_assoc(st);
         self.post_requests(st);
         let mut next = None;
         let mut again = false;

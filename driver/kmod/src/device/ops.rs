@@ -7,10 +7,13 @@ use core::sync::atomic::Ordering;
 use kernel::prelude::*;
 
 use bes2600_engine::keys::{cipher, KeyConf, KeyError};
+use bes2600_engine::mac::bss::{self, BssConf, Cmd, HtInfo};
+use bes2600_engine::mac::edca::TxQueueConf;
 use bes2600_engine::mac::join::JoinParams;
 use bes2600_engine::mac::scan::ScanParams;
+use bes2600_wire::wsm::common::{Band, Ssid};
 
-use super::mailbox::KeyJob;
+use super::mailbox::{AssocJob, AssocMbox, KeyJob};
 use super::{BhState, Device, DeviceHandle};
 use crate::ffi::{
     self, AmpduAction, BhCell, BhLink, BhSelf, BssChanged, BssInfo, DbgFile, Firmware, Hw, IfType,
@@ -80,6 +83,20 @@ impl ffi::Driver for Device {
 
     fn start(&self) -> Result {
         self.rx_started.store(true, Ordering::SeqCst);
+        // Also mac80211's replay after a firmware reset: the firmware knows nothing of the
+        // association, EDCA, RTS or a non-permanent address; the replay tells it again.
+        let need = self.mbox.lock().assoc.is_none();
+        // Allocated outside the spinlock; a failure leaves the association state unsent.
+        let fresh = if need {
+            ffi::kbox_in_place(AssocMbox::init).ok()
+        } else {
+            None
+        };
+        let mut g = self.mbox.lock();
+        match g.assoc.as_deref_mut() {
+            Some(a) => a.forget(),
+            None => g.assoc = fresh,
+        }
         Ok(())
     }
 
@@ -95,7 +112,7 @@ impl ffi::Driver for Device {
         g.join = None;
     }
 
-    fn add_interface(&self, vif: VifId, _addr: [u8; 6], typ: IfType) -> Result {
+    fn add_interface(&self, vif: VifId, addr: [u8; 6], typ: IfType) -> Result {
         // One station interface only.
         if typ != IfType::Station {
             return Err(ffi::errno(ffi::EOPNOTSUPP));
@@ -106,6 +123,23 @@ impl ffi::Driver for Device {
             return Err(EBUSY);
         }
         g.vif = Some(vif);
+        // A MAC per vif (issue 16 §3): an address other than the one the firmware was
+        // configured with (a randomised one) goes to it as interface 0's station id.
+        let Some(a) = g.assoc.as_deref_mut() else {
+            return Ok(());
+        };
+        a.vif_addr = addr;
+        let configured = if a.configured_mac == [0; 6] {
+            self.mac
+        } else {
+            a.configured_mac
+        };
+        if addr != configured {
+            a.configured_mac = addr;
+            a.jobs.push(AssocJob::StationMac(addr));
+            drop(g);
+            self.post();
+        }
         Ok(())
     }
 
@@ -131,25 +165,37 @@ impl ffi::Driver for Device {
     }
 
     fn bss_info_changed(&self, info: &BssInfo, changed: BssChanged) {
-        if !changed.contains(BssChanged::BSSID) {
-            return;
-        }
+        let conf = bss_conf(info);
         let mut g = self.mbox.lock();
-        if info.bssid == g.bssid {
-            return;
+        // What the firmware is told, in C's order (engine `mac::bss`, issue 16 §3).
+        let mut planned = false;
+        if let Some(a) = g.assoc.as_deref_mut() {
+            let plan = a.bss.plan(&conf, changed.bits());
+            for c in plan.iter() {
+                a.jobs.push(AssocJob::Cmd(*c));
+            }
+            planned = !plan.is_empty();
         }
-        g.bssid = info.bssid;
-        if info.bssid == [0; 6] {
-            g.join = None;
-            g.leave = true;
-        } else {
-            g.join = Some(JoinParams::new(
-                info.bssid,
-                u32::try_from(info.freq).unwrap_or(0),
-                info.beacon_int,
-                info.dtim_period,
-                info.basic_rates,
-            ));
+        if changed.contains(BssChanged::BSSID) && info.bssid != g.bssid {
+            g.bssid = info.bssid;
+            if info.bssid == [0; 6] {
+                g.join = None;
+                g.leave = true;
+            } else {
+                // C sets the PMF policy before each join (C:sta.c:2276-2281).
+                if let Some(a) = g.assoc.as_deref_mut() {
+                    a.jobs.push(AssocJob::Cmd(Cmd::StdMib(bss::pmf_at_join())));
+                }
+                g.join = Some(JoinParams::new(
+                    info.bssid,
+                    u32::try_from(info.freq).unwrap_or(0),
+                    info.beacon_int,
+                    info.dtim_period,
+                    info.basic_rates,
+                ));
+            }
+        } else if !planned {
+            return;
         }
         drop(g);
         self.post();
@@ -231,10 +277,41 @@ impl ffi::Driver for Device {
         let freqs = req.freqs.get(..n).unwrap_or(&req.freqs);
         let sl = usize::try_from(req.ssid_len).unwrap_or(0);
         let ssid = req.ssid.get(..sl).unwrap_or(&[]);
-        let job = ScanParams::new(freqs.iter().map(|f| u32::from(*f)), ssid);
+        // Bit i of the mask: freqs[i] is NO_IR, where the scan only listens.
+        let no_ir = |i: usize| {
+            u32::try_from(i)
+                .ok()
+                .and_then(|s| req.no_ir_mask.checked_shr(s))
+                .is_some_and(|m| m & 1 != 0)
+        };
+        let chans = freqs
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (u32::from(*f), no_ir(i)));
+        let job = ScanParams::from_channels(chans, ssid);
+        let sl2 = usize::try_from(req.ssid2_len).unwrap_or(0);
+        let ssid2 = req
+            .ssid2
+            .get(..sl2)
+            .filter(|s| !s.is_empty())
+            .and_then(|s| Ssid::new(s).ok());
+        // The probe-request template mac80211 built (`ieee80211_probereq_get` and the
+        // request's IEs, C:scan.c:208-215), copied by the shim.
+        let pl = usize::try_from(req.probe_len).unwrap_or(0);
+        let probe = req.probe.get(..pl).unwrap_or(&[]);
         let mut g = self.mbox.lock();
         if g.scan.is_some() {
             return Err(EBUSY);
+        }
+        if let Some(a) = g.assoc.as_deref_mut() {
+            a.template_len = match a.template.get_mut(..probe.len()) {
+                Some(dst) => {
+                    dst.copy_from_slice(probe);
+                    probe.len()
+                }
+                None => 0,
+            };
+            a.ssid2 = ssid2;
         }
         g.scan = Some(job);
         drop(g);
@@ -261,6 +338,36 @@ impl ffi::Driver for Device {
         }
     }
 
+    /// EDCA for one queue: TX queue params, the EDCA table and the U-APSD MIB, in C's
+    /// order (engine `mac::edca`, C:sta.c:802-858).
+    fn conf_tx(&self, queue: u16, p: TxQueueConf) -> Result {
+        let mut g = self.mbox.lock();
+        let Some(a) = g.assoc.as_deref_mut() else {
+            return Ok(());
+        };
+        let c = a.edca.conf_tx(queue, &p).map_err(|_| EINVAL)?;
+        a.jobs.push(AssocJob::TxQueue(c.queue));
+        a.jobs.push(AssocJob::Edca(c.edca));
+        a.jobs.push(AssocJob::Cmd(Cmd::Mib(c.uapsd)));
+        drop(g);
+        self.post();
+        Ok(())
+    }
+
+    /// The RTS-threshold MIB, once per value (C:sta.c:1142-1170).
+    fn set_rts_threshold(&self, value: u32) -> Result {
+        let mut g = self.mbox.lock();
+        let Some(a) = g.assoc.as_deref_mut() else {
+            return Ok(());
+        };
+        if let Some(m) = a.edca.set_rts_threshold(value) {
+            a.jobs.push(AssocJob::Cmd(Cmd::Mib(m)));
+            drop(g);
+            self.post();
+        }
+        Ok(())
+    }
+
     fn ampdu_action(&self, action: AmpduAction, _tid: u16) -> Result {
         // The firmware reorders RX A-MPDUs itself and runs TX aggregation on its own
         // (spec §4.4): accept RX sessions, refuse host-driven TX sessions.
@@ -270,6 +377,37 @@ impl ffi::Driver for Device {
                 Err(ffi::errno(ffi::EOPNOTSUPP))
             }
         }
+    }
+}
+
+/// The engine's view of `bss_info_changed`'s information.
+fn bss_conf(info: &BssInfo) -> BssConf {
+    let band = u32::try_from(info.freq)
+        .ok()
+        .and_then(bes2600_engine::mac::channel::freq_to_channel)
+        .map_or(Band::Band2G4, |c| c.band);
+    BssConf {
+        assoc: info.assoc,
+        aid: info.aid,
+        bssid: info.bssid,
+        addr: info.addr,
+        band,
+        beacon_int: info.beacon_int,
+        dtim_period: info.dtim_period,
+        use_short_preamble: info.use_short_preamble,
+        use_short_slot: info.use_short_slot,
+        basic_rates: info.basic_rates,
+        ap_rates: info.ap_sta.then_some(info.ap_rates),
+        ht: info.ht.then_some(HtInfo {
+            greenfield_cap: info.ht_greenfield,
+            ampdu_density: info.ht_ampdu_density,
+            operation_mode: info.ht_operation_mode,
+            rx_mcs0: info.ht_rx_mcs0,
+        }),
+        cqm_rssi_thold: info.cqm_rssi_thold,
+        cqm_rssi_hyst: info.cqm_rssi_hyst,
+        arp_addr: info.arp_addr,
+        arp_count: u8::try_from(info.arp_count).unwrap_or(u8::MAX),
     }
 }
 

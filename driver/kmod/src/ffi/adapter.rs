@@ -9,6 +9,8 @@ use core::ptr::NonNull;
 
 use kernel::prelude::*;
 
+use bes2600_engine::mac::edca::TxQueueConf;
+
 use super::bh::{BhCell, BhLink, BhSelf};
 use super::debugfs::DbgFile;
 use super::firmware::Firmware;
@@ -84,6 +86,10 @@ pub(crate) trait Driver: Sync + Sized + 'static {
     fn flush(&self, drop: bool);
     /// `ampdu_action`.
     fn ampdu_action(&self, action: AmpduAction, tid: u16) -> Result;
+    /// `conf_tx` for mac80211 queue `queue` (TXOP in 32 µs units).
+    fn conf_tx(&self, queue: u16, p: TxQueueConf) -> Result;
+    /// `set_rts_threshold` (`u32::MAX`: off).
+    fn set_rts_threshold(&self, value: u32) -> Result;
 }
 
 /// Turns a `Result` into the shim's return code.
@@ -119,6 +125,8 @@ impl<T: Driver> Adapter<T> {
         op_wake_tx: Some(Self::op_wake_tx),
         op_flush: Some(Self::op_flush),
         op_ampdu_action: Some(Self::op_ampdu_action),
+        op_conf_tx: Some(Self::op_conf_tx),
+        op_set_rts_threshold: Some(Self::op_set_rts_threshold),
     };
 
     /// The `'static` table handed to `bes_sdio_register`.
@@ -438,5 +446,36 @@ impl<T: Driver> Adapter<T> {
     ) -> c_int {
         // SAFETY: mac80211 ops run only while the hw is registered.
         ret(unsafe { Self::dev(drv) }.ampdu_action(AmpduAction::from_c(action), tid))
+    }
+
+    /// # Safety
+    ///
+    /// As [`Self::op_start`].
+    unsafe extern "C" fn op_conf_tx(
+        drv: *mut c_void,
+        queue: u16,
+        aifs: u8,
+        cw_min: u16,
+        cw_max: u16,
+        txop: u16,
+        uapsd: bool,
+    ) -> c_int {
+        let p = TxQueueConf {
+            aifs,
+            cw_min,
+            cw_max,
+            txop,
+            uapsd,
+        };
+        // SAFETY: mac80211 ops run only while the hw is registered.
+        ret(unsafe { Self::dev(drv) }.conf_tx(queue, p))
+    }
+
+    /// # Safety
+    ///
+    /// As [`Self::op_start`].
+    unsafe extern "C" fn op_set_rts_threshold(drv: *mut c_void, value: u32) -> c_int {
+        // SAFETY: mac80211 ops run only while the hw is registered.
+        ret(unsafe { Self::dev(drv) }.set_rts_threshold(value))
     }
 }

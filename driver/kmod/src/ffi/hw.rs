@@ -330,11 +330,31 @@ impl BssChanged {
         Self(bits)
     }
 
+    /// The bits, numbered as `bes2600_engine::mac::bss::changed` (checked below).
+    pub(crate) fn bits(self) -> u32 {
+        self.0
+    }
+
     /// Whether every flag of `other` is set.
     pub(crate) fn contains(self, other: Self) -> bool {
         self.0 & other.0 == other.0
     }
 }
+
+// The shim's BSS_CHANGED bits are the engine's `changed` bits (issue 16 §3).
+const _: () = {
+    use bes2600_engine::mac::bss::changed as c;
+    assert!(sys::bes_bss_changed_BES_BSS_CHANGED_BSSID == c::BSSID);
+    assert!(sys::bes_bss_changed_BES_BSS_CHANGED_ASSOC == c::ASSOC);
+    assert!(sys::bes_bss_changed_BES_BSS_CHANGED_ERP_CTS_PROT == c::ERP_CTS_PROT);
+    assert!(sys::bes_bss_changed_BES_BSS_CHANGED_ERP_PREAMBLE == c::ERP_PREAMBLE);
+    assert!(sys::bes_bss_changed_BES_BSS_CHANGED_ERP_SLOT == c::ERP_SLOT);
+    assert!(sys::bes_bss_changed_BES_BSS_CHANGED_HT == c::HT);
+    assert!(sys::bes_bss_changed_BES_BSS_CHANGED_BASIC_RATES == c::BASIC_RATES);
+    assert!(sys::bes_bss_changed_BES_BSS_CHANGED_BEACON_INT == c::BEACON_INT);
+    assert!(sys::bes_bss_changed_BES_BSS_CHANGED_CQM == c::CQM);
+    assert!(sys::bes_bss_changed_BES_BSS_CHANGED_ARP_FILTER == c::ARP_FILTER);
+};
 
 /// `ampdu_action`'s action (`enum ieee80211_ampdu_mlme_action`, the TX stop variants folded).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

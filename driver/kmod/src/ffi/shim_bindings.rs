@@ -309,6 +309,15 @@ pub const bes_iftype_BES_IFTYPE_STATION: bes_iftype = 1;
 pub const bes_iftype_BES_IFTYPE_OTHER: bes_iftype = 2;
 pub type bes_iftype = core::ffi::c_uint;
 pub const bes_bss_changed_BES_BSS_CHANGED_BSSID: bes_bss_changed = 1;
+pub const bes_bss_changed_BES_BSS_CHANGED_ASSOC: bes_bss_changed = 2;
+pub const bes_bss_changed_BES_BSS_CHANGED_ERP_CTS_PROT: bes_bss_changed = 4;
+pub const bes_bss_changed_BES_BSS_CHANGED_ERP_PREAMBLE: bes_bss_changed = 8;
+pub const bes_bss_changed_BES_BSS_CHANGED_ERP_SLOT: bes_bss_changed = 16;
+pub const bes_bss_changed_BES_BSS_CHANGED_HT: bes_bss_changed = 32;
+pub const bes_bss_changed_BES_BSS_CHANGED_BASIC_RATES: bes_bss_changed = 64;
+pub const bes_bss_changed_BES_BSS_CHANGED_BEACON_INT: bes_bss_changed = 128;
+pub const bes_bss_changed_BES_BSS_CHANGED_CQM: bes_bss_changed = 256;
+pub const bes_bss_changed_BES_BSS_CHANGED_ARP_FILTER: bes_bss_changed = 512;
 pub type bes_bss_changed = core::ffi::c_uint;
 pub const bes_ampdu_action_BES_AMPDU_RX_START: bes_ampdu_action = 1;
 pub const bes_ampdu_action_BES_AMPDU_RX_STOP: bes_ampdu_action = 2;
@@ -329,6 +338,20 @@ pub struct bes_bss_info {
     pub dtim_period: bes_u8,
     pub basic_rates: bes_u32,
     pub freq: core::ffi::c_int,
+    pub addr: [bes_u8; 6usize],
+    pub use_short_preamble: bes_bool,
+    pub use_short_slot: bes_bool,
+    pub ap_sta: bes_bool,
+    pub ht: bes_bool,
+    pub ht_greenfield: bes_bool,
+    pub ht_ampdu_density: bes_u8,
+    pub ht_rx_mcs0: bes_u8,
+    pub ht_operation_mode: bes_u16,
+    pub ap_rates: bes_u32,
+    pub cqm_rssi_thold: core::ffi::c_int,
+    pub cqm_rssi_hyst: bes_u32,
+    pub arp_addr: [bes_u8; 4usize],
+    pub arp_count: core::ffi::c_int,
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -340,6 +363,10 @@ pub struct bes_scan_req {
     pub ssid_len: core::ffi::c_int,
     pub ies: *const bes_u8,
     pub ies_len: bes_size,
+    pub ssid2: [bes_u8; 32usize],
+    pub ssid2_len: core::ffi::c_int,
+    pub probe: [bes_u8; 512usize],
+    pub probe_len: bes_size,
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -459,5 +486,19 @@ pub struct bes_rs_ops {
             action: bes_ampdu_action,
             tid: bes_u16,
         ) -> core::ffi::c_int,
+    >,
+    pub op_conf_tx: ::core::option::Option<
+        unsafe extern "C" fn(
+            drv: *mut core::ffi::c_void,
+            queue: bes_u16,
+            aifs: bes_u8,
+            cw_min: bes_u16,
+            cw_max: bes_u16,
+            txop: bes_u16,
+            uapsd: bes_bool,
+        ) -> core::ffi::c_int,
+    >,
+    pub op_set_rts_threshold: ::core::option::Option<
+        unsafe extern "C" fn(drv: *mut core::ffi::c_void, value: bes_u32) -> core::ffi::c_int,
     >,
 }
