@@ -20,6 +20,7 @@
 use bes2600_wire::wsm::assoc::{frame_type, AssocMib, AssociationMode, RcpiRssiThreshold};
 use bes2600_wire::wsm::mib::Mib;
 use bes2600_wire::wsm::queue::EdcaQueue;
+use bes2600_wire::wsm::scan::{ScanType, SCAN_FLAG_FORCE_BACKGROUND};
 use bes2600_wire::wsm::Decoded;
 
 /// Longest probe-request template kept (mac80211's probe IEs for two bands fit in far
@@ -81,6 +82,15 @@ pub struct FwBss {
     pub template_too_long: u32,
     /// Association-family MIBs received.
     pub mibs: u32,
+    /// Start-scan requests received, and of the last one: background type, force-background
+    /// flag and SSID count (a scan while joined must be background, `C:scan.c:617-623`).
+    pub scans: u32,
+    /// The last scan was a background scan with the force-background flag.
+    pub last_scan_background: bool,
+    /// SSIDs of the last scan.
+    pub last_scan_ssids: u8,
+    /// Scans while joined that were not forced background.
+    pub fg_scans_joined: u32,
 }
 
 impl Default for FwBss {
@@ -118,6 +128,10 @@ impl FwBss {
             order_violations: 0,
             template_too_long: 0,
             mibs: 0,
+            scans: 0,
+            last_scan_background: false,
+            last_scan_ssids: 0,
+            fg_scans_joined: 0,
         }
     }
 
@@ -152,6 +166,10 @@ impl FwBss {
                     order_violations: keep.order_violations,
                     template_too_long: keep.template_too_long,
                     mibs: keep.mibs,
+                    scans: keep.scans,
+                    last_scan_background: keep.last_scan_background,
+                    last_scan_ssids: keep.last_scan_ssids,
+                    fg_scans_joined: keep.fg_scans_joined,
                     ..Self::new()
                 };
             }
@@ -166,6 +184,15 @@ impl FwBss {
             Decoded::EdcaParams(e) => self.edca = Some(e.params),
             Decoded::TxQueueParams(q) => self.tx_queues |= 1 << (q.queue as u8 & 3),
             Decoded::WriteMib(w) => self.write_mib(&w.mib),
+            Decoded::StartScan(sc) => {
+                self.scans += 1;
+                self.last_scan_background = sc.scan_type == ScanType::Background
+                    && sc.flags & SCAN_FLAG_FORCE_BACKGROUND != 0;
+                self.last_scan_ssids = u8::try_from(sc.ssids.len()).unwrap_or(u8::MAX);
+                if self.joined && !self.last_scan_background {
+                    self.fg_scans_joined += 1;
+                }
+            }
             _ => {}
         }
     }
@@ -300,6 +327,14 @@ impl FwBss {
         writeln!(w, "fw_null_template {}", u8::from(self.null_template))?;
         writeln!(w, "fw_probe_template_len {}", self.template_len)?;
         writeln!(w, "fw_assoc_mibs {}", self.mibs)?;
+        writeln!(w, "fw_scans {}", self.scans)?;
+        writeln!(
+            w,
+            "fw_last_scan background={} ssids={}",
+            u8::from(self.last_scan_background),
+            self.last_scan_ssids
+        )?;
+        writeln!(w, "fw_fg_scans_joined {}", self.fg_scans_joined)?;
         writeln!(w, "fw_assoc_order_violations {}", self.order_violations)
     }
 }
@@ -373,6 +408,41 @@ mod tests {
         assert_eq!(&f[24..29], &[0, 3, b'n', b'e', b't']);
         assert_eq!(&f[29..], &t[26..], "the template's IEs follow the SSID");
         assert_eq!(u16::from_le_bytes([f[22], f[23]]), 7 << 4);
+        // A foreground scan while joined is counted; a forced background one is not.
+        let j = bes2600_wire::wsm::join::JoinReq {
+            mode: bes2600_wire::wsm::join::JoinMode::Bss,
+            band: bes2600_wire::wsm::common::Band::Band2G4,
+            channel: 6,
+            bssid: [2; 6],
+            atim_window: 0,
+            preamble: bes2600_wire::wsm::join::Preamble::Long,
+            probe_for_join: 0,
+            dtim_period: 3,
+            flags: 0,
+            ssid: Default::default(),
+            beacon_interval: 120,
+            basic_rate_set: 0xF,
+        };
+        feed(&mut b, &j, true);
+        assert_eq!((b.beacon_int, b.dtim), (120, 3));
+        let ssids = [bes2600_wire::wsm::common::Ssid::new(b"a").unwrap(); 2];
+        let mut sc = bes2600_wire::wsm::scan::StartScan {
+            band: bes2600_wire::wsm::common::Band::Band2G4,
+            scan_type: ScanType::Foreground,
+            flags: 0,
+            max_tx_rate: 0,
+            auto_scan_interval: 0,
+            num_probe_req: 2,
+            probe_delay: 0,
+            channels: bes2600_wire::list::List::empty(),
+            ssids: bes2600_wire::list::List::from_items(&ssids),
+        };
+        feed(&mut b, &sc, true);
+        assert_eq!((b.fg_scans_joined, b.last_scan_ssids), (1, 2));
+        sc.scan_type = ScanType::Background;
+        sc.flags = SCAN_FLAG_FORCE_BACKGROUND;
+        feed(&mut b, &sc, true);
+        assert_eq!((b.fg_scans_joined, b.last_scan_background), (1, true));
         // Reset keeps the template but forgets the BSS.
         feed(
             &mut b,
