@@ -25,6 +25,11 @@ pub(super) enum AssocJob {
     Edca(EdcaParams),
     /// `add_interface` with an address the firmware was not configured with.
     StationMac([u8; 6]),
+    /// What follows waits until the join posted with it has been submitted (the BH takes
+    /// `Mailbox::join` in `post_requests`): set-BSS-params and the rest of an association
+    /// follow the join (C:sta.c:2115 before C:ap.c:805), also when mac80211 replays both in
+    /// one `bss_info_changed` after a restart.
+    AfterJoin,
 }
 
 /// Pending association-state requests: a fixed ring (no allocation under the spinlock).
@@ -214,12 +219,13 @@ impl super::Device {
         /// Confirms of these requests route nowhere (`Tag::decode` gives `None`).
         const NO_TAG: u32 = 0;
         loop {
-            let job = self
-                .mbox
-                .lock()
-                .assoc
-                .as_deref()
-                .and_then(|a| a.jobs.front());
+            let (job, join_pending) = {
+                let g = self.mbox.lock();
+                (
+                    g.assoc.as_deref().and_then(|a| a.jobs.front()),
+                    g.join.is_some(),
+                )
+            };
             let Some(job) = job else { break };
             let eng = &mut st.engine;
             let r = match job {
@@ -227,6 +233,9 @@ impl super::Device {
                 AssocJob::TxQueue(q) => eng.set_tx_queue_params(0, NO_TAG, &q),
                 AssocJob::Edca(e) => eng.set_edca_params(0, NO_TAG, &e),
                 AssocJob::StationMac(m) => eng.set_station_mac(0, NO_TAG, m),
+                // The join goes out in this pass's `post_requests`; the rest on the next.
+                AssocJob::AfterJoin if join_pending => return,
+                AssocJob::AfterJoin => Ok(()),
             };
             if r.is_err() {
                 return;

@@ -69,16 +69,11 @@ impl ffi::Driver for Device {
     }
 
     fn pm_suspend(&self, keep_power: bool) {
-        self.power_kept.store(keep_power, Ordering::Release);
+        self.suspend(keep_power)
     }
 
-    /// The firmware kept its state when the card kept power; mac80211 then replays the
-    /// interface. Otherwise the BH reloads it first, as after a reset-and-reload recovery.
     fn pm_resume(&self) {
-        if !self.power_kept.load(Ordering::Acquire) {
-            self.mbox.lock().reload = true;
-            self.post();
-        }
+        self.resume()
     }
 
     fn start(&self) -> Result {
@@ -167,11 +162,25 @@ impl ffi::Driver for Device {
     fn bss_info_changed(&self, info: &BssInfo, changed: BssChanged) {
         let conf = bss_conf(info);
         let mut g = self.mbox.lock();
-        // What the firmware is told, in C's order (engine `mac::bss`, issue 16 §3).
+        let new_join =
+            changed.contains(BssChanged::BSSID) && info.bssid != g.bssid && info.bssid != [0; 6];
+        // What the firmware is told, in C's order (engine `mac::bss`, issue 16 §3). A join
+        // posted by this call goes between the BSSID's commands and the association's.
         let mut planned = false;
         if let Some(a) = g.assoc.as_deref_mut() {
             let plan = a.bss.plan(&conf, changed.bits());
-            for c in plan.iter() {
+            let mut cmds = plan.iter().peekable();
+            if changed.contains(BssChanged::BSSID) {
+                if let Some(c) = cmds.next_if(|c| **c == Cmd::Mib(bss::rcpi_reporting())) {
+                    a.jobs.push(AssocJob::Cmd(*c));
+                }
+            }
+            if new_join {
+                // C sets the PMF policy before each join (C:sta.c:2276-2281).
+                a.jobs.push(AssocJob::Cmd(Cmd::StdMib(bss::pmf_at_join())));
+                a.jobs.push(AssocJob::AfterJoin);
+            }
+            for c in cmds {
                 a.jobs.push(AssocJob::Cmd(*c));
             }
             planned = !plan.is_empty();
@@ -182,10 +191,6 @@ impl ffi::Driver for Device {
                 g.join = None;
                 g.leave = true;
             } else {
-                // C sets the PMF policy before each join (C:sta.c:2276-2281).
-                if let Some(a) = g.assoc.as_deref_mut() {
-                    a.jobs.push(AssocJob::Cmd(Cmd::StdMib(bss::pmf_at_join())));
-                }
                 g.join = Some(JoinParams::new(
                     info.bssid,
                     u32::try_from(info.freq).unwrap_or(0),
