@@ -183,7 +183,7 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 macs: [[0; 6]; 2],
                 lifetimes: [0; 3],
                 sdd_len: 0,
-                txp: PolicyCache::new(),
+                txp: PolicyCache::EMPTY,
                 held_rates: None,
             },
             bufs: Bufs::ZERO,

@@ -441,7 +441,7 @@ impl<const CQ: usize> Ctx<'_, CQ> {
     }
 
     /// Books one TX confirm record: the frame's policy has one user less, and its rate is
-    /// counted (spec §3.6, §3.9).
+    /// recorded (spec §3.6, §3.9).
     fn tx_confirmed(&mut self, c: &TxCnf) {
         self.c.txp.release(c.packet_id.0);
         self.shared.counters.tx_rate(c.txed_rate);

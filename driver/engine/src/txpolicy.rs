@@ -272,6 +272,10 @@ impl Default for PolicyCache {
 }
 
 impl PolicyCache {
+    /// An empty cache, as a constant: the engine's in-place construction copies it from
+    /// read-only data instead of building it on the kernel stack (`Engine::init_in_place`).
+    pub const EMPTY: PolicyCache = PolicyCache::new();
+
     /// An empty cache (nothing uploaded).
     pub const fn new() -> Self {
         Self {
@@ -384,7 +388,7 @@ impl PolicyCache {
 
     /// A new firmware run: nothing uploaded, nothing in flight.
     pub fn clear(&mut self) {
-        *self = Self::new();
+        *self = Self::EMPTY;
     }
 
     /// Frames in flight.
