@@ -69,11 +69,16 @@ impl ffi::Driver for Device {
     }
 
     fn pm_suspend(&self, keep_power: bool) {
-        self.suspend(keep_power)
+        self.power_kept.store(keep_power, Ordering::Release);
     }
 
+    /// The firmware kept its state when the card kept power; mac80211 then replays the
+    /// interface. Otherwise the BH reloads it first, as after a reset-and-reload recovery.
     fn pm_resume(&self) {
-        self.resume()
+        if !self.power_kept.load(Ordering::Acquire) {
+            self.mbox.lock().reload = true;
+            self.post();
+        }
     }
 
     fn start(&self) -> Result {
