@@ -53,6 +53,9 @@ void bes_bh_wake(struct bes_bh *bh);
 /* Whether the calling BH kthread has been asked to stop. */
 int bes_bh_should_stop(void);
 void bes_bh_stop(struct bes_bh *bh);
+/* System sleep: park (true) holds the BH at its next wait between passes, and returns once it
+ * is held (0) or after 5 s (-EBUSY, not parked); park (false) lets it run again. */
+int bes_bh_park(struct bes_bh *bh, bes_bool park);
 
 /* ---- firmware files ---- */
 /* Returns 0 and a handle; data/len stay valid until bes_fw_release(handle). An optional
@@ -112,6 +115,22 @@ int bes_rx_batch_add(struct bes_rx_batch *b, const bes_u8 *frame, bes_size len,
 void bes_rx_batch_purge(struct bes_rx_batch *b);
 /* Hands every queued frame to mac80211 in one BH-disabled, RCU-held section. */
 void bes_rx_batch_deliver(struct ieee80211_hw *hw, struct bes_rx_batch *b);
+/* RX without a copy (issue 18): a burst is read into pages, and each frame becomes an skb
+ * whose data is a fragment of them. */
+struct page;
+/* Module parameter rx_copy: copy frames out of the driver's own burst buffer instead. */
+bes_bool bes_param_rx_copy(void);
+/* Pages for a burst of len bytes, one compound allocation; their address, the page in *page
+ * and the usable bytes in *cap; NULL when out of memory. The caller owns one reference. */
+void *bes_rx_page_alloc(bes_size len, struct page **page, bes_size *cap);
+/* Whether the caller's reference is the only one (every skb over the pages is freed). */
+bes_bool bes_rx_page_unshared(struct page *page);
+void bes_rx_page_put(struct page *page);
+/* Queues len bytes at off of the pages as a new skb's fragment, taking a page reference for
+ * it (no copy); truesize is what the skb is charged. -EINVAL out of bounds, -ENOMEM. */
+int bes_rx_batch_add_frag(struct bes_rx_batch *b, struct page *page, bes_size off,
+			  bes_size len, bes_u32 truesize, bes_u16 freq, int signal_dbm,
+			  int rate_idx, int ht, bes_u32 flags);
 
 /* ---- TX ---- */
 /* Next frame from the driver's direct queue, then mac80211's TXQs; NULL when none.

@@ -25,20 +25,16 @@ void bes_rx_batch_free(struct bes_rx_batch *b)
 	kfree(b);
 }
 
-int bes_rx_batch_add(struct bes_rx_batch *b, const u8 *frame, size_t len, u16 freq,
-		     int signal_dbm, int rate_idx, int ht, u32 flags)
+/* The rx status mac80211 reads from skb->cb. */
+static void bes_rx_set_status(struct sk_buff *skb, u16 freq, int signal_dbm, int rate_idx,
+			      int ht, u32 flags)
 {
-	struct ieee80211_rx_status *st;
-	struct sk_buff *skb;
+	struct ieee80211_rx_status *st = IEEE80211_SKB_RXCB(skb);
 
-	skb = dev_alloc_skb(len);
-	if (!skb)
-		return -ENOMEM;
-	skb_put_data(skb, frame, len);
-	st = IEEE80211_SKB_RXCB(skb);
 	memset(st, 0, sizeof(*st));
 	st->freq = freq;
-	st->band = NL80211_BAND_2GHZ;
+	/* The module registers 2.4 and 5 GHz only (bes_hw_register). */
+	st->band = freq >= 5000 ? NL80211_BAND_5GHZ : NL80211_BAND_2GHZ;
 	st->signal = signal_dbm;
 	st->rate_idx = rate_idx;
 	if (ht)
@@ -51,6 +47,18 @@ int bes_rx_batch_add(struct bes_rx_batch *b, const u8 *frame, size_t len, u16 fr
 			    RX_FLAG_MIC_STRIPPED;
 	if (flags & BES_RX_MIC_ERROR)
 		st->flag |= RX_FLAG_DECRYPTED | RX_FLAG_MMIC_ERROR | RX_FLAG_MMIC_STRIPPED;
+}
+
+int bes_rx_batch_add(struct bes_rx_batch *b, const u8 *frame, size_t len, u16 freq,
+		     int signal_dbm, int rate_idx, int ht, u32 flags)
+{
+	struct sk_buff *skb;
+
+	skb = dev_alloc_skb(len);
+	if (!skb)
+		return -ENOMEM;
+	skb_put_data(skb, frame, len);
+	bes_rx_set_status(skb, freq, signal_dbm, rate_idx, ht, flags);
 	__skb_queue_tail(&b->q, skb);
 	return 0;
 }
@@ -75,6 +83,85 @@ void bes_rx_batch_deliver(struct ieee80211_hw *hw, struct bes_rx_batch *b)
 	rcu_read_unlock();
 	netif_receive_skb_list(&list);
 	local_bh_enable();
+}
+
+/* ------------------------------------------- RX without a copy (issue 18) */
+
+/*
+ * The linear part of a fragment skb: empty, with room for what the stack pulls into it
+ * (net/mac80211/rx.c: the frame control in ieee80211_rx_monitor, the 802.11 header in
+ * __ieee80211_rx_handle_packet, header + IV + RFC 1042 SNAP in the fast-RX path; then the
+ * IP and UDP/TCP headers). Those pulls copy header bytes, in the kernel, and with this much
+ * tailroom they never reallocate the head (which would leave ieee80211_rx_list's cached
+ * header pointer stale).
+ */
+#define BES_RX_HEAD_ROOM 128
+
+/*
+ * rx_copy=1 reads every burst into the driver's own buffer and copies each frame into a new
+ * skb, as before issue 18: the A/B switch of the CPU measurement (e2e phase 80), writable at
+ * run time; it takes effect at the next burst.
+ */
+static bool rx_copy;
+module_param(rx_copy, bool, 0644);
+MODULE_PARM_DESC(rx_copy, "Copy each received frame out of the burst buffer (default: no copy)");
+
+bool bes_param_rx_copy(void)
+{
+	return READ_ONCE(rx_copy);
+}
+
+void *bes_rx_page_alloc(size_t len, struct page **pagep, size_t *cap)
+{
+	unsigned int order = get_order(len ? len : 1);
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+	struct page *page;
+
+	/* One compound allocation: the burst is one contiguous CMD53 target (sg_init_one). */
+	if (order)
+		gfp |= __GFP_COMP | __GFP_NORETRY;
+	page = alloc_pages(gfp, order);
+	if (!page)
+		return NULL;
+	*pagep = page;
+	*cap = PAGE_SIZE << order;
+	return page_address(page);
+}
+
+bool bes_rx_page_unshared(struct page *page)
+{
+	if (page_ref_count(page) != 1)
+		return false;
+	/*
+	 * Every skb over the pages is gone; their last reads of the frames must be ordered
+	 * before the next burst's writes into the same pages.
+	 */
+	smp_mb();
+	return true;
+}
+
+void bes_rx_page_put(struct page *page)
+{
+	put_page(page);
+}
+
+int bes_rx_batch_add_frag(struct bes_rx_batch *b, struct page *page, size_t off, size_t len,
+			  u32 truesize, u16 freq, int signal_dbm, int rate_idx, int ht, u32 flags)
+{
+	struct sk_buff *skb;
+
+	if (!len || off + len > (PAGE_SIZE << compound_order(page)))
+		return -EINVAL;
+	skb = dev_alloc_skb(BES_RX_HEAD_ROOM);
+	if (!skb)
+		return -ENOMEM;
+	/* The skb's own reference: the frame outlives the burst, the pages are reused only
+	 * once every skb is freed (bes_rx_page_unshared). */
+	get_page(page);
+	skb_add_rx_frag(skb, 0, page, off, len, truesize);
+	bes_rx_set_status(skb, freq, signal_dbm, rate_idx, ht, flags);
+	__skb_queue_tail(&b->q, skb);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- TX */

@@ -18,9 +18,14 @@ def judge(res, ctx):
         "wq_per_frame": per(res.get("wq_events", 0) - res.get("sdio_irq_events", 0)),
         "sdio_irq_per_frame": per(res.get("sdio_irq_events", 0)),
         "softirq_per_frame": per(res.get("softirq_events", 0)),
+        # Frames the driver copied out of the burst, per frame (issue 18: 0 beyond the bus
+        # transfer; management frames are copied, as mac80211 would linearize them anyway).
+        "rx_copies_per_frame": (per(res["rx_copies"])
+                                if isinstance(res.get("rx_copies"), int) else None),
     }
     checks = [
         ("rx_datagrams", f["rx_datagrams"] > 0),
+        ("rx_copies_counted", f["rx_copies_per_frame"] is not None),
         ("rx_lost_0", f["rx_lost"] == 0),
         ("rx_duplicated_0", f["rx_duplicated"] == 0),
         ("wq_per_frame_le_0.1", f["wq_per_frame"] is not None and f["wq_per_frame"] <= 0.1),

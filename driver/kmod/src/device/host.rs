@@ -18,7 +18,7 @@ use bes2600_engine::{
 use bes2600_wire::wsm::tx::{PacketId, Queue, TxFlags, TxReq};
 
 use super::Device;
-use crate::ffi::{self, HwRef, RxBatch as SkbBatch, Skb};
+use crate::ffi::{self, HwRef, RxBatch as SkbBatch, RxStatus, Skb};
 
 /// TX frames in flight (sent, not yet confirmed); the firmware credit limit is lower.
 pub(super) const TX_SLOTS: usize = 64;
@@ -93,12 +93,21 @@ impl Host for HostCtx<'_> {
         self.h.hw.tx_pending()
     }
 
+    fn rx_buffer(&mut self, len: usize) -> Option<&mut [u8]> {
+        // The burst goes into pages its frames can reference (issue 18): no per-frame copy.
+        if ffi::param_rx_copy() {
+            return None;
+        }
+        self.h.rx.lend(len)
+    }
+
     fn rx_batch(&mut self, batch: &RxBatch<'_>) {
         let cur = u16::try_from(self.dev.cur_freq.load(Ordering::Relaxed)).unwrap_or(2437);
-        for (meta, frame) in batch.iter() {
-            if frame.is_empty() {
-                continue;
-            }
+        // Each fragment skb is charged an equal share of the pages it pins (at least its
+        // own length), so socket memory accounting sees what the burst really holds.
+        let share = u32::try_from(self.h.rx.lent().len() / batch.len().max(1)).unwrap_or(u32::MAX);
+        for e in batch.entries() {
+            let meta = &e.meta;
             let freq = channel_2g4_to_freq(meta.channel).unwrap_or(cur);
             let signal = i32::from(meta.rcpi) / 2 - 110;
             let (rate, ht) = match rx_rate(meta.rate) {
@@ -114,14 +123,43 @@ impl Host for HostCtx<'_> {
                 // WAPI is never offloaded: such a frame cannot be ours.
                 RxCrypto::Unsupported(_) => continue,
             };
+            let st = RxStatus {
+                freq,
+                signal,
+                rate,
+                ht,
+                flags,
+            };
+            let copied = if batch.lent() {
+                let fc = self.h.rx.lent().get(e.range.start).copied();
+                let Some(fc) = fc else { continue };
+                // mac80211 linearizes management frames (net/mac80211/rx.c,
+                // __ieee80211_rx_handle_packet): a fragment would be copied there anyway,
+                // so those are copied here, where the copy is counted.
+                let copy = is_mgmt(fc);
+                let truesize = share.max(u32::try_from(e.range.len()).unwrap_or(u32::MAX));
+                let added = self.h.rx.add_lent(e.range.clone(), copy, truesize, st);
+                if added.is_err() {
+                    break;
+                }
+                copy
+            } else {
+                // The engine's own buffer (no pages could be lent): copy.
+                let Some(frame) = batch.burst().get(e.range.clone()).filter(|f| !f.is_empty())
+                else {
+                    continue;
+                };
+                if self.h.rx.add(frame, st).is_err() {
+                    break;
+                }
+                true
+            };
             if flags & ffi::RX_DECRYPTED != 0 {
                 self.dev.rx_decrypted.fetch_add(1, Ordering::Relaxed);
             }
-            if self.h.rx.add(frame, freq, signal, rate, ht, flags).is_err() {
-                break;
+            if copied {
+                self.dev.shared.note_copy(DataPath::Rx);
             }
-            // bes_rx_batch_add copies the frame into a new skb.
-            self.dev.shared.note_copy(DataPath::Rx);
         }
         // mac80211 must not get frames between `stop` and `start` (`Device::rx_delivering`).
         self.dev.rx_delivering.fetch_add(1, Ordering::SeqCst);
@@ -256,4 +294,10 @@ fn cause_cstr(c: RecoveryCause) -> &'static CStr {
         RecoveryCause::FwHang => c_str!("fw_hang"),
         RecoveryCause::BusError => c_str!("bus_error"),
     }
+}
+
+/// Whether the 802.11 frame whose first byte is `fc0` is a management frame (type bits 2-3
+/// of the frame control are 0, IEEE 802.11-2020 §9.2.4.1.3).
+fn is_mgmt(fc0: u8) -> bool {
+    fc0 & 0x0C == 0
 }

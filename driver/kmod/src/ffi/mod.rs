@@ -65,6 +65,7 @@ pub(crate) use hw::{
 pub(crate) use inplace::kbox_in_place;
 pub(crate) use platform::{dt_mac, msleep, now_ns, param_fw_type, random_mac, KernelCrc};
 pub(crate) use sdio::{SdioDriverReg, SdioFunc};
+pub(crate) use skb::{param_rx_copy, RxStatus};
 pub(crate) use skb::{RxBatch, Skb, RX_DECRYPTED, RX_IV_STRIPPED, RX_MIC_ERROR};
 pub(crate) use sys::{bes_bss_info as BssInfo, bes_key_req as KeyReqC, bes_scan_req as ScanReqC};
 

@@ -91,6 +91,9 @@ extern "C" {
     pub fn bes_bh_stop(bh: *mut bes_bh);
 }
 extern "C" {
+    pub fn bes_bh_park(bh: *mut bes_bh, park: bes_bool) -> core::ffi::c_int;
+}
+extern "C" {
     pub fn bes_fw_request(
         hw: *mut ieee80211_hw,
         name: *const core::ffi::c_char,
@@ -183,6 +186,41 @@ extern "C" {
 }
 extern "C" {
     pub fn bes_rx_batch_deliver(hw: *mut ieee80211_hw, b: *mut bes_rx_batch);
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct page {
+    _unused: [u8; 0],
+}
+extern "C" {
+    pub fn bes_param_rx_copy() -> bes_bool;
+}
+extern "C" {
+    pub fn bes_rx_page_alloc(
+        len: bes_size,
+        page: *mut *mut page,
+        cap: *mut bes_size,
+    ) -> *mut core::ffi::c_void;
+}
+extern "C" {
+    pub fn bes_rx_page_unshared(page: *mut page) -> bes_bool;
+}
+extern "C" {
+    pub fn bes_rx_page_put(page: *mut page);
+}
+extern "C" {
+    pub fn bes_rx_batch_add_frag(
+        b: *mut bes_rx_batch,
+        page: *mut page,
+        off: bes_size,
+        len: bes_size,
+        truesize: bes_u32,
+        freq: bes_u16,
+        signal_dbm: core::ffi::c_int,
+        rate_idx: core::ffi::c_int,
+        ht: core::ffi::c_int,
+        flags: bes_u32,
+    ) -> core::ffi::c_int;
 }
 extern "C" {
     pub fn bes_tx_dequeue(hw: *mut ieee80211_hw, locks: *mut core::ffi::c_uint) -> *mut sk_buff;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-//! Socket buffers: TX frames taken from mac80211 and the RX batch handed back to it.
+//! Socket buffers: TX frames taken from mac80211 and the RX batch handed back to it, and
+//! the pages an RX burst is read into so that its frames reach mac80211 without a copy.
 
 use core::ffi::c_int;
 use core::ptr::NonNull;
@@ -66,12 +67,105 @@ impl Drop for Skb {
     }
 }
 
-/// A list of received frames delivered together with `ieee80211_rx_list`.
+/// `rx_copy=` parameter: frames are copied out of the engine's burst buffer, no pages lent.
+pub(crate) fn param_rx_copy() -> bool {
+    // SAFETY: The shim only reads a module parameter; there are no preconditions.
+    unsafe { sys::bes_param_rx_copy() }
+}
+
+/// Pages one RX burst is read into; the skbs built over its frames hold their own page
+/// references, so the pages outlive the burst as long as any frame does.
 ///
 /// # Invariants
 ///
-/// The pointer came from `bes_rx_batch_alloc` and is freed only by `Drop`.
-pub(crate) struct RxBatch(NonNull<sys::bes_rx_batch>);
+/// `page` is a page reference this value owns (from `bes_rx_page_alloc`), put once by
+/// `Drop`; `va` is its kernel address, mapped and writable for `cap` bytes.
+pub(crate) struct RxPage {
+    page: NonNull<sys::page>,
+    va: NonNull<u8>,
+    cap: usize,
+}
+
+// SAFETY: A page reference may be held and put from any context; the BH thread is the only
+// user of the value.
+unsafe impl Send for RxPage {}
+
+impl RxPage {
+    /// Allocates pages for a burst of `len` bytes (one compound allocation); `None` when
+    /// out of memory.
+    pub(crate) fn alloc(len: usize) -> Option<Self> {
+        let mut page: *mut sys::page = core::ptr::null_mut();
+        let mut cap: usize = 0;
+        // SAFETY: Both out-pointers are valid for writes for the call.
+        let va = unsafe { sys::bes_rx_page_alloc(len, &mut page, &mut cap) };
+        // INVARIANT: On success the shim returns the address of `cap` mapped bytes and the
+        // page whose reference we now own.
+        Some(Self {
+            page: NonNull::new(page)?,
+            va: NonNull::new(va.cast::<u8>())?,
+            cap,
+        })
+    }
+
+    /// Usable bytes.
+    pub(crate) fn cap(&self) -> usize {
+        self.cap
+    }
+
+    /// The bytes, writable, when no skb references the pages any more (`None` otherwise:
+    /// frames of an earlier burst still live in them).
+    pub(crate) fn unshared_mut(&mut self) -> Option<&mut [u8]> {
+        // SAFETY: We own a reference, so the page is live (type invariant).
+        if !unsafe { sys::bes_rx_page_unshared(self.page.as_ptr()) } {
+            return None;
+        }
+        // SAFETY: `va` is mapped for `cap` bytes (type invariant). Ours is the only
+        // reference, and new ones are made only by `RxBatch::add_frag` through `&self`,
+        // which this exclusive borrow excludes: nothing else reads or writes the bytes.
+        Some(unsafe { core::slice::from_raw_parts_mut(self.va.as_ptr(), self.cap) })
+    }
+
+    /// The bytes, read-only.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        // SAFETY: `va` is mapped for `cap` bytes (type invariant). The skbs that share the
+        // pages only read their frames (the stack linearizes before it writes into a frame,
+        // net/mac80211/wep.c, wpa.c) and we write only through `unshared_mut`.
+        unsafe { core::slice::from_raw_parts(self.va.as_ptr(), self.cap) }
+    }
+}
+
+impl Drop for RxPage {
+    fn drop(&mut self) {
+        // SAFETY: We own this reference (type invariant) and put it once.
+        unsafe { sys::bes_rx_page_put(self.page.as_ptr()) }
+    }
+}
+
+/// The rx status of one frame (the `ieee80211_rx_status` fields the shim fills).
+#[derive(Clone, Copy)]
+pub(crate) struct RxStatus {
+    /// Channel centre frequency, MHz.
+    pub(crate) freq: u16,
+    /// Signal, dBm.
+    pub(crate) signal: i32,
+    /// Rate index (legacy) or MCS (HT).
+    pub(crate) rate: i32,
+    /// HT encoding.
+    pub(crate) ht: bool,
+    /// `RX_DECRYPTED` / `RX_IV_STRIPPED` / `RX_MIC_ERROR`.
+    pub(crate) flags: u32,
+}
+
+/// A list of received frames delivered together with `ieee80211_rx_list`, and the pages
+/// the current burst was read into ([`RxBatch::lend`]).
+///
+/// # Invariants
+///
+/// `list` came from `bes_rx_batch_alloc` and is freed only by `Drop`.
+pub(crate) struct RxBatch {
+    list: NonNull<sys::bes_rx_batch>,
+    page: Option<RxPage>,
+}
 
 // SAFETY: The batch is a private skb list without thread affinity; only its owner (the BH
 // thread) uses it.
@@ -82,31 +176,103 @@ impl RxBatch {
     pub(crate) fn new() -> Result<Self> {
         // SAFETY: `bes_rx_batch_alloc` has no preconditions.
         let p = unsafe { sys::bes_rx_batch_alloc() };
-        NonNull::new(p).map(Self).ok_or(ENOMEM)
+        let list = NonNull::new(p).ok_or(ENOMEM)?;
+        Ok(Self { list, page: None })
     }
 
-    /// Copies one frame into an skb and queues it.
-    pub(crate) fn add(
-        &mut self,
-        frame: &[u8],
-        freq: u16,
-        signal: i32,
-        rate: i32,
-        ht: bool,
-        flags: u32,
-    ) -> Result {
-        // SAFETY: The batch is valid (type invariant) and exclusively borrowed; `frame` is
+    /// Pages for the next burst of `len` bytes: the previous burst's when every skb over
+    /// them is gone and they are large enough, else new ones (the old ones live on in their
+    /// skbs). `None` when out of memory: the caller reads into memory of its own.
+    pub(crate) fn lend(&mut self, len: usize) -> Option<&mut [u8]> {
+        let reuse = match self.page.as_mut() {
+            Some(p) if p.cap() >= len => p.unshared_mut().is_some(),
+            _ => false,
+        };
+        if !reuse {
+            // Dropping puts our reference: the pages are freed with their last skb.
+            self.page = None;
+            self.page = Some(RxPage::alloc(len)?);
+        }
+        self.page.as_mut()?.unshared_mut()?.get_mut(..len)
+    }
+
+    /// The bytes of the pages last lent (empty when none).
+    pub(crate) fn lent(&self) -> &[u8] {
+        self.page.as_ref().map_or(&[], RxPage::bytes)
+    }
+
+    /// Copies one frame into a new skb and queues it.
+    ///
+    /// # Errors
+    ///
+    /// `ENOMEM` when no skb could be allocated.
+    pub(crate) fn add(&mut self, frame: &[u8], st: RxStatus) -> Result {
+        // SAFETY: The list is valid (type invariant) and exclusively borrowed; `frame` is
         // readable for its length during the call.
         check(unsafe {
             sys::bes_rx_batch_add(
-                self.0.as_ptr(),
+                self.list.as_ptr(),
                 frame.as_ptr(),
                 frame.len(),
-                freq,
-                signal,
-                rate,
-                c_int::from(ht),
-                flags,
+                st.freq,
+                st.signal,
+                st.rate,
+                c_int::from(st.ht),
+                st.flags,
+            )
+        })
+    }
+
+    /// Queues the frame at `range` of the lent pages: as a new skb whose data is a fragment
+    /// of the pages (no copy; the skb takes its own page reference and is charged
+    /// `truesize`), or, with `copy`, copied into a new skb.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` when nothing is lent or the range is empty or outside the pages; `ENOMEM`
+    /// when no skb could be allocated.
+    pub(crate) fn add_lent(
+        &mut self,
+        range: core::ops::Range<usize>,
+        copy: bool,
+        truesize: u32,
+        st: RxStatus,
+    ) -> Result {
+        let page = self.page.as_ref().ok_or(EINVAL)?;
+        let frame = page.bytes().get(range.clone()).ok_or(EINVAL)?;
+        if frame.is_empty() {
+            return Err(EINVAL);
+        }
+        if copy {
+            // SAFETY: As in `add`; `frame` lies in the pages we hold a reference to.
+            return check(unsafe {
+                sys::bes_rx_batch_add(
+                    self.list.as_ptr(),
+                    frame.as_ptr(),
+                    frame.len(),
+                    st.freq,
+                    st.signal,
+                    st.rate,
+                    c_int::from(st.ht),
+                    st.flags,
+                )
+            });
+        }
+        // SAFETY: The list is valid (type invariant) and exclusively borrowed; the page is
+        // live (we hold a reference), `range` lies inside it (checked above), and the shim
+        // takes the skb's own page reference before it returns.
+        check(unsafe {
+            sys::bes_rx_batch_add_frag(
+                self.list.as_ptr(),
+                page.page.as_ptr(),
+                range.start,
+                frame.len(),
+                truesize,
+                st.freq,
+                st.signal,
+                st.rate,
+                c_int::from(st.ht),
+                st.flags,
             )
         })
     }
@@ -114,20 +280,21 @@ impl RxBatch {
     /// Frees everything queued (mac80211 is stopped: nobody may get these frames).
     pub(crate) fn purge(&mut self) {
         // SAFETY: The batch is valid (type invariant) and exclusively borrowed.
-        unsafe { sys::bes_rx_batch_purge(self.0.as_ptr()) }
+        unsafe { sys::bes_rx_batch_purge(self.list.as_ptr()) }
     }
 
     /// Delivers everything queued (BH thread, process context).
     pub(crate) fn deliver(&mut self, hw: HwRef) {
         // SAFETY: Both are valid (type invariants); the shim disables BHs and holds RCU
         // around `ieee80211_rx_list`, as it requires.
-        unsafe { sys::bes_rx_batch_deliver(hw.0.as_ptr(), self.0.as_ptr()) }
+        unsafe { sys::bes_rx_batch_deliver(hw.0.as_ptr(), self.list.as_ptr()) }
     }
 }
 
 impl Drop for RxBatch {
     fn drop(&mut self) {
-        // SAFETY: Allocated by `bes_rx_batch_alloc`, freed once here (type invariant).
-        unsafe { sys::bes_rx_batch_free(self.0.as_ptr()) }
+        // SAFETY: Allocated by `bes_rx_batch_alloc`, freed once here (type invariant); the
+        // pages are put after it by the field drop.
+        unsafe { sys::bes_rx_batch_free(self.list.as_ptr()) }
     }
 }
