@@ -1022,8 +1022,15 @@ mod tests {
         p[4] = 21;
         p[7] = 3 << 4;
         p[20..24].copy_from_slice(&null);
+        while h.read(&mut c).1 > 0 {}
         h.send(&mut c, id::TX, &p).unwrap();
         assert_eq!(c.counters().txed_rate_last, 21);
+        // The confirm reports it: multi-TX confirm, record 0 (packet id 2), txedRate.
+        let (m, n, _) = h.read(&mut c);
+        assert_eq!(n, 1);
+        assert_eq!(m[0].2 & 0x0FFF, id::MULTI_TX_CNF);
+        assert_eq!(le32(&h.buf, m[0].0 + 8), Some(2));
+        assert_eq!(h.buf[m[0].0 + 8 + 8], 21);
         // The same policy at 54 Mb/s (hw 13): not a rate of it.
         p[4] = 13;
         h.send(&mut c, id::TX, &p).unwrap();

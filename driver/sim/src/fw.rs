@@ -419,18 +419,22 @@ impl SimChip {
                 count: n,
                 ids: batch.ids,
                 statuses,
+                rates,
                 multi: true,
             });
         } else {
             for i in 0..usize::from(n) {
                 let mut ids = [0u32; 16];
                 let mut st = [0u8; 16];
+                let mut rt = [0u8; 16];
                 ids[0] = batch.ids.get(i).copied().unwrap_or(0);
                 st[0] = statuses.get(i).copied().unwrap_or(0);
+                rt[0] = rates.get(i).copied().unwrap_or(0);
                 self.push_ctrl(Out::TxConfirm {
                     count: 1,
                     ids,
                     statuses: st,
+                    rates: rt,
                     multi: false,
                 });
             }

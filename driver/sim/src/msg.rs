@@ -17,6 +17,8 @@ pub(crate) enum Out {
         count: u8,
         ids: [u32; 16],
         statuses: [u8; 16],
+        /// The firmware rate number each frame went out at (txedRate, spec §3.6).
+        rates: [u8; 16],
         multi: bool,
     },
     Mgmt {

@@ -341,10 +341,6 @@ fn tune(band: Band, number: u16) -> Option<u16> {
 /// frame heard on `freq_mhz`, or `None` for a frequency that is no channel of the chip. The
 /// medium tells no rate, so the radio reports its band's lowest: 1 Mb/s (hw 0) on 2.4 GHz,
 /// 6 Mb/s (hw 6) on 5 GHz, which has no DSSS/CCK.
-#[allow(
-    dead_code,
-    reason = "render.rs's air receive indications call it (change requested of its editors)"
-)]
 pub fn rx_channel_rate(freq_mhz: u16) -> Option<(u16, u8)> {
     let ch = freq_to_channel(u32::from(freq_mhz))?;
     let rate = band_rates(ch.band).first().map_or(0, |r| r.hw);

@@ -40,7 +40,8 @@ fn rx_ind_on(w: &mut W<'_>, r: &Radio, channel: u16, rcpi: u8) {
 
 /// Air mode: the first frame of the radio's RX FIFO as a receive indication on `if_id`
 /// (spec §3.7), with the channel and signal it was heard with. The air record carries no
-/// rate, so the indication reports hw rate 0 rather than a made-up one.
+/// rate, so the indication reports the band's lowest (`radio::rx_channel_rate`: hw 0 on
+/// 2.4 GHz, hw 6 on 5 GHz) rather than a made-up one.
 fn render_air(
     dst: &mut [u8],
     rx: &crate::radio::RecordFifo<{ crate::radio::AIR_RX_CAP }>,
@@ -48,7 +49,7 @@ fn render_air(
     sta: &[u8; 6],
 ) -> Option<(usize, u16)> {
     let (r, frame) = rx.front()?;
-    let channel = crate::air::channel_of_freq(r.freq_mhz)?;
+    let (channel, rate) = crate::radio::rx_channel_rate(r.freq_mhz)?;
     let a1: [u8; 6] = frame.get(4..10)?.try_into().ok()?;
     let mut flags = if frame.first() == Some(&net::fc::BEACON) {
         FLAG_BEACON
@@ -73,10 +74,10 @@ fn render_air(
         &mut w,
         &Radio {
             status: 0,
-            rate: 0,
+            rate,
             flags,
         },
-        u16::from(channel),
+        channel,
         rcpi,
     );
     w.bytes(frame);
@@ -166,15 +167,17 @@ fn render(
             count,
             ids,
             statuses,
+            rates,
             multi,
         } => {
             if multi {
                 w.le32(u32::from(count));
             }
-            for (pid, st) in ids.iter().zip(statuses.iter()).take(usize::from(count)) {
+            let recs = ids.iter().zip(statuses.iter()).zip(rates.iter());
+            for ((pid, st), rate) in recs.take(usize::from(count)) {
                 w.le32(*pid)
                     .le32(u32::from(*st))
-                    .u8(21)
+                    .u8(*rate)
                     .u8(0)
                     .le16(0)
                     .le32(100)

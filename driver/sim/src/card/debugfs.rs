@@ -81,6 +81,11 @@ pub fn render(card: &mut Card, w: &mut impl Write) -> fmt::Result {
     writeln!(w, "chip_dropped_reset {}", s.dropped_reset)?;
     writeln!(w, "chip_empty_reads {}", s.empty_reads)?;
     writeln!(w, "chip_confirms_dropped {}", s.confirms_dropped)?;
+    writeln!(w, "chip_sdd_bytes {}", s.sdd_bytes)?;
+    writeln!(w, "chip_sdd_refused {}", s.sdd_refused)?;
+    writeln!(w, "chip_policies_uploaded {}", s.policies_uploaded)?;
+    writeln!(w, "chip_tx_policy_refused {}", s.tx_policy_refused)?;
+    writeln!(w, "chip_txed_rates_seen {:#x}", s.txed_rates_seen)?;
     // The firmware's association state (issue 16 §3).
     card.chip().fw_bss().render(w)
 }

@@ -494,6 +494,9 @@ impl Card {
             self.seen_malformed += 1;
             self.violations.record(Rule::TxLayout);
         }
+        // WSM-level rules the firmware model checks (SDD, rate policies; issue 14).
+        let fw = self.chip.take_fw_violations();
+        self.violations.merge(&fw);
     }
 }
 
