@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Fuzzes the wire crate's parsers (driver/wire/fuzz, cargo-fuzz layout, outside the
-# workspace): burst_split, wsm_decode, bootrom_reply, calib_record. Each target runs a
+# workspace): burst_split, wsm_decode, bootrom_reply, calib_record, sdd_check. Each target runs a
 # bounded number of executions from the committed synthetic seeds; any crash or failed
 # round-trip assertion fails the check. Prints the executions per target and the total.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 FUZZ_DIR="$BES2600_ROOT/driver/wire/fuzz"
-RUNS="${BES2600_FUZZ_RUNS:-60000}"        # per target; 4 targets => 240k executions
+RUNS="${BES2600_FUZZ_RUNS:-60000}"        # per target; 5 targets => 300k executions
 MAX_TIME="${BES2600_FUZZ_MAX_TIME:-120}"  # seconds per target, a bound, not a goal
 export RUSTC_BOOTSTRAP=1                  # libFuzzer's flags need it on the stable toolchain
 export CARGO_TARGET_DIR="$FUZZ_DIR/target"
@@ -24,7 +24,7 @@ cargo fuzz build -s none >/dev/null 2>"$CARGO_TARGET_DIR/build.log" || {
 }
 
 total=0 failed=0
-for t in burst_split wsm_decode bootrom_reply calib_record; do
+for t in burst_split wsm_decode bootrom_reply calib_record sdd_check; do
     corpus="$CARGO_TARGET_DIR/corpus/$t"
     mkdir -p "$corpus"
     out="$(cargo fuzz run -s none "$t" "$corpus" "seeds/$t" -- \
