@@ -91,9 +91,6 @@ extern "C" {
     pub fn bes_bh_stop(bh: *mut bes_bh);
 }
 extern "C" {
-    pub fn bes_bh_park(bh: *mut bes_bh, park: bes_bool) -> core::ffi::c_int;
-}
-extern "C" {
     pub fn bes_fw_request(
         hw: *mut ieee80211_hw,
         name: *const core::ffi::c_char,
@@ -187,6 +184,9 @@ extern "C" {
 extern "C" {
     pub fn bes_rx_batch_deliver(hw: *mut ieee80211_hw, b: *mut bes_rx_batch);
 }
+extern "C" {
+    pub fn bes_tx_dequeue(hw: *mut ieee80211_hw, locks: *mut core::ffi::c_uint) -> *mut sk_buff;
+}
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct page {
@@ -221,9 +221,6 @@ extern "C" {
         ht: core::ffi::c_int,
         flags: bes_u32,
     ) -> core::ffi::c_int;
-}
-extern "C" {
-    pub fn bes_tx_dequeue(hw: *mut ieee80211_hw, locks: *mut core::ffi::c_uint) -> *mut sk_buff;
 }
 extern "C" {
     pub fn bes_tx_pending(hw: *mut ieee80211_hw) -> core::ffi::c_int;
