@@ -53,6 +53,9 @@ void bes_bh_wake(struct bes_bh *bh);
 /* Whether the calling BH kthread has been asked to stop. */
 int bes_bh_should_stop(void);
 void bes_bh_stop(struct bes_bh *bh);
+/* System sleep: park (true) holds the BH at its next wait between passes, and returns once it
+ * is held (0) or after 5 s (-EBUSY, not parked); park (false) lets it run again. */
+int bes_bh_park(struct bes_bh *bh, bes_bool park);
 
 /* ---- firmware files ---- */
 /* Returns 0 and a handle; data/len stay valid until bes_fw_release(handle). An optional

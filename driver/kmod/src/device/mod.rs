@@ -289,6 +289,34 @@ impl Device {
         );
     }
 
+    /// System suspend of the function (after mac80211's: the wiphy is its child). The frames
+    /// mac80211 flushed get their confirms (bounded), then the BH is parked between passes,
+    /// so nothing touches the bus while the host sleeps (`bes_shim_bh.c` says why it is not
+    /// frozen instead). `keep_power`: the card stays powered and the firmware keeps running.
+    pub(crate) fn suspend(&self, keep_power: bool) {
+        self.power_kept.store(keep_power, Ordering::Release);
+        let mut waited = 0;
+        while self.tx_inflight.load(Ordering::Acquire) != 0 && waited < 500 {
+            ffi::msleep(5);
+            waited += 5;
+        }
+        if self.bh_link.park(true).is_err() {
+            pr_warn!("bes2600: the BH did not stop for suspend\n");
+        }
+    }
+
+    /// System resume: the firmware kept its state when the card kept power, and mac80211
+    /// then replays the interface. Otherwise the BH reloads it first, as after a
+    /// reset-and-reload recovery. Then the BH runs again.
+    pub(crate) fn resume(&self) {
+        if !self.power_kept.load(Ordering::Acquire) {
+            self.mbox.lock().reload = true;
+            self.post();
+        }
+        // Only an unknown BH fails this, and then nothing is parked.
+        let _ = self.bh_link.park(false);
+    }
+
     pub(crate) fn hw_unregister(&self) {
         self.registered.store(false, Ordering::Release);
         self.hw.unregister();

@@ -69,16 +69,11 @@ impl ffi::Driver for Device {
     }
 
     fn pm_suspend(&self, keep_power: bool) {
-        self.power_kept.store(keep_power, Ordering::Release);
+        self.suspend(keep_power)
     }
 
-    /// The firmware kept its state when the card kept power; mac80211 then replays the
-    /// interface. Otherwise the BH reloads it first, as after a reset-and-reload recovery.
     fn pm_resume(&self) {
-        if !self.power_kept.load(Ordering::Acquire) {
-            self.mbox.lock().reload = true;
-            self.post();
-        }
+        self.resume()
     }
 
     fn start(&self) -> Result {

@@ -8,7 +8,7 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 
 use kernel::prelude::*;
 
-use super::sys;
+use super::{check, sys};
 
 /// State owned by the bottom-half thread alone.
 ///
@@ -89,6 +89,23 @@ impl BhLink {
             // SAFETY: Non-null means the BH handle is alive (type invariant).
             unsafe { sys::bes_bh_wake(p) }
         }
+    }
+
+    /// System sleep: holds the BH at its next wait between passes (`true`; returns once it
+    /// is held) or lets it run again (`false`). Nothing to do without a BH.
+    ///
+    /// # Errors
+    ///
+    /// `EBUSY` when the BH did not reach a wait within 5 s (it is then not parked).
+    pub(crate) fn park(&self, on: bool) -> Result {
+        let p = self.0.load(Ordering::Acquire);
+        if p.is_null() {
+            return Ok(());
+        }
+        // SAFETY: Non-null means the BH handle is alive (type invariant); the PM callbacks
+        // that call this are serialised with remove, which clears the link before it stops
+        // the BH.
+        check(unsafe { sys::bes_bh_park(p, on) })
     }
 
     pub(super) fn clear(&self) {

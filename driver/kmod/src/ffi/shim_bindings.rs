@@ -91,6 +91,9 @@ extern "C" {
     pub fn bes_bh_stop(bh: *mut bes_bh);
 }
 extern "C" {
+    pub fn bes_bh_park(bh: *mut bes_bh, park: bes_bool) -> core::ffi::c_int;
+}
+extern "C" {
     pub fn bes_fw_request(
         hw: *mut ieee80211_hw,
         name: *const core::ffi::c_char,
