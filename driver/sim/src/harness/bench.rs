@@ -35,6 +35,11 @@ pub struct BenchResult {
     pub locks_per_frame: f64,
     /// Locks taken on the RX path per delivered frame (engine counter `rx_locks`).
     pub rx_locks_per_frame: f64,
+    /// Copies of RX frame bytes after the bus transfer per delivered frame (engine counter
+    /// `rx_copies`: the engine's and the host's, through `Shared::note_copy`). The bench
+    /// station reads frames where the bus transfer left them; the kernel module's figure
+    /// comes from its debugfs counters (e2e phases 20 and 80).
+    pub rx_copies_per_frame: f64,
     /// Real ns in the engine per delivered frame (sim and station excluded): the median of
     /// 20 slices of the window.
     pub ns_per_frame: f64,
@@ -112,6 +117,7 @@ pub fn run_scenario(traffic: TrafficConfig, window_ns: u64, seed: u64) -> BenchR
             / (e.rx_bursts - e0.rx_bursts).max(1) as f64,
         locks_per_frame: (e.locks_taken - e0.locks_taken) as f64 / d,
         rx_locks_per_frame: (e.rx_locks - e0.rx_locks) as f64 / d,
+        rx_copies_per_frame: (e.rx_copies - e0.rx_copies) as f64 / d,
         ns_per_frame: median_ns,
         ns_per_frame_mean: ns_w as f64 / d,
         memcpy_ns_per_frame: memcpy_ns(bytes) as f64 / d,
@@ -158,7 +164,8 @@ impl BenchResult {
             concat!(
                 "{{\"transactions_per_frame\":{:.4},\"wakeups_per_frame\":{:.4},",
                 "\"frames_per_burst\":{:.2},\"locks_per_frame\":{:.4},",
-                "\"rx_locks_per_frame\":{:.4},\"ns_per_frame\":{:.1},",
+                "\"rx_locks_per_frame\":{:.4},\"rx_copies_per_frame\":{:.4},",
+                "\"ns_per_frame\":{:.1},",
                 "\"ns_per_frame_mean\":{:.1},",
                 "\"memcpy_ns_per_frame\":{:.1},\"ns_ratio\":{:.2},\"generated\":{},",
                 "\"delivered\":{},\"dropped\":{},\"in_flight\":{},\"throughput_mbyte_s\":{:.2},",
@@ -169,6 +176,7 @@ impl BenchResult {
             self.frames_per_burst,
             self.locks_per_frame,
             self.rx_locks_per_frame,
+            self.rx_copies_per_frame,
             self.ns_per_frame,
             self.ns_per_frame_mean,
             self.memcpy_ns_per_frame,
