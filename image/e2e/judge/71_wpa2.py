@@ -53,6 +53,7 @@ def judge(res, ctx):
         "fw_ccmp_mic_failures": air.get("ccmp_mic_failures"),
         "fw_tx_no_crypto_room": air.get("tx_no_crypto_room"),
         "wpa2_driver_keys": res.get("wpa2_driver_keys"),
+        "wpa2_medium": res.get("wpa2_medium") or {},
         "wpa2_wrong_psk": wrong,
         "wpa2_nohwcrypt": {
             "associated": nohw.get("associated"),
@@ -80,14 +81,19 @@ def judge(res, ctx):
         # Pairwise + group key, then one group key per rekey, all confirmed by the firmware.
         ("wpa2_keys_in_firmware", (res.get("wpa2_driver_keys") or 0) >= 2 + max(rekeys, 0)),
         ("wpa2_rx_datagrams", rx["sent"] > 0 and rx["lost"] == 0),
-        ("wpa2_tx_datagrams", tx["sent"] > 0 and tx["lost"] == 0),
+        # Uplink: the frames leave the chip whole (air_tx_dropped, tx_no_crypto_room 0), but
+        # hwsim refuses a few deliveries from the user-space medium (its kernel_errors; phase
+        # 70 loses as many on the open BSS): up to 1 % is the medium's, more is a failure.
+        ("wpa2_tx_datagrams", tx["sent"] > 0 and tx["lost"] <= tx["sent"] // 100),
         ("wpa2_offloaded_to_firmware", _offloaded(air, rx, tx)),
         ("wpa2_no_missing_crypto_room", air.get("tx_no_crypto_room") == 0),
         ("wpa2_no_replays_or_mic_failures",
          air.get("ccmp_replays") == 0 and air.get("ccmp_mic_failures") == 0),
         # WPA3-SAE, PMF required: SAE and BIP in software, CCMP in the firmware.
         ("wpa3_associated", f["wpa3_associated"] is True),
-        ("wpa3_data_offloaded", w3_rx["lost"] == 0 and _offloaded(w3_air, w3_rx, w3_tx)),
+        ("wpa3_data_offloaded",
+         w3_rx["lost"] == 0 and w3_tx["lost"] <= w3_tx["sent"] // 100
+         and _offloaded(w3_air, w3_rx, w3_tx)),
         # Control 1: the wrong passphrase never completes, installs nothing, warns nothing.
         ("wpa2_wrong_psk_ran", wrong.get("up") is True),
         ("wpa2_wrong_psk_not_completed", wrong.get("completed") is False),
