@@ -762,7 +762,7 @@ impl SimChip {
             Some(l) if !l.is_empty() => l,
             _ => &wildcard[..],
         };
-        let mut buf = [0u8; 96];
+        let mut buf = [0u8; crate::bss::TEMPLATE_MAX + 40];
         for _ in 0..scan.probes {
             for (ssid, len) in ssids {
                 let seq = self.fw.next_seq80211();
@@ -770,7 +770,13 @@ impl SimChip {
                 let sta = self.fw.sta_mac;
                 let n = match scan.band {
                     Band::Band5G => probe_req_5g(&mut buf, &sta, name, seq),
-                    _ => net::probe_req(&mut buf, &sta, name, seq),
+                    // The template the driver uploaded (its IEs, this SSID), else the
+                    // built-in probe request.
+                    _ => self
+                        .fw
+                        .bss
+                        .probe_req(&mut buf, &sta, name, seq)
+                        .or_else(|| net::probe_req(&mut buf, &sta, name, seq)),
                 };
                 if let Some(f) = n.and_then(|n| buf.get(..n)) {
                     self.air_send(f, None);

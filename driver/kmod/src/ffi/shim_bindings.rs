@@ -187,9 +187,6 @@ extern "C" {
 extern "C" {
     pub fn bes_rx_batch_deliver(hw: *mut ieee80211_hw, b: *mut bes_rx_batch);
 }
-extern "C" {
-    pub fn bes_tx_dequeue(hw: *mut ieee80211_hw, locks: *mut core::ffi::c_uint) -> *mut sk_buff;
-}
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct page {
@@ -224,6 +221,9 @@ extern "C" {
         ht: core::ffi::c_int,
         flags: bes_u32,
     ) -> core::ffi::c_int;
+}
+extern "C" {
+    pub fn bes_tx_dequeue(hw: *mut ieee80211_hw, locks: *mut core::ffi::c_uint) -> *mut sk_buff;
 }
 extern "C" {
     pub fn bes_tx_pending(hw: *mut ieee80211_hw) -> core::ffi::c_int;
