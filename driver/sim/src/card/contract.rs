@@ -69,10 +69,14 @@ pub enum Rule {
     /// A TX request's maximum rate is a rate of its policy (C:txrx.c:859-862: `maxTxRate` is
     /// the policy's first rate). The firmware fails the frame.
     TxRateInPolicy,
+    /// An encrypted TX frame (hardware key) carries IV room after the 802.11 header and
+    /// ICV/MIC room at its tail, which the firmware fills (C:txrx.c:694-710, C:sta.c:933-934).
+    /// The firmware fails the frame.
+    TxCryptoRoom,
 }
 
 /// Number of enforced rules.
-pub const RULES: usize = 16;
+pub const RULES: usize = 17;
 
 impl Rule {
     /// Every rule, in counter order.
@@ -93,6 +97,7 @@ impl Rule {
         Rule::ConfigurationSdd,
         Rule::TxPolicyUploaded,
         Rule::TxRateInPolicy,
+        Rule::TxCryptoRoom,
     ];
 
     /// The counter's name (debugfs `contract`, the conformance table).
@@ -114,6 +119,7 @@ impl Rule {
             Rule::ConfigurationSdd => "configuration_sdd",
             Rule::TxPolicyUploaded => "tx_policy_uploaded",
             Rule::TxRateInPolicy => "tx_rate_in_policy",
+            Rule::TxCryptoRoom => "tx_crypto_room",
         }
     }
 }

@@ -131,6 +131,8 @@ pub struct Card {
     /// Chip counters already turned into violations (toggle errors, malformed TX).
     seen_toggle_errors: u64,
     seen_malformed: u64,
+    /// Protected TX frames the firmware refused for a missing IV/ICV room, already recorded.
+    seen_no_room: u64,
     /// HOST_INT high byte written since the last doorbell.
     host_int_hi_written: bool,
     /// The wake line's logical level (host-driven; a power cycle does not change it).
@@ -160,6 +162,7 @@ impl Card {
             irq_withheld: false,
             seen_toggle_errors: 0,
             seen_malformed: 0,
+            seen_no_room: 0,
             host_int_hi_written: false,
             wake: false,
             wake_since_ns: 0,
@@ -493,6 +496,11 @@ impl Card {
         while self.seen_malformed < s.host_malformed {
             self.seen_malformed += 1;
             self.violations.record(Rule::TxLayout);
+        }
+        let room = self.chip.crypto_counters().tx_no_room;
+        while self.seen_no_room < room {
+            self.seen_no_room += 1;
+            self.violations.record(Rule::TxCryptoRoom);
         }
         // WSM-level rules the firmware model checks (SDD, rate policies; issue 14).
         let fw = self.chip.take_fw_violations();
