@@ -100,7 +100,9 @@ pub const EDCA_LEN: usize = 44;
 /// wire order is queue index 3, 2, 1, 0. `params` is indexed by WSM queue index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct EdcaParams {
-    /// Per queue, indexed by [`Queue`] as usize.
+    /// Per queue, indexed by mac80211 queue (0 VO, 1 VI, 2 BE, 3 BK), C's order: C fills its
+    /// table by "linux queue id" and writes it from index 3 down to 0 (C:wsm.h:1236-1243,
+    /// C:wsm.c:857-880).
     pub params: [EdcaQueue; 4],
 }
 
