@@ -97,7 +97,7 @@ pub struct EdcaQueue {
 pub const EDCA_LEN: usize = 44;
 
 /// Set EDCA params 0x0013 (spec §3.3): five groups of four values; within each group the
-/// wire order is queue index 3, 2, 1, 0. `params` is indexed by WSM queue index.
+/// wire order is queue index 3, 2, 1, 0. `params` is indexed by mac80211 queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct EdcaParams {
     /// Per queue, indexed by mac80211 queue (0 VO, 1 VI, 2 BE, 3 BK), C's order: C fills its
