@@ -24,17 +24,25 @@ sp_ready() {
     return 0
 }
 sp_downloads() { n=$(dmesg | grep -c "bes2600: firmware downloaded"); echo "${n:-0}"; }
-# Associated and the downlink counted on wlan0 (connect at most once a second), within $1 cs.
+# Associated and the downlink counted on wlan0 within $1 cs. Until associated, connect again
+# every 200 ms as a supplicant retries (a connect right after resume may be refused while
+# mac80211 is still restoring the interface). Sets SP_ASSOC_MS (-1: never) and SP_CONNECTS.
 sp_flowing_within() {
     local t0 rx0 last=-1000 now
     t0=$(sp_now_cs); rx0=$(sp_rx)
+    SP_ASSOC_MS=-1 SP_CONNECTS=0
     while :; do
         now=$(sp_now_cs)
         [ $((now - t0)) -ge "$1" ] && return 1
         [ "$(sp_rx)" -gt "$rx0" ] && return 0
-        if [ $((now - last)) -ge 100 ] && ! sim_connected; then
-            iw dev wlan0 connect bes2600-sim 2>/dev/null
-            last=$now
+        if [ "$SP_ASSOC_MS" = -1 ]; then
+            if sim_connected; then
+                SP_ASSOC_MS=$(( ($(sp_now_cs) - t0) * 10 ))
+            elif [ $((now - last)) -ge 20 ]; then
+                iw dev wlan0 connect bes2600-sim 2>/dev/null
+                SP_CONNECTS=$((SP_CONNECTS + 1))
+                last=$now
+            fi
         fi
         sleep 0.02
     done
@@ -87,7 +95,8 @@ if [ "$sp_mode" != none ] && sp_ready && sp_flowing_within 1500; then
         else
             ms=-1
         fi
-        e suspend_cycle "$c" slept_ms "$SP_SLEPT_MS" resume_to_traffic_ms "$ms"
+        e suspend_cycle "$c" slept_ms "$SP_SLEPT_MS" resume_to_traffic_ms "$ms" \
+            associated_after_ms "$SP_ASSOC_MS" connects "$SP_CONNECTS"
         sp_list="${sp_list:+$sp_list,}$ms"
         SP_SLEPT_MS=
     done
