@@ -14,22 +14,9 @@ e recovery_uevent $recovery_uevent
 # the association during the outage, reconnect as a supplicant would. A fresh socket sees
 # only post-reset frames.
 recovered_rx=0 recovered_by=none
-if $recovery_uevent && $associated; then
-    for i in $(seq 1 20); do
-        if sim_connected; then
-            [ "$recovered_by" = none ] && recovered_by=restart
-        else
-            recovered_by=reconnect
-            iw dev wlan0 connect bes2600-sim 2>/dev/null
-        fi
-        r=$(rx-probe 47600 1)
-        if [ "$(json_num "$r" datagrams)" -gt 0 ] 2>/dev/null; then
-            r=$(rx-probe 47600 2)
-            recovered_rx=$(json_num "$r" datagrams); recovered_rx=${recovered_rx:-0}
-            e recovered_after_s "$i" rx "$r"
-            break
-        fi
-    done
+if $recovery_uevent && $associated && await_downlink 20 count; then
+    recovered_rx=$DL_RX recovered_by=$DL_BY
+    e recovered_after_s "$DL_AFTER_S" rx "$DL_JSON"
 fi
 e recovered_rx $recovered_rx recovered_by $recovered_by
 dmesg | grep -E "wlan0|Hardware restart|bes2600: join" | tail -8 | sed 's/^/E2E mac80211: /'

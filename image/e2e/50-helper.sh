@@ -78,25 +78,10 @@ e helper_events $helper_events helper_bus_resets $helper_resets helper_reset_met
     host_unbinds $host_rebinds host_binds $host_probes debugfs_open_across_rebind $open_file_ok
 # After the reset the interface comes back; associate again as a supplicant would (the
 # reconnect pattern above) until the downlink flows.
-if [ "$helper_resets" -ge 1 ]; then
-    for i in $(seq 1 80); do [ -d /sys/class/net/wlan0 ] && break; sleep 0.25; done
-    ip link set wlan0 up 2>/dev/null
-    ip addr add 192.0.2.2/24 dev wlan0 2>/dev/null
-    for i in $(seq 1 20); do
-        if ! sim_connected; then
-            iw dev wlan0 connect bes2600-sim 2>/dev/null
-        fi
-        r=$(rx-probe 47600 1)
-        n=$(json_num "$r" datagrams)
-        if [ "${n:-0}" -gt 0 ]; then
-            r=$(rx-probe 47600 2)
-            helper_rx=$(json_num "$r" datagrams)
-            helper_rx=${helper_rx:-0}
-            [ "$helper_rx" -gt 0 ] && helper_recovered=true
-            e helper_recovered_after_s "$i" rx "$r"
-            break
-        fi
-    done
+if [ "$helper_resets" -ge 1 ] && wlan_ready && await_downlink 20 count; then
+    helper_rx=$DL_RX
+    [ "$helper_rx" -gt 0 ] && helper_recovered=true
+    e helper_recovered_after_s "$DL_AFTER_S" rx "$DL_JSON"
 fi
 e helper_recovered $helper_recovered helper_rx $helper_rx
 # A storm: 2 x threshold counted events in quick succession, which without the limits would

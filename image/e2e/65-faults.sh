@@ -10,24 +10,9 @@ fault_json=""
 # A card counter from debugfs contract (0 when absent).
 card_num() { n=$(sed -n "s/^$1 //p" $V/contract 2>/dev/null | head -1); echo "${n:-0}"; }
 drv_num() { n=$(counter "$1"); echo "${n:-0}"; }
-# wlan0 up with the station's address (a new netdev after a re-probe has neither).
-wlan_ready() {
-    for i in $(seq 1 80); do [ -d /sys/class/net/wlan0 ] && break; sleep 0.25; done
-    ip link set wlan0 up 2>/dev/null || return 1
-    ip addr add 192.0.2.2/24 dev wlan0 2>/dev/null
-    return 0
-}
 # Seconds (tries of 1 s) until the downlink flows, associating when not associated; 0 if it
 # never does within $1 tries.
-flows() {
-    for i in $(seq 1 "$1"); do
-        sim_connected || iw dev wlan0 connect bes2600-sim 2>/dev/null
-        r=$(rx-probe 47600 1)
-        if [ "$(json_num "$r" datagrams)" -gt 0 ] 2>/dev/null; then echo "$i"; return 0; fi
-    done
-    echo 0
-    return 1
-}
+flows() { await_downlink "$1"; r=$?; echo "$DL_AFTER_S"; return $r; }
 # Waits up to $2 quarter-seconds for card counter $1 to exceed $3.
 card_fired() {
     for i in $(seq 1 "$2"); do [ "$(card_num "$1")" -gt "$3" ] && return 0; sleep 0.25; done

@@ -69,3 +69,37 @@ rmmod_bounded() {
 # "Connected to <the simulated AP>" (its built-in AP: driver/sim/src/net.rs)
 SIM_BSSID=02:b5:26:00:00:01
 sim_connected() { iw dev wlan0 link 2>/dev/null | grep -q "Connected to $SIM_BSSID"; }
+# wlan0 back (a re-probe makes a new netdev), up, with the station's address.
+wlan_ready() {
+    for i in $(seq 1 80); do [ -d /sys/class/net/wlan0 ] && break; sleep 0.25; done
+    ip link set wlan0 up 2>/dev/null || return 1
+    ip addr add 192.0.2.2/24 dev wlan0 2>/dev/null
+    return 0
+}
+# After a reset: until the simulated AP's downlink flows (up to $1 tries of about 1 s), associate
+# again whenever the station is not connected, as a supplicant would. With $2 = count, then
+# count 2 s of the stream on a fresh socket (only post-reset frames). Sets DL_AFTER_S (the try
+# it flowed at; 0 = never), DL_BY (restart: still associated at the first try, i.e. mac80211's
+# state was replayed; reconnect: associated again), DL_RX (datagrams in the 2 s) and DL_JSON
+# (rx-probe's object). Returns 1 if it never flowed.
+await_downlink() {
+    DL_AFTER_S=0 DL_BY=none DL_RX=0 DL_JSON='{}'
+    for i in $(seq 1 "$1"); do
+        if sim_connected; then
+            [ "$DL_BY" = none ] && DL_BY=restart
+        else
+            DL_BY=reconnect
+            iw dev wlan0 connect bes2600-sim 2>/dev/null
+        fi
+        r=$(rx-probe 47600 1)
+        if [ "$(json_num "$r" datagrams)" -gt 0 ] 2>/dev/null; then
+            DL_AFTER_S=$i
+            if [ "${2:-}" = count ]; then
+                DL_JSON=$(rx-probe 47600 2)
+                DL_RX=$(json_num "$DL_JSON" datagrams); DL_RX=${DL_RX:-0}
+            fi
+            return 0
+        fi
+    done
+    return 1
+}
