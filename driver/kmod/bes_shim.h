@@ -53,8 +53,8 @@ void bes_bh_wake(struct bes_bh *bh);
 /* Whether the calling BH kthread has been asked to stop. */
 int bes_bh_should_stop(void);
 void bes_bh_stop(struct bes_bh *bh);
-/* System sleep: park (true) holds the BH at its next wait between passes, and returns once it
- * is held (0) or after 5 s (-EBUSY, not parked); park (false) lets it run again. */
+/* System sleep: park (true) holds the BH at its next wait between passes, and returns once
+ * it is held (0) or after 5 s (-EBUSY, not parked); park (false) lets it run again. */
 int bes_bh_park(struct bes_bh *bh, bes_bool park);
 
 /* ---- firmware files ---- */
@@ -237,6 +237,8 @@ struct bes_bss_info {
 	bes_u32 cqm_rssi_hyst;
 	bes_u8 arp_addr[4];
 	int arp_count;
+	/* The DTIM period of the BSS's TIM element (0: none seen), as C's join takes it. */
+	bes_u8 bss_dtim;
 };
 struct bes_scan_req {
 	bes_u16 freqs[48];	/* one band's channels (mac80211 scans band by band), WSM's limit */

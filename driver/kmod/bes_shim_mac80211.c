@@ -84,6 +84,13 @@ static u32 bes_bss_assoc_info(struct ieee80211_vif *vif, struct ieee80211_bss_co
 	if (vif->cfg.arp_addr_cnt > 0)
 		memcpy(bi->arp_addr, &vif->cfg.arp_addr_list[0], 4);
 	rcu_read_lock();
+	if (info->bss) {
+		/* C's join takes the DTIM from the BSS's TIM element (C:sta.c:2175-2212). */
+		const u8 *tim = ieee80211_bss_get_ie(info->bss, WLAN_EID_TIM);
+
+		if (tim && tim[1] >= 2)
+			bi->bss_dtim = tim[3];
+	}
 	if (info->bssid && cd->chan)
 		sta = ieee80211_find_sta(vif, info->bssid);
 	if (sta) {

@@ -111,6 +111,16 @@ bool bes_param_rx_copy(void)
 	return READ_ONCE(rx_copy);
 }
 
+/*
+ * rx_pull=N (at most BES_RX_HEAD_ROOM) pulls the first N bytes of each fragment frame into
+ * the linear part when the skb is built, in one __pskb_pull_tail, instead of the several
+ * pulls mac80211 and IP/UDP make later: an experiment of the CPU measurement (e2e phase 80);
+ * 0, the default, leaves every pull to the stack.
+ */
+static unsigned int rx_pull;
+module_param(rx_pull, uint, 0644);
+MODULE_PARM_DESC(rx_pull, "Header bytes pulled into each RX skb's linear part at build (0-128)");
+
 void *bes_rx_page_alloc(size_t len, struct page **pagep, size_t *cap)
 {
 	unsigned int order = get_order(len ? len : 1);
@@ -149,6 +159,7 @@ int bes_rx_batch_add_frag(struct bes_rx_batch *b, struct page *page, size_t off,
 			  u32 truesize, u16 freq, int signal_dbm, int rate_idx, int ht, u32 flags)
 {
 	struct sk_buff *skb;
+	size_t pull;
 
 	if (!len || off + len > (PAGE_SIZE << compound_order(page)))
 		return -EINVAL;
@@ -159,6 +170,11 @@ int bes_rx_batch_add_frag(struct bes_rx_batch *b, struct page *page, size_t off,
 	 * once every skb is freed (bes_rx_page_unshared). */
 	get_page(page);
 	skb_add_rx_frag(skb, 0, page, off, len, truesize);
+	pull = min_t(size_t, min_t(unsigned int, READ_ONCE(rx_pull), BES_RX_HEAD_ROOM), len);
+	if (pull && !__pskb_pull_tail(skb, pull)) {
+		kfree_skb(skb);
+		return -ENOMEM;
+	}
 	bes_rx_set_status(skb, freq, signal_dbm, rate_idx, ht, flags);
 	__skb_queue_tail(&b->q, skb);
 	return 0;

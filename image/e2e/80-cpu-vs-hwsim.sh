@@ -63,8 +63,15 @@ cvh_delta() {
 cvh_obj() { case "$1" in "{"*"}") echo "$1" ;; *) echo "{}" ;; esac; }
 # cvh_push "[...]" OBJ: the JSON array with OBJ appended.
 cvh_push() { case "$1" in "[]") echo "[$2]" ;; *) echo "${1%]},$2]" ;; esac; }
-# Downlink windows of bes2600 per RX path (see (b)); 2 rounds: 4 windows of $SECS s.
+# Downlink windows of bes2600 per RX path (see (b)); 2 rounds: 6 windows of $SECS s.
 CVH_ROUNDS=2
+# cvh_bes_mode frag|copy|pull: the module parameters of one bes2600 RX path.
+cvh_bes_mode() {
+    local c=0 p=0
+    case $1 in copy) c=1 ;; pull) p=128 ;; esac
+    echo $c >/sys/module/bes2600/parameters/rx_copy
+    echo $p >/sys/module/bes2600/parameters/rx_pull
+}
 # cvh_bes_rx_window CLOCK_PID TAG: one bes2600 downlink window of $SECS s, as cvh_delta's
 # object plus the frames the driver received and copied in it (debugfs counters); rx-probe's
 # output goes to /tmp/cvh-probe.out.
@@ -85,7 +92,7 @@ cvh_bes_rx_window() {
 
 cvh_hwsim_mode=none cvh_hwsim_assoc=false
 cvh_hwsim_rx='{}' cvh_hwsim_tx='{}' cvh_bes_rx='{}' cvh_bes_tx='{}'
-cvh_bes_rx_copy='[]' cvh_bes_rx_frag='[]'
+cvh_bes_rx_copy='[]' cvh_bes_rx_frag='[]' cvh_bes_rx_pull='[]'
 cvh_hwsim_probe='{}' cvh_bes_probe='{}' cvh_calib='{}' cvh_inject='{}' cvh_sink='{}' cvh_send_h='{}' cvh_send_b='{}'
 
 # (a) mac80211_hwsim. Nothing of earlier phases may stay: no bes2600 interface (same
@@ -214,21 +221,26 @@ if load_card && load_driver && ip link set wlan0 up; then
         clk=$(cvh_pid_of bes2600-vsdio)
         sleep 1
         # Downlink windows alternate the driver's RX path (issue 18): frames as page
-        # fragments (rx_copy=0, the default) and copied out of the burst (rx_copy=1, the path
-        # before), CVH_ROUNDS times each, so both see the same machine load; the judge takes
-        # the median of each.
+        # fragments (the default), copied out of the burst (rx_copy=1, the path before), and
+        # fragments with 128 header bytes pulled at build (rx_pull=128, an experiment),
+        # CVH_ROUNDS times each, in reversed order every other round, so all see the same
+        # machine load; the judge takes the median of each.
         for r in $(seq 1 $CVH_ROUNDS); do
-            for mode in 0 1; do
-                echo $mode >/sys/module/bes2600/parameters/rx_copy
-                w=$(cvh_bes_rx_window "${clk:-0}" "bes2600_rx_copy$mode")
-                e cvh_bes2600_rx_window round $r rx_copy $mode "$w" probe "$(cat /tmp/cvh-probe.out)"
-                if [ $mode = 0 ]; then
+            order="frag copy pull"; [ $((r % 2)) = 0 ] && order="pull copy frag"
+            for mode in $order; do
+                cvh_bes_mode $mode
+                w=$(cvh_bes_rx_window "${clk:-0}" "bes2600_rx_$mode")
+                e cvh_bes2600_rx_window round $r mode $mode "$w" probe "$(cat /tmp/cvh-probe.out)"
+                case $mode in
+                frag)
                     cvh_bes_rx=$w
-                    cvh_bes_rx_frag=$(cvh_push "$cvh_bes_rx_frag" "$(cvh_obj "$w")")
-                else cvh_bes_rx_copy=$(cvh_push "$cvh_bes_rx_copy" "$(cvh_obj "$w")"); fi
+                    cvh_bes_rx_frag=$(cvh_push "$cvh_bes_rx_frag" "$(cvh_obj "$w")") ;;
+                copy) cvh_bes_rx_copy=$(cvh_push "$cvh_bes_rx_copy" "$(cvh_obj "$w")") ;;
+                pull) cvh_bes_rx_pull=$(cvh_push "$cvh_bes_rx_pull" "$(cvh_obj "$w")") ;;
+                esac
             done
         done
-        echo 0 >/sys/module/bes2600/parameters/rx_copy
+        cvh_bes_mode frag
         cvh_bes_probe=$(cat /tmp/cvh-probe.out)
         e cvh_bes2600_rx clock_pid "${clk:-none}"
         timeout 20 hwsim-medium neigh --dev wlan0 --ip 192.0.2.1 --mac $SIM_BSSID 2>&1 | sed 's/^/E2E cvh neigh: /'
@@ -256,6 +268,7 @@ result cvh_hwsim_tx "$(cvh_obj "$cvh_hwsim_tx")"
 result cvh_bes2600_rx "$(cvh_obj "$cvh_bes_rx")"
 result cvh_bes2600_rx_frag "$cvh_bes_rx_frag"
 result cvh_bes2600_rx_copy "$cvh_bes_rx_copy"
+result cvh_bes2600_rx_pull "$cvh_bes_rx_pull"
 result cvh_bes2600_tx "$(cvh_obj "$cvh_bes_tx")"
 result cvh_hwsim_probe "$(cvh_obj "$cvh_hwsim_probe")"
 result cvh_bes2600_probe "$(cvh_obj "$cvh_bes_probe")"

@@ -8,8 +8,8 @@ use kernel::c_str;
 use kernel::prelude::*;
 
 use bes2600_engine::keys::RxCrypto;
-use bes2600_engine::mac::channel::channel_2g4_to_freq;
-use bes2600_engine::mac::rates::{rx_rate, RxRate};
+use bes2600_engine::mac::channel::rx_freq_band;
+use bes2600_engine::mac::rates::{band_rx_rate, RxRate};
 use bes2600_engine::mac::tags::Tag;
 use bes2600_engine::{
     CmdDone, CmdResult, ConnEvent, DataPath, Host, RecoveryCause, RecoveryRequest, RxBatch,
@@ -56,7 +56,13 @@ impl Host for HostCtx<'_> {
                 .shared
                 .counters
                 .note_locks(DataPath::Tx, u64::from(locks));
-            let skb = skb?;
+            let mut skb = skb?;
+            // A frame mac80211 left to the hardware key gets the ICV/MIC room the firmware
+            // writes into (C:txrx.c:694-710); a frame without tailroom is a bug upstream: drop it.
+            if skb.add_crypto_room().is_err() {
+                drop(skb);
+                continue;
+            }
             let queue = Queue::from_mac80211(skb.queue()).unwrap_or(Queue::BestEffort);
             self.h.gen = self.h.gen.wrapping_add(1);
             let item = u8::try_from(slot).ok()?;
@@ -108,9 +114,11 @@ impl Host for HostCtx<'_> {
         let share = u32::try_from(self.h.rx.lent().len() / batch.len().max(1)).unwrap_or(u32::MAX);
         for e in batch.entries() {
             let meta = &e.meta;
-            let freq = channel_2g4_to_freq(meta.channel).unwrap_or(cur);
+            // The band follows from the number (C:txrx.c:1696); mac80211's rate_idx counts in
+            // that band's bitrates (on 5 GHz from 6 Mb/s).
+            let (freq, band) = rx_freq_band(meta.channel, cur);
             let signal = i32::from(meta.rcpi) / 2 - 110;
-            let (rate, ht) = match rx_rate(meta.rate) {
+            let (rate, ht) = match band_rx_rate(meta.rate, band) {
                 Some(RxRate::Ht(mcs)) => (i32::from(mcs), true),
                 Some(RxRate::Legacy(i)) => (i32::from(i), false),
                 None => (0, false),

@@ -195,7 +195,7 @@ impl ffi::Driver for Device {
                     info.bssid,
                     u32::try_from(info.freq).unwrap_or(0),
                     info.beacon_int,
-                    info.dtim_period,
+                    dtim_of(info),
                     info.basic_rates,
                 ));
             }
@@ -385,6 +385,16 @@ impl ffi::Driver for Device {
     }
 }
 
+/// The DTIM period: mac80211's once it has one, before that the BSS's TIM element, as C's
+/// join and association take it (C:sta.c:2210-2213, C:ap.c:628-629).
+fn dtim_of(info: &BssInfo) -> u8 {
+    if info.dtim_period != 0 {
+        info.dtim_period
+    } else {
+        info.bss_dtim
+    }
+}
+
 /// The engine's view of `bss_info_changed`'s information.
 fn bss_conf(info: &BssInfo) -> BssConf {
     let band = u32::try_from(info.freq)
@@ -398,7 +408,7 @@ fn bss_conf(info: &BssInfo) -> BssConf {
         addr: info.addr,
         band,
         beacon_int: info.beacon_int,
-        dtim_period: info.dtim_period,
+        dtim_period: dtim_of(info),
         use_short_preamble: info.use_short_preamble,
         use_short_slot: info.use_short_slot,
         basic_rates: info.basic_rates,

@@ -26,8 +26,8 @@ use kernel::prelude::*;
 
 mod adapter;
 mod bh;
-mod debugfs;
 mod crypto;
+mod debugfs;
 mod device;
 mod firmware;
 mod gpio;
@@ -54,9 +54,9 @@ mod sys {
 
 pub(crate) use adapter::Driver;
 pub(crate) use bh::{BhCell, BhLink, BhSelf};
+pub(crate) use crypto::param_nohwcrypt;
 pub(crate) use debugfs::DbgFile;
 pub(crate) use device::DevicePtr;
-pub(crate) use crypto::param_nohwcrypt;
 pub(crate) use firmware::Firmware;
 pub(crate) use gpio::WakeLine;
 pub(crate) use hw::{

@@ -390,6 +390,7 @@ pub struct bes_bss_info {
     pub cqm_rssi_hyst: bes_u32,
     pub arp_addr: [bes_u8; 4usize],
     pub arp_count: core::ffi::c_int,
+    pub bss_dtim: bes_u8,
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
