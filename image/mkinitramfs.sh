@@ -42,10 +42,12 @@ cp "$A/bin/busybox" "$R/bin/busybox"
 cp -L "$A/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1" "$R/lib/aarch64-linux-gnu/"
 ln -sf aarch64-linux-gnu/ld-linux-aarch64.so.1 "$R/lib/ld-linux-aarch64.so.1"
 install_elf "$A/sbin/iw" sbin/iw
-# The e2e sequence: /init runs /e2e/lib.sh and the phases /e2e/NN-*.sh.
+# The e2e sequence: /init runs /e2e/lib.sh and the phases /e2e/NN-*.sh; the real-AP phases
+# (70-74) source /e2e/realap-lib.sh themselves.
 install -m 0755 "$BES2600_ROOT/image/init" "$R/init"
 mkdir -p "$R/e2e"
-cp "$BES2600_ROOT"/image/e2e/lib.sh "$BES2600_ROOT"/image/e2e/[0-9][0-9]-*.sh "$R/e2e/"
+cp "$BES2600_ROOT"/image/e2e/lib.sh "$BES2600_ROOT"/image/e2e/realap-lib.sh \
+    "$BES2600_ROOT"/image/e2e/[0-9][0-9]-*.sh "$R/e2e/"
 
 # The receiver: plain std Rust, static, built with Debian's rustc for aarch64.
 /usr/bin/rustc -O -C strip=symbols --target aarch64-unknown-linux-gnu \

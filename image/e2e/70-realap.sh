@@ -14,37 +14,17 @@
 # it without probe requests (C:scan.c:606-609), hearing hostapd's beacons. A country hint
 # (iw reg set) would need wireless-regdb and would move bes2600 too.
 #
-# Datagrams are counted at the receiving host's IPv4 layer (/proc/net/snmp Ip InReceives: the
-# receiving interface has no address, and IP counts what it receives before routing drops
-# it). The guest has no other IPv4 traffic, so the delta is the stream's delivered datagrams.
+# Datagrams are counted at the receiving host's IPv4 layer (rl_ip_in, image/e2e/realap-lib.sh).
 # Downlink: 192.0.2.1 on the AP's interface, `hwsim-medium udp-send` to 192.0.2.2 (a
 # permanent neighbour entry for wlan0's MAC); uplink: the mirror image.
 RA_SECS=3
 RA_RATE=4000
 RA_PAYLOAD=1000
 realap_air=false realap_2g='{}' realap_5g='{}' realap_medium='{}' realap_phy='{}'
-# The netdev of the first mac80211_hwsim radio.
-ra_hwsim_if() {
-    for n in /sys/class/net/*; do
-        case "$(readlink -f $n)" in */mac80211_hwsim/*) echo ${n##*/}; return ;; esac
-    done
-}
-ra_state() { wpa_cli -p /run/wpa_supplicant -i wlan0 status 2>/dev/null | sed -n "s/^$1=//p"; }
-ra_ip_in() { awk '/^Ip: [0-9]/ {print $4}' /proc/net/snmp; }
-# ra_udp IF_FROM DST_IP DST_MAC: sends the stream from IF_FROM's address to DST_IP and prints
-# {"sent":{...},"received":N} (IPv4 datagrams the guest received meanwhile).
-ra_udp() {
-    hwsim-medium neigh --dev "$1" --ip "$2" --mac "$3" 2>&1 | sed 's/^/E2E realap neigh: /'
-    local r0 r1 sent
-    r0=$(ra_ip_in)
-    # Bounded: a stalled link must fail this phase, not hang the run (blocking sends).
-    sent=$(timeout $((RA_SECS + 10)) hwsim-medium udp-send --dst "$2:47600" \
-        --payload $RA_PAYLOAD --secs $RA_SECS --rate-kbps $RA_RATE 2>&1 | tail -1)
-    sleep 1
-    r1=$(ra_ip_in)
-    case "$sent" in "{"*"}") ;; *) e realap_udp_send "$sent"; sent='{}' ;; esac
-    echo "{\"sent\":$sent,\"received\":$((r1 - r0))}"
-}
+sh -n /e2e/realap-lib.sh && . /e2e/realap-lib.sh
+RL_TAG=realap
+# ra_udp IF_FROM DST_IP DST_MAC: this phase's stream (RA_SECS at RA_RATE).
+ra_udp() { rl_udp "$1" "$2" "$3" $RA_SECS $RA_RATE $RA_PAYLOAD; }
 # bes2600's registered 5 GHz channels: how many, how many the regulatory domain left enabled,
 # and how many of those are NO_IR (iw phy: "(no IR)").
 ra_phy_json() {
@@ -63,21 +43,15 @@ ra_phy_json() {
 # ra_band BAND HOSTAPD_CONF WPA_CONF FREQ: one band's run with the card, driver, hwsim and
 # medium up; writes the band's JSON object to /tmp/ra-BAND.json.
 ra_band() {
-    local band=$1 assoc=false scan=false freq=0 state rx='{}' tx='{}' i
+    local band=$1 assoc=false scan=false freq=0 state rx='{}' tx='{}'
     sed "s/^interface=.*/interface=$AP_IF/" /etc/hostap/$2 >/tmp/ra-hostapd.conf
-    rm -f /tmp/ra-hostapd.pid /tmp/ra-wpa.pid
-    hostapd -B -P /tmp/ra-hostapd.pid /tmp/ra-hostapd.conf >/tmp/ra-hostapd-$band.out 2>&1 ||
-        e realap_hostapd_failed $band "$(tail -3 /tmp/ra-hostapd-$band.out)"
+    rl_hostapd /tmp/ra-hostapd-$band.out /tmp/ra-hostapd.conf
     sleep 1
-    wpa_supplicant -B -i wlan0 -c /etc/hostap/$3 -P /tmp/ra-wpa.pid \
-        >/tmp/ra-wpa-$band.out 2>&1 || e realap_wpa_supplicant_failed $band "$(tail -3 /tmp/ra-wpa-$band.out)"
+    rl_supplicant /etc/hostap/$3 /tmp/ra-wpa-$band.out
     # 5 GHz: ~27 enabled channels at 100 TU each (the passive dwell), after 2.4 GHz.
-    for i in $(seq 1 160); do
-        [ "$(ra_state wpa_state)" = COMPLETED ] && { assoc=true; break; }
-        sleep 0.25
-    done
-    state=$(ra_state wpa_state)
-    freq=$(ra_state freq)
+    rl_wait_completed 160 && assoc=true
+    state=$(rl_state)
+    freq=$(rl_state freq)
     # The scan found hostapd on this band's channel (bssid, frequency, signal, flags, ssid).
     wpa_cli -p /run/wpa_supplicant -i wlan0 scan_results 2>/dev/null |
         awk -v f="$4" '$2 == f && $NF == "bes2600-realap" {ok = 1} END {exit !ok}' && scan=true
@@ -92,34 +66,20 @@ ra_band() {
         ip addr del 192.0.2.2/24 dev wlan0
         e realap_band $band rx "$rx" tx "$tx"
     fi
-    [ -r /tmp/ra-wpa.pid ] && kill "$(cat /tmp/ra-wpa.pid)" 2>/dev/null
-    [ -r /tmp/ra-hostapd.pid ] && kill "$(cat /tmp/ra-hostapd.pid)" 2>/dev/null
-    # Both gone before the next band starts (hostapd takes the interface down on exit).
-    for i in $(seq 1 20); do
-        pidof hostapd wpa_supplicant >/dev/null || break
-        sleep 0.25
-    done
+    # Both gone before the next band starts.
+    rl_stop_aps
     tail -3 /tmp/ra-hostapd-$band.out 2>/dev/null | sed "s/^/E2E realap $band hostapd: /"
     printf '{"band":%s,"freq":%s,"scan":%s,"associated":%s,"wpa_state":"%s","rx":%s,"tx":%s}' \
         "$band" "${freq:-0}" $scan $assoc "$state" "$rx" "$tx" >/tmp/ra-$band.json
 }
 
-unload_card
-killall hostapd wpa_supplicant hwsim-medium 2>/dev/null
-rmmod mac80211_hwsim 2>/dev/null
-if load_card air=1 && [ -e $V/air ] && load_driver && [ -d /sys/class/net/wlan0 ] &&
-    modprobe mac80211_hwsim radios=1 regtest=5; then
+rl_clean
+if rl_air_up "" "radios=1 regtest=5"; then
     realap_air=true
-    sleep 0.5
-    AP_IF=$(ra_hwsim_if)
-    AP_MAC=$(cat /sys/class/net/$AP_IF/address)
-    STA_MAC=$(cat /sys/class/net/wlan0/address)
+    AP_IF=$RL_AP_IF AP_MAC=$RL_AP_MAC STA_MAC=$RL_STA_MAC
     e realap_interfaces ap "$AP_IF" "$AP_MAC" sta wlan0 "$STA_MAC"
     realap_phy=$(ra_phy_json)
     e realap_phy "$realap_phy"
-    hwsim-medium bridge --air $V/air --stats /tmp/ra-medium.json >/tmp/ra-medium.out 2>&1 &
-    ra_medium=$!
-    sleep 0.5
     ip link set wlan0 up
     ra_band 2.4 hostapd-open.conf wpa-open.conf 2437
     realap_2g=$(cat /tmp/ra-2.4.json)
@@ -127,16 +87,13 @@ if load_card air=1 && [ -e $V/air ] && load_driver && [ -d /sys/class/net/wlan0 
     realap_5g=$(cat /tmp/ra-5.json)
     tr '\n' ' ' <$V/air_stats 2>/dev/null | sed 's/^/E2E realap air_stats: /'; echo
     cat $D/counters 2>/dev/null | tr '\n' ' ' | sed 's/^/E2E realap driver: /'; echo
-    kill $ra_medium 2>/dev/null
-    wait $ra_medium 2>/dev/null
-    tail -3 /tmp/ra-medium.out 2>/dev/null | sed 's/^/E2E realap medium: /'
-    realap_medium=$(cat /tmp/ra-medium.json 2>/dev/null)
-    case "$realap_medium" in "{"*"}") ;; *) realap_medium='{}' ;; esac
-    e realap_medium "$realap_medium"
-    rmmod mac80211_hwsim || e realap_rmmod_hwsim_failed
 fi
 # Later phases expect the simulated AP's card (no air mode).
-unload_card
+rl_air_down
+if $realap_air; then
+    realap_medium=$(rl_medium_json)
+    e realap_medium "$realap_medium"
+fi
 
 result realap_air $realap_air
 result realap_phy "$realap_phy"

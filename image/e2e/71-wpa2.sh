@@ -25,80 +25,27 @@ wpa2_air=false wpa2_associated=false wpa2_wpa_state='""' wpa2_rekeys=0 wpa2_rx='
 wpa2_tx='{}' wpa2_air_stats='{}' wpa2_driver_keys=0 wpa2_medium='{}'
 wpa2_wrong='{}' wpa2_nohw='{}'
 
-w2_hwsim_if() {
-    for n in /sys/class/net/*; do
-        case "$(readlink -f $n)" in */mac80211_hwsim/*) echo ${n##*/}; return ;; esac
-    done
-}
-w2_state() { wpa_cli -p /run/wpa_supplicant -i wlan0 status 2>/dev/null | sed -n 's/^wpa_state=//p'; }
-# Ip InReceives, found by its header name.
-w2_ip_in() {
-    awk '/^Ip: / { if (!h) { for (i = 2; i <= NF; i++) if ($i == "InReceives") c = i; h = 1 }
-        else print $c }' /proc/net/snmp
-}
+sh -n /e2e/realap-lib.sh && . /e2e/realap-lib.sh
+RL_TAG=wpa2
 w2_warnings() { dmesg | grep -cE "WARNING:|BUG:|Oops|kernel BUG|Call trace:|general protection"; }
 # The card's air counters as one JSON object ("name value" lines of air_stats).
 w2_air_json() {
     awk 'BEGIN {printf "{"} NF == 2 {printf "%s\"%s\":%s", (n++ ? "," : ""), $1, $2}
         END {printf "}"}' $V/air_stats 2>/dev/null || echo '{}'
 }
-# w2_udp IF_FROM DST_IP DST_MAC: the stream from IF_FROM's address to DST_IP; prints
-# {"sent":{...},"received":N} with N the IPv4 datagrams the host received meanwhile.
-w2_udp() {
-    hwsim-medium neigh --dev "$1" --ip "$2" --mac "$3" 2>&1 | sed 's/^/E2E wpa2 neigh: /'
-    local r0 r1 sent
-    r0=$(w2_ip_in)
-    sent=$(timeout $((W2_SECS + 10)) hwsim-medium udp-send --dst "$2:47600" \
-        --payload $W2_PAYLOAD --secs $W2_SECS --rate-kbps $W2_RATE 2>&1 | tail -1)
-    sleep 1
-    r1=$(w2_ip_in)
-    case "$sent" in "{"*"}") ;; *) e wpa2_udp_send "$sent"; sent='{}' ;; esac
-    echo "{\"sent\":$sent,\"received\":$((r1 - r0))}"
-}
+# w2_udp IF_FROM DST_IP DST_MAC: this phase's stream (W2_SECS at W2_RATE).
+w2_udp() { rl_udp "$1" "$2" "$3" $W2_SECS $W2_RATE $W2_PAYLOAD; }
 # w2_up HOSTAPD_CONF WPA_CONF [DRIVER PARAMS]: card (air), driver, hwsim, medium, hostapd
-# and wpa_supplicant; 0 when all started (not necessarily associated).
+# (rekeying the group key every W2_REKEY s) and wpa_supplicant; 0 when all started (not
+# necessarily associated).
 w2_up() {
-    load_card air=1 && [ -e $V/air ] || return 1
-    if [ -n "$3" ]; then
-        modprobe bes2600 $3 && wait_wlan0 || return 1
-    else
-        load_driver || return 1
-    fi
-    modprobe mac80211_hwsim radios=1 || return 1
-    sleep 0.5
-    W2_AP_IF=$(w2_hwsim_if)
-    W2_AP_MAC=$(cat /sys/class/net/$W2_AP_IF/address)
-    W2_STA_MAC=$(cat /sys/class/net/wlan0/address)
-    hwsim-medium bridge --air $V/air --stats /tmp/w2-medium.json >/tmp/w2-medium.out 2>&1 &
-    w2_medium=$!
-    sleep 0.5
+    rl_air_up "$3" || return 1
+    W2_AP_IF=$RL_AP_IF W2_AP_MAC=$RL_AP_MAC W2_STA_MAC=$RL_STA_MAC
     { sed "s/^interface=.*/interface=$W2_AP_IF/" "$1"; echo "wpa_group_rekey=$W2_REKEY"; } \
         >/tmp/w2-hostapd.conf
-    hostapd -B -P /tmp/w2-hostapd.pid /tmp/w2-hostapd.conf >/tmp/w2-hostapd.out 2>&1 ||
-        { e wpa2_hostapd_failed "$(tail -3 /tmp/w2-hostapd.out)"; return 1; }
+    rl_hostapd /tmp/w2-hostapd.out /tmp/w2-hostapd.conf || return 1
     sleep 1
-    ip link set wlan0 up
-    rm -f /tmp/w2-wpa.log
-    wpa_supplicant -B -i wlan0 -c "$2" -P /tmp/w2-wpa.pid -f /tmp/w2-wpa.log ||
-        { e wpa2_wpa_supplicant_failed "$(tail -3 /tmp/w2-wpa.log)"; return 1; }
-}
-# Waits up to $1 quarter-seconds for COMPLETED; 0 when reached.
-w2_wait_completed() {
-    for i in $(seq 1 "$1"); do
-        [ "$(w2_state)" = COMPLETED ] && return 0
-        sleep 0.25
-    done
-    return 1
-}
-w2_down() {
-    [ -r /tmp/w2-wpa.pid ] && kill "$(cat /tmp/w2-wpa.pid)" 2>/dev/null
-    [ -r /tmp/w2-hostapd.pid ] && kill "$(cat /tmp/w2-hostapd.pid)" 2>/dev/null
-    rm -f /tmp/w2-wpa.pid /tmp/w2-hostapd.pid
-    sleep 0.5
-    [ -n "$w2_medium" ] && { kill $w2_medium 2>/dev/null; wait $w2_medium 2>/dev/null; }
-    w2_medium=
-    grep -q "^mac80211_hwsim " /proc/modules && { rmmod mac80211_hwsim || e wpa2_rmmod_hwsim_failed; }
-    unload_card
+    rl_supplicant "$2" /tmp/w2-wpa.log
 }
 # Downlink (AP -> station) then uplink, as phase 70 runs them.
 w2_traffic() {
@@ -111,15 +58,13 @@ w2_traffic() {
 }
 w2_rekeys() { grep -c "Group rekeying completed" /tmp/w2-wpa.log 2>/dev/null || echo 0; }
 
-unload_card
-killall hostapd wpa_supplicant hwsim-medium 2>/dev/null
-rmmod mac80211_hwsim 2>/dev/null
+rl_clean
 
 # 1. WPA2-PSK, keys offloaded.
 if w2_up /etc/hostap/hostapd-wpa2.conf /etc/hostap/wpa-wpa2.conf; then
     wpa2_air=true
-    w2_wait_completed 160 && wpa2_associated=true
-    wpa2_wpa_state="\"$(w2_state)\""
+    rl_wait_completed 160 && wpa2_associated=true
+    wpa2_wpa_state="\"$(rl_state)\""
     e wpa2_associated $wpa2_associated state $wpa2_wpa_state
     if $wpa2_associated; then
         w2_traffic
@@ -133,7 +78,7 @@ if w2_up /etc/hostap/hostapd-wpa2.conf /etc/hostap/wpa-wpa2.conf; then
             sleep 0.25
         done
         # The link still carries data after the rekey (new group key in the firmware).
-        wpa2_state_after="\"$(w2_state)\""
+        wpa2_state_after="\"$(rl_state)\""
         e wpa2_state_after_rekey $wpa2_state_after
     fi
     wpa2_rekeys=$(w2_rekeys)
@@ -144,9 +89,8 @@ if w2_up /etc/hostap/hostapd-wpa2.conf /etc/hostap/wpa-wpa2.conf; then
         tail -6 | sed 's/^/E2E wpa2 supplicant: /'
     tail -4 /tmp/w2-hostapd.out 2>/dev/null | sed 's/^/E2E wpa2 hostapd: /'
 fi
-w2_down
-wpa2_medium=$(cat /tmp/w2-medium.json 2>/dev/null)
-case "$wpa2_medium" in "{"*"}") ;; *) wpa2_medium='{}' ;; esac
+rl_air_down
+wpa2_medium=$(rl_medium_json)
 
 # 4 (stretch, issue 16 §2). WPA3-SAE with PMF required: SAE in wpa_supplicant and hostapd,
 # the pairwise/group keys (CCMP) in the firmware as above, the IGTK (BIP-CMAC) in mac80211's
@@ -172,14 +116,14 @@ W3
 wpa3_up=false wpa3_associated=false wpa3_state='""' wpa3_keys=0 wpa3_air='{}' W2_RX='{}' W2_TX='{}'
 if w2_up /tmp/w3-hostapd.conf /tmp/w3-wpa.conf; then
     wpa3_up=true
-    w2_wait_completed 160 && wpa3_associated=true
-    wpa3_state="\"$(w2_state)\""
+    rl_wait_completed 160 && wpa3_associated=true
+    wpa3_state="\"$(rl_state)\""
     $wpa3_associated && w2_traffic
     wpa3_keys=$(counter hw_keys_installed)
     wpa3_air=$(w2_air_json)
     grep -E "SAE|PMF|CTRL-EVENT-CONNECTED" /tmp/w2-wpa.log | tail -4 | sed 's/^/E2E wpa3 supplicant: /'
 fi
-w2_down
+rl_air_down
 wpa3="{\"up\":$wpa3_up,\"associated\":$wpa3_associated,\"state\":$wpa3_state,\"driver_keys\":${wpa3_keys:-0},\"rx\":$W2_RX,\"tx\":$W2_TX,\"air_stats\":$wpa3_air}"
 e wpa3 "$wpa3"
 
@@ -189,13 +133,13 @@ wrong_up=false wrong_completed=false wrong_reason='""' wrong_keys=0 wrong_state=
 if w2_up /etc/hostap/hostapd-wpa2.conf /etc/hostap/wpa-wpa2-wrong.conf; then
     wrong_up=true
     # Long enough for two handshake attempts (hostapd retries message 1 for ~4 s each).
-    w2_wait_completed 60 && wrong_completed=true
-    wrong_state="\"$(w2_state)\""
+    rl_wait_completed 60 && wrong_completed=true
+    wrong_state="\"$(rl_state)\""
     r=$(grep -o "reason=WRONG_KEY" /tmp/w2-wpa.log | head -1)
     wrong_reason="\"${r#reason=}\""
     wrong_keys=$(counter hw_keys_installed)
 fi
-w2_down
+rl_air_down
 wpa2_wrong="{\"up\":$wrong_up,\"completed\":$wrong_completed,\"state\":$wrong_state,\"reason\":$wrong_reason,\"driver_keys\":${wrong_keys:-0},\"new_warnings\":$(($(w2_warnings) - warn0))}"
 e wpa2_wrong_psk "$wpa2_wrong"
 
@@ -203,12 +147,12 @@ e wpa2_wrong_psk "$wpa2_wrong"
 nohw_up=false nohw_assoc=false nohw_keys=0 nohw_air='{}' W2_RX='{}' W2_TX='{}'
 if w2_up /etc/hostap/hostapd-wpa2.conf /etc/hostap/wpa-wpa2.conf nohwcrypt=1; then
     nohw_up=true
-    w2_wait_completed 160 && nohw_assoc=true
+    rl_wait_completed 160 && nohw_assoc=true
     $nohw_assoc && w2_traffic
     nohw_keys=$(counter hw_keys_installed)
     nohw_air=$(w2_air_json)
 fi
-w2_down
+rl_air_down
 wpa2_nohw="{\"up\":$nohw_up,\"associated\":$nohw_assoc,\"driver_keys\":${nohw_keys:-0},\"rx\":$W2_RX,\"tx\":$W2_TX,\"air_stats\":$nohw_air}"
 e wpa2_nohwcrypt "$wpa2_nohw"
 

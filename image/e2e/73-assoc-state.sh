@@ -21,12 +21,8 @@ AS_VO="2 2 3 47"
 assoc_state_ok=false fw_aid=0 bg_scan_kept_link=false vif_mac_random_ok=false
 assoc_fw='{}' assoc_conf='{}' assoc_bg_scan='{}'
 
-as_hwsim_if() {
-    for n in /sys/class/net/*; do
-        case "$(readlink -f $n)" in */mac80211_hwsim/*) echo ${n##*/}; return ;; esac
-    done
-}
-as_state() { wpa_cli -p /run/wpa_supplicant -i wlan0 status 2>/dev/null | sed -n 's/^wpa_state=//p'; }
+sh -n /e2e/realap-lib.sh && . /e2e/realap-lib.sh
+RL_TAG=assoc
 as_bssid() { iw dev wlan0 link 2>/dev/null | sed -n 's/^Connected to \([0-9a-f:]*\).*/\1/p'; }
 # The firmware's field $1 (a "name value" line of the card's contract file).
 as_fw() { sed -n "s/^$1 //p" $V/contract 2>/dev/null | head -1; }
@@ -39,15 +35,9 @@ as_edca_want() {
     echo "aifs=$1 cwmin=$(((1 << $2) - 1)) cwmax=$(((1 << $3) - 1)) txop_us=$(($4 * 32))"
 }
 as_up() {
-    load_card air=1 && [ -e $V/air ] || return 1
-    load_driver || return 1
-    modprobe mac80211_hwsim radios=1 || return 1
-    sleep 0.5
-    AS_AP_IF=$(as_hwsim_if)
+    rl_air_up || return 1
+    AS_AP_IF=$RL_AP_IF
     AS_PERM=$(cat /sys/class/net/wlan0/phy80211/macaddress 2>/dev/null)
-    hwsim-medium bridge --air $V/air --stats /tmp/as-medium.json >/tmp/as-medium.out 2>&1 &
-    as_medium=$!
-    sleep 0.5
     {
         sed -e "s/^interface=.*/interface=$AS_AP_IF/" -e "s/^beacon_int=.*/beacon_int=$AS_BI/" \
             -e "s/^dtim_period=.*/dtim_period=$AS_DTIM/" /etc/hostap/hostapd-open.conf
@@ -60,35 +50,17 @@ as_up() {
             echo "wmm_ac_${ac}_acm=0"
         done
     } >/tmp/as-hostapd.conf
-    hostapd -B -P /tmp/as-hostapd.pid /tmp/as-hostapd.conf >/tmp/as-hostapd.out 2>&1 ||
-        { e assoc_hostapd_failed "$(tail -3 /tmp/as-hostapd.out)"; return 1; }
+    rl_hostapd /tmp/as-hostapd.out /tmp/as-hostapd.conf || return 1
     sleep 1
     # A random address per connection, as wpa_supplicant's mac_addr=1 gives it.
     { echo "mac_addr=1"; cat /etc/hostap/wpa-open.conf; } >/tmp/as-wpa.conf
-    ip link set wlan0 up
-    wpa_supplicant -B -i wlan0 -c /tmp/as-wpa.conf -P /tmp/as-wpa.pid -f /tmp/as-wpa.log ||
-        { e assoc_wpa_supplicant_failed "$(tail -3 /tmp/as-wpa.log)"; return 1; }
-}
-as_down() {
-    [ -r /tmp/as-wpa.pid ] && kill "$(cat /tmp/as-wpa.pid)" 2>/dev/null
-    [ -r /tmp/as-hostapd.pid ] && kill "$(cat /tmp/as-hostapd.pid)" 2>/dev/null
-    rm -f /tmp/as-wpa.pid /tmp/as-hostapd.pid
-    sleep 0.5
-    [ -n "$as_medium" ] && { kill $as_medium 2>/dev/null; wait $as_medium 2>/dev/null; }
-    as_medium=
-    grep -q "^mac80211_hwsim " /proc/modules && { rmmod mac80211_hwsim || e assoc_rmmod_hwsim_failed; }
-    unload_card
+    rl_supplicant /tmp/as-wpa.conf /tmp/as-wpa.log
 }
 
-unload_card
-killall hostapd wpa_supplicant hwsim-medium 2>/dev/null
-rmmod mac80211_hwsim 2>/dev/null
+rl_clean
 if as_up; then
     associated=false
-    for i in $(seq 1 160); do
-        [ "$(as_state)" = COMPLETED ] && { associated=true; break; }
-        sleep 0.25
-    done
+    rl_wait_completed 160 && associated=true
     sta_mac=$(cat /sys/class/net/wlan0/address)
     e assoc_associated $associated sta "$sta_mac" perm "$AS_PERM"
     if $associated; then
@@ -128,7 +100,7 @@ if as_up; then
         [ -s /tmp/as-scan.out ] && head -2 /tmp/as-scan.out | sed 's/^/E2E assoc scan: /'
         sleep 1
         bss1=$(as_bssid)
-        state1=$(as_state)
+        state1=$(rl_state)
         last=$(as_fw fw_last_scan)
         bg=$(echo "$last" | sed -n 's/.*background=\([0-9]\).*/\1/p')
         nssid=$(echo "$last" | sed -n 's/.*ssids=\([0-9]*\).*/\1/p')
@@ -140,7 +112,7 @@ if as_up; then
     grep -E "^fw_" $V/contract 2>/dev/null | tr '\n' ' ' | sed 's/^/E2E assoc fw: /'; echo
     tail -5 /tmp/as-hostapd.out 2>/dev/null | sed 's/^/E2E assoc hostapd: /'
 fi
-as_down
+rl_air_down
 result assoc_state_ok $assoc_state_ok
 result fw_aid $fw_aid
 result bg_scan_kept_link $bg_scan_kept_link
