@@ -6,6 +6,24 @@ first on 2.4 GHz channel 6, then on 5 GHz channel 36."""
 BANDS = (("realap_2g", 2.4, 2437), ("realap_5g", 5, 5180))
 # The vendor's 5 GHz table (C:main.c:121-141, bes2600_engine::mac::channel::CHANNELS_5G).
 CHANNELS_5G = 37
+# The bitrates (Mb/s) bes2600 registers per band (bes2600_engine::mac::rates::band_rates,
+# C:main.c:76-77: 5 GHz has no DSSS/CCK) ...
+OFDM = (6, 9, 12, 18, 24, 36, 48, 54)
+LEGACY = {2.4: (1, 2, 5.5, 11) + OFDM, 5: OFDM}
+# ... and HT MCS 0-7 (one stream), as iw prints them: 20 or 40 MHz, long or short GI.
+HT_MCS = (
+    (6.5, 13, 19.5, 26, 39, 52, 58.5, 65)
+    + (7.2, 14.4, 21.7, 28.9, 43.3, 57.8, 65, 72.2)
+    + (13.5, 27, 40.5, 54, 81, 108, 121.5, 135)
+    + (15, 30, 45, 60, 90, 120, 135, 150)
+)
+
+
+def _rate_of_band(mbps, ghz):
+    """Whether `mbps` (iw's "tx bitrate") is a rate a station sends at on this band."""
+    if not isinstance(mbps, (int, float)) or isinstance(mbps, bool):
+        return False
+    return any(abs(mbps - r) < 0.05 for r in LEGACY[ghz] + HT_MCS)
 
 
 def _dir(d):
@@ -49,11 +67,13 @@ def judge(res, ctx):
             "wpa_state": b.get("wpa_state"),
             "rx": rx,
             "tx": tx,
+            "tx_bitrate": b.get("tx_bitrate"),
         }
         f[f"realap_rx_mbps_{tag}"] = rx["mbps"]
         f[f"realap_tx_mbps_{tag}"] = tx["mbps"]
         f[f"realap_rx_lost_{tag}"] = rx["lost"]
         f[f"realap_tx_lost_{tag}"] = tx["lost"]
+        f[f"realap_tx_bitrate_{tag}"] = b.get("tx_bitrate")
         ok = [
             (f"realap_{tag}_scan_found_hostapd", b.get("scan") is True),
             (f"realap_{tag}_associated", b.get("associated") is True),
@@ -68,6 +88,9 @@ def judge(res, ctx):
             (f"realap_{tag}_tx_lost_le_1pct", tx["sent"] > 0 and tx["lost"] * 100 <= tx["sent"]),
         ]
         checks += ok
+        # TX rates (issue 16 §3): the station dump's TX bitrate after the uplink is one of this
+        # band's rates; on 5 GHz never a DSSS/CCK one such as 1 Mb/s.
+        checks.append((f"realap_{tag}_tx_bitrate_of_band", _rate_of_band(b.get("tx_bitrate"), ghz)))
         if all(v for _, v in ok):
             bands.append(ghz)
     f["bands"] = bands
