@@ -195,6 +195,7 @@ impl SimChip {
         c.queued = self.data_len as u64;
         c.in_burst = self.latched.map_or(0, |l| u64::from(l.data_count));
         c.keys_in_table = u64::from(self.fw.keys.count_ones());
+        c.ps_ap_buffered = self.fw.ps.buffered();
         c
     }
 
@@ -272,6 +273,12 @@ impl SimChip {
 
     pub(crate) fn push_data(&mut self, seq: u64, gen_ns: u64) {
         self.counters.generated += 1;
+        self.enqueue_data(seq, gen_ns);
+    }
+
+    /// Puts a stream frame already counted as generated into the firmware RX queue (the
+    /// AP's power-save buffer releases frames this way, `ps.rs`).
+    pub(crate) fn enqueue_data(&mut self, seq: u64, gen_ns: u64) {
         let depth = self.cfg.fw_rx_queue_depth.min(DATA_QUEUE_CAP);
         if self.data_len >= depth {
             self.counters.dropped_queue_full += 1;
@@ -301,6 +308,8 @@ impl SimChip {
     /// `dropped_reset`.
     pub(crate) fn flush_queues(&mut self) {
         self.counters.dropped_reset += self.data_len as u64;
+        // The AP's power-save buffer goes with the station's state (`ps.rs`).
+        self.counters.dropped_reset += self.fw.ps.take_buffered();
         if let Some(l) = self.latched.take() {
             self.counters.dropped_reset += u64::from(l.data_count);
         }

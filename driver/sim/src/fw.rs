@@ -55,6 +55,8 @@ pub(crate) struct FwState {
     /// (packet id, rate) of recent TX requests: the rate their confirm reports.
     pub(crate) tx_rates: [(u32, u8); TX_RATES_KEPT],
     pub(crate) tx_rates_next: usize,
+    /// Power save: the station's doze state and the AP's buffer for it (`ps.rs`).
+    pub(crate) ps: crate::ps::PsState,
 }
 
 /// TX requests whose rate the firmware remembers until their confirm (more than the
@@ -99,6 +101,7 @@ impl FwState {
             policies: [None; MAX_POLICIES],
             tx_rates: [(u32::MAX, 0); TX_RATES_KEPT],
             tx_rates_next: 0,
+            ps: crate::ps::PsState::new(),
         }
     }
 
@@ -205,11 +208,16 @@ impl SimChip {
                 self.fw.next_beacon_ns = now;
             }
             while self.fw.next_beacon_ns <= now {
+                let tb = self.fw.next_beacon_ns;
+                // What reaches the air before the TBTT goes first: power save handles the
+                // arrivals, beacons and doze deadlines in time order (ps.rs).
+                self.tick_traffic(paused, tb);
+                self.ps_advance(tb);
                 self.counters.beacons += 1;
-                self.push_ctrl(Out::Mgmt {
-                    kind: Mgmt::Beacon,
-                    if_id: 0,
-                });
+                // A dozing station hears only the beacons it wakes for.
+                if let Some(kind) = self.ps_tbtt(tb) {
+                    self.push_ctrl(Out::Mgmt { kind, if_id: 0 });
+                }
                 self.fw.next_beacon_ns += BEACON_NS;
             }
         }
@@ -218,7 +226,8 @@ impl SimChip {
             let len = 4 + self.rng.below(1629) as u16;
             self.push_ctrl(Out::Garbage { len });
         }
-        self.tick_traffic(paused);
+        self.tick_traffic(paused, now);
+        self.ps_advance(now);
     }
 
     fn tick_loss(&mut self) {
@@ -234,7 +243,8 @@ impl SimChip {
         }
     }
 
-    fn tick_traffic(&mut self, paused: bool) {
+    /// Generates the stream's frames due up to `until`.
+    fn tick_traffic(&mut self, paused: bool, until: u64) {
         let t = self.cfg.traffic;
         let on = t.enabled
             && t.phy_rate_bps > 0
@@ -260,14 +270,17 @@ impl SimChip {
             .saturating_mul(1_000_000_000);
         let step = num / t.phy_rate_bps;
         let rem = num % t.phy_rate_bps;
-        while self.fw.next_gen_ns <= self.now {
+        while self.fw.next_gen_ns <= until {
+            let tg = self.fw.next_gen_ns;
+            self.ps_advance(tg);
             for _ in 0..ampdu {
                 if t.max_frames != 0 && self.fw.stream_seq >= t.max_frames {
                     break;
                 }
                 let seq = self.fw.stream_seq;
                 self.fw.stream_seq += 1;
-                self.push_data(seq, self.fw.next_gen_ns);
+                // To the station, or into the AP's buffer while it dozes (ps.rs).
+                self.ps_downlink(seq, tg);
             }
             self.fw.gen_frac += rem;
             let carry = self.fw.gen_frac / t.phy_rate_bps;
@@ -388,7 +401,11 @@ impl SimChip {
                 // On its way to the medium: confirmed when it is on air (radio.rs).
                 None => return,
             },
-            Some(f) => self.ap_receive(f),
+            Some(f) => {
+                // The radio wakes to send it (ps.rs).
+                self.ps_uplink();
+                self.ap_receive(f)
+            }
             None => wsm::STATUS_INVALID,
         };
         if batch.push(packet_id, status) {
@@ -580,6 +597,7 @@ impl SimChip {
                 }
             }
             Some(Decoded::SetPm(pm)) => {
+                self.ps_set_mode(pm.mode, pm.fast_psm_idle_period);
                 follow = Some(Out::PmComplete {
                     psm: u8::from(pm.mode),
                 })

@@ -18,6 +18,7 @@ pub mod crypto;
 mod fw;
 mod msg;
 pub mod net;
+pub mod ps;
 mod radio;
 pub mod regs;
 mod render;

@@ -59,6 +59,8 @@ pub(crate) enum CnfExtra {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mgmt {
     Beacon,
+    /// A beacon whose TIM announces frames buffered for the station (`ps.rs`).
+    BeaconTim,
     ProbeResp,
     AuthResp,
     AssocResp(u16),

@@ -169,6 +169,26 @@ pub fn beacon(
     w.finish()
 }
 
+/// Sets `aid`'s bit in the TIM element of a beacon written by [`beacon`]: the AP holds frames
+/// for that station (IEEE 802.11-2020 §9.4.2.5; the one-octet partial virtual bitmap with
+/// offset 0 covers AIDs 0-7). `None` when the frame has no such TIM or the AID is beyond it.
+pub(crate) fn set_tim_bit(frame: &mut [u8], aid: u16) -> Option<()> {
+    // Header, timestamp, beacon interval, capability.
+    let mut pos = 24 + 8 + 2 + 2;
+    while let (Some(&id), Some(&len)) = (frame.get(pos), frame.get(pos + 1)) {
+        if id == 5 {
+            if aid >= 8 || len < 4 {
+                return None;
+            }
+            // Element id, length, DTIM count, DTIM period, bitmap control, bitmap.
+            *frame.get_mut(pos + 5)? |= 1 << aid;
+            return Some(());
+        }
+        pos += 2 + usize::from(len);
+    }
+    None
+}
+
 /// Writes a broadcast probe request from `sta` for `ssid` (empty: the wildcard SSID), with
 /// the station's rates: what the firmware sends on each scanned channel in air mode.
 pub fn probe_req(buf: &mut [u8], sta: &[u8; 6], ssid: &[u8], seq: u16) -> Option<usize> {

@@ -191,7 +191,7 @@ fn render(
         }
         Out::Mgmt { kind, if_id } => {
             let seq = fw.next_seq80211();
-            let flags = if matches!(kind, Mgmt::Beacon) {
+            let flags = if matches!(kind, Mgmt::Beacon | Mgmt::BeaconTim) {
                 FLAG_BEACON
             } else {
                 FLAG_A1_MATCH
@@ -208,6 +208,16 @@ fn render(
             let frame = mid.get_mut(start..)?;
             let n = match kind {
                 Mgmt::Beacon => net::beacon(frame, false, &[0xff; 6], now / 1000, seq),
+                Mgmt::BeaconTim => {
+                    let n = net::beacon(frame, false, &[0xff; 6], now / 1000, seq)?;
+                    let aid = match fw.ap {
+                        crate::chip::ApState::Associated(aid) => aid,
+                        _ => 0,
+                    };
+                    // A beacon without the bit is still a beacon (the AID is always 1 here).
+                    let _ = frame.get_mut(..n).and_then(|f| net::set_tim_bit(f, aid));
+                    Some(n)
+                }
                 Mgmt::ProbeResp => net::beacon(frame, true, &sta, now / 1000, seq),
                 Mgmt::AuthResp => net::auth_resp(frame, &sta, seq),
                 Mgmt::AssocResp(aid) => net::assoc_resp(frame, &sta, aid, seq),
@@ -216,7 +226,7 @@ fn render(
             }?;
             let n = match kind {
                 // Capability Privacy (bit 4), after header, timestamp (8) and interval (2).
-                Mgmt::Beacon | Mgmt::ProbeResp if fw.privacy => {
+                Mgmt::Beacon | Mgmt::BeaconTim | Mgmt::ProbeResp if fw.privacy => {
                     *mid.get_mut(start + 24 + 8 + 2)? |= 0x10;
                     n
                 }

@@ -86,6 +86,8 @@ pub fn render(card: &mut Card, w: &mut impl Write) -> fmt::Result {
     writeln!(w, "chip_policies_uploaded {}", s.policies_uploaded)?;
     writeln!(w, "chip_tx_policy_refused {}", s.tx_policy_refused)?;
     writeln!(w, "chip_txed_rates_seen {:#x}", s.txed_rates_seen)?;
+    // 802.11 power save (issue 15 §4).
+    crate::ps::render(&s, w)?;
     // The firmware's association state (issue 16 §3).
     card.chip().fw_bss().render(w)
 }
