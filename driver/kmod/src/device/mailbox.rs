@@ -25,6 +25,9 @@ pub(super) enum AssocJob {
     Edca(EdcaParams),
     /// `add_interface` with an address the firmware was not configured with.
     StationMac([u8; 6]),
+    /// `bss_info_changed(BSS_CHANGED_PS)`: set-PM 0x0010 (engine `mac::pm`), in order after
+    /// the association's set-BSS-params.
+    SetPm(bes2600_wire::wsm::pm::SetPm),
     /// What follows waits until the join posted with it has been submitted (the BH takes
     /// `Mailbox::join` in `post_requests`): set-BSS-params and the rest of an association
     /// follow the join (C:sta.c:2115 before C:ap.c:805), also when mac80211 replays both in
@@ -233,6 +236,7 @@ impl super::Device {
                 AssocJob::TxQueue(q) => eng.set_tx_queue_params(0, NO_TAG, &q),
                 AssocJob::Edca(e) => eng.set_edca_params(0, NO_TAG, &e),
                 AssocJob::StationMac(m) => eng.set_station_mac(0, NO_TAG, m),
+                AssocJob::SetPm(p) => eng.set_pm(0, NO_TAG, &p),
                 // The join goes out in this pass's `post_requests`; the rest on the next.
                 AssocJob::AfterJoin if join_pending => return,
                 AssocJob::AfterJoin => Ok(()),
