@@ -86,6 +86,9 @@ pub fn render(card: &mut Card, w: &mut impl Write) -> fmt::Result {
     writeln!(w, "chip_policies_uploaded {}", s.policies_uploaded)?;
     writeln!(w, "chip_tx_policy_refused {}", s.tx_policy_refused)?;
     writeln!(w, "chip_txed_rates_seen {:#x}", s.txed_rates_seen)?;
+    // The rate of the last frame sent (hw number): the bitmap above cannot tell per band
+    // that 5 GHz data never went at 1 Mb/s; phase 70 reads this after each band's uplink.
+    writeln!(w, "chip_txed_rate_last {}", s.txed_rate_last)?;
     // 802.11 power save (issue 15 §4).
     crate::ps::render(&s, w)?;
     // The firmware's association state (issue 16 §3).
