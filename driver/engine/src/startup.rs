@@ -163,7 +163,11 @@ impl<const CQ: usize> Core<CQ> {
     }
 
     /// Queues one internal command built by the wire crate (start-up, policy upload).
-    pub(crate) fn push_internal<'m, M: Message<'m>>(&mut self, m: &M, if_id: u8) -> Result<(), Fault> {
+    pub(crate) fn push_internal<'m, M: Message<'m>>(
+        &mut self,
+        m: &M,
+        if_id: u8,
+    ) -> Result<(), Fault> {
         let t = CmdQueue::<CQ>::timeout_for(M::ID, &self.policy);
         self.cmds
             .push_with(M::ID, if_id, 0, t, true, |body| {

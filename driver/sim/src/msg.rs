@@ -64,7 +64,10 @@ pub(crate) enum Mgmt {
     ProbeResp,
     AuthResp,
     AssocResp(u16),
-    ArpReply { mac: [u8; 6], ip: [u8; 4] },
+    ArpReply {
+        mac: [u8; 6],
+        ip: [u8; 4],
+    },
     Deauth,
 }
 
