@@ -141,6 +141,24 @@ const bes_u8 *bes_skb_data(struct sk_buff *skb, bes_size *len);
 /* Hardware queue (0 VO .. 3 BK) and whether the frame wants no ACK. */
 int bes_skb_queue(struct sk_buff *skb);
 void bes_tx_status(struct ieee80211_hw *hw, struct sk_buff *skb, bes_bool acked, int tries);
+/* One entry of a TX frame's rate list (ieee80211_tx_info control.rates, later status.rates). */
+#define BES_TX_MAX_RATES 4
+#define BES_RATE_LEGACY 0	/* idx: index into the band's bitrates */
+#define BES_RATE_HT 1		/* idx: HT MCS */
+#define BES_RATE_OTHER 2	/* VHT: the chip has no number for it */
+struct bes_tx_rate {
+	int idx;
+	int count;		/* tries */
+	int kind;		/* BES_RATE_* */
+	bes_u16 flags;		/* mac80211's IEEE80211_TX_RC_* bits, given back unchanged */
+};
+/* The rate list mac80211's rate control left in the frame (entries up to the first unused
+ * one, at most BES_TX_MAX_RATES) and its band (*band_5g); returns the number of entries. */
+int bes_skb_tx_rates(struct sk_buff *skb, struct bes_tx_rate *rates, bes_bool *band_5g);
+/* As bes_tx_status, reporting the n (<= BES_TX_MAX_RATES) rates the frame was tried at, in
+ * order, with their attempts; a BES_RATE_HT entry is reported as an MCS. */
+void bes_tx_status_rates(struct ieee80211_hw *hw, struct sk_buff *skb, bes_bool acked,
+			 const struct bes_tx_rate *rates, int n);
 void bes_tx_drop(struct ieee80211_hw *hw, struct sk_buff *skb);
 void bes_tx_purge(struct ieee80211_hw *hw);
 /* A frame for a hardware key gets the ICV/MIC room the firmware writes into (bes_shim_crypto.c,

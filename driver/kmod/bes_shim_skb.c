@@ -256,6 +256,68 @@ void bes_tx_status(struct ieee80211_hw *hw, struct sk_buff *skb, bool acked, int
 	ieee80211_tx_status_ni(hw, skb);
 }
 
+/*
+ * mac80211 fills control.rates for every frame of a driver without its own rate control and
+ * without IEEE80211_HW_SUPPORTS_RC_TABLE: rate_control_get_rate() ends with
+ * ieee80211_get_tx_rates() from the station's rate table, on the slow path
+ * (invoke_tx_handlers_early) and the fast path (ieee80211_xmit_fast_finish) alike
+ * (net/mac80211/rate.c, tx.c in 6.12). The entries stay untouched until the status: the
+ * driver owns the skb, and status.rates is the same memory.
+ */
+int bes_skb_tx_rates(struct sk_buff *skb, struct bes_tx_rate *rates, bool *band_5g)
+{
+	struct ieee80211_tx_info *info = IEEE80211_SKB_CB(skb);
+	int i;
+
+	*band_5g = info->band == NL80211_BAND_5GHZ;
+	for (i = 0; i < IEEE80211_TX_MAX_RATES && i < BES_TX_MAX_RATES; i++) {
+		const struct ieee80211_tx_rate *r = &info->control.rates[i];
+
+		if (r->idx < 0 || !r->count)
+			break;
+		rates[i].idx = r->idx;
+		rates[i].count = r->count;
+		rates[i].flags = r->flags;
+		if (r->flags & IEEE80211_TX_RC_MCS)
+			rates[i].kind = BES_RATE_HT;
+		else if (r->flags & IEEE80211_TX_RC_VHT_MCS)
+			rates[i].kind = BES_RATE_OTHER;
+		else
+			rates[i].kind = BES_RATE_LEGACY;
+	}
+	return i;
+}
+
+void bes_tx_status_rates(struct ieee80211_hw *hw, struct sk_buff *skb, bool acked,
+			 const struct bes_tx_rate *rates, int n)
+{
+	struct ieee80211_tx_info *info = IEEE80211_SKB_CB(skb);
+	bool end = false;
+	int i;
+
+	ieee80211_tx_info_clear_status(info);
+	if (acked && !(info->flags & IEEE80211_TX_CTL_NO_ACK))
+		info->flags |= IEEE80211_TX_STAT_ACK;
+	for (i = 0; i < IEEE80211_TX_MAX_RATES; i++) {
+		struct ieee80211_tx_rate *r = &info->status.rates[i];
+
+		end = end || i >= n || i >= BES_TX_MAX_RATES || rates[i].count <= 0;
+		if (end) {
+			/* The list ends at the first unused entry (ieee80211_tx_get_rates). */
+			r->idx = -1;
+			r->count = 0;
+			r->flags = 0;
+			continue;
+		}
+		r->idx = rates[i].idx;
+		r->count = min(rates[i].count, IEEE80211_MAX_TX_RETRY);
+		r->flags = rates[i].flags;
+		if (rates[i].kind == BES_RATE_HT)
+			r->flags |= IEEE80211_TX_RC_MCS;
+	}
+	ieee80211_tx_status_ni(hw, skb);
+}
+
 void bes_tx_drop(struct ieee80211_hw *hw, struct sk_buff *skb)
 {
 	ieee80211_free_txskb(hw, skb);

@@ -9,8 +9,9 @@ use kernel::prelude::*;
 
 use bes2600_engine::keys::RxCrypto;
 use bes2600_engine::mac::channel::rx_freq_band;
-use bes2600_engine::mac::rates::{band_rx_rate, RxRate};
+use bes2600_engine::mac::rates::{attempts, band_rx_rate, band_tx_rates, status_rates, RxRate};
 use bes2600_engine::mac::tags::Tag;
+use bes2600_engine::txpolicy::TxRates;
 use bes2600_engine::{
     CmdDone, CmdResult, ConnEvent, DataPath, Host, RecoveryCause, RecoveryRequest, RxBatch,
     StartupInfo, TxStatus,
@@ -43,8 +44,10 @@ pub(super) struct HostCtx<'a> {
     pub(super) h: &'a mut MacHost,
 }
 
-impl Host for HostCtx<'_> {
-    fn next_tx(&mut self, buf: &mut [u8]) -> Option<usize> {
+impl HostCtx<'_> {
+    /// Takes the next frame from mac80211 into a free pending slot and writes its transmit
+    /// request into `buf`; returns the request's length and the slot.
+    fn take_tx(&mut self, buf: &mut [u8]) -> Option<(usize, usize)> {
         loop {
             // A free pending slot bounds the frames in flight.
             let slot = (0..TX_SLOTS)
@@ -87,12 +90,30 @@ impl Host for HostCtx<'_> {
                     }
                     self.h.next_slot = (slot + 1) % TX_SLOTS;
                     self.dev.tx_inflight.fetch_add(1, Ordering::AcqRel);
-                    return Some(n);
+                    return Some((n, slot));
                 }
                 // Too large for one slot (spec errata: refuse >1628 B): drop, try the next.
                 Err(_) => drop(skb),
             }
         }
+    }
+}
+
+impl Host for HostCtx<'_> {
+    fn next_tx(&mut self, buf: &mut [u8]) -> Option<usize> {
+        self.take_tx(buf).map(|(n, _)| n)
+    }
+
+    fn next_tx_rated(&mut self, buf: &mut [u8], rates: &mut TxRates) -> Option<usize> {
+        let (n, slot) = self.take_tx(buf)?;
+        // mac80211's rate control chose up to four rates for the frame, as indices into the
+        // band's bitrates (on 5 GHz from 6 Mb/s); the engine builds the firmware's rate policy
+        // from their firmware numbers and names its first rate in the request (spec §3.9).
+        if let Some(Some(skb)) = self.h.pending.get(slot) {
+            let list = skb.tx_rates();
+            *rates = band_tx_rates(&list.mac_rates(), list.band());
+        }
+        Some(n)
     }
 
     fn tx_pending(&mut self) -> bool {
@@ -187,7 +208,19 @@ impl Host for HostCtx<'_> {
         };
         if let Some(skb) = p.take() {
             self.dev.tx_inflight.fetch_sub(1, Ordering::AcqRel);
-            skb.tx_status(status.status == 0, status.ack_failures.saturating_add(1));
+            let acked = status.status == 0;
+            let list = skb.tx_rates();
+            // Rate control learns the rate the firmware reports the frame went out at
+            // (txedRate, as the band's index) behind the rates it tried first. For a frame
+            // that was not acknowledged the spec gives txedRate no meaning and the attempts
+            // are spread over the rate list as the vendor driver does (C:txrx.c:1381-1393).
+            let txed = band_rx_rate(status.txed_rate, list.band()).filter(|_| acked);
+            let st = status_rates(
+                &list.mac_rates(),
+                txed,
+                attempts(acked, status.ack_failures),
+            );
+            skb.tx_status_rates(acked, &list, &st);
         }
     }
 

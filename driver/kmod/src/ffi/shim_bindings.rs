@@ -6,6 +6,10 @@ pub const BES_N_CHANNELS_5G: u32 = 37;
 pub const BES_RX_DECRYPTED: u32 = 1;
 pub const BES_RX_MIC_ERROR: u32 = 2;
 pub const BES_RX_IV_STRIPPED: u32 = 4;
+pub const BES_TX_MAX_RATES: u32 = 4;
+pub const BES_RATE_LEGACY: u32 = 0;
+pub const BES_RATE_HT: u32 = 1;
+pub const BES_RATE_OTHER: u32 = 2;
 pub type __u8 = core::ffi::c_uchar;
 pub type __u16 = core::ffi::c_ushort;
 pub type __u32 = core::ffi::c_uint;
@@ -240,6 +244,30 @@ extern "C" {
         skb: *mut sk_buff,
         acked: bes_bool,
         tries: core::ffi::c_int,
+    );
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct bes_tx_rate {
+    pub idx: core::ffi::c_int,
+    pub count: core::ffi::c_int,
+    pub kind: core::ffi::c_int,
+    pub flags: bes_u16,
+}
+extern "C" {
+    pub fn bes_skb_tx_rates(
+        skb: *mut sk_buff,
+        rates: *mut bes_tx_rate,
+        band_5g: *mut bes_bool,
+    ) -> core::ffi::c_int;
+}
+extern "C" {
+    pub fn bes_tx_status_rates(
+        hw: *mut ieee80211_hw,
+        skb: *mut sk_buff,
+        acked: bes_bool,
+        rates: *const bes_tx_rate,
+        n: core::ffi::c_int,
     );
 }
 extern "C" {

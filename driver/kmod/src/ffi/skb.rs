@@ -7,6 +7,9 @@ use core::ptr::NonNull;
 
 use kernel::prelude::*;
 
+use bes2600_engine::mac::rates::{MacRate, StatusRates};
+use bes2600_wire::wsm::common::Band;
+
 use super::hw::HwRef;
 use super::{check, sys};
 
@@ -60,10 +63,151 @@ impl Skb {
     }
 }
 
+impl Skb {
+    /// The rates mac80211's rate control chose for the frame and the band it goes out on.
+    pub(crate) fn tx_rates(&self) -> TxRateList {
+        let mut list = TxRateList {
+            band_5g: false,
+            entries: [TxRateEntry::UNUSED; TX_MAX_RATES],
+            len: 0,
+        };
+        // SAFETY: The skb is valid and owned by us (type invariant); `entries` has room for
+        // the `BES_TX_MAX_RATES` entries the shim writes at most, and `band_5g` is valid for
+        // a write.
+        let n = unsafe {
+            sys::bes_skb_tx_rates(
+                self.ptr.as_ptr(),
+                list.entries.as_mut_ptr().cast::<sys::bes_tx_rate>(),
+                &mut list.band_5g,
+            )
+        };
+        list.len = usize::try_from(n).unwrap_or(0).min(TX_MAX_RATES);
+        list
+    }
+
+    /// Reports the TX outcome with the rates the frame was tried at (`status`, in order,
+    /// with their attempts; an entry from `list`, the frame's own rate list, keeps
+    /// mac80211's flags) and gives the skb back to mac80211.
+    pub(crate) fn tx_status_rates(self, acked: bool, list: &TxRateList, status: &StatusRates) {
+        let mut rates = [TxRateEntry::UNUSED; TX_MAX_RATES];
+        let mut n = 0;
+        for (i, (slot, s)) in rates.iter_mut().zip(status.iter()).enumerate() {
+            let listed = s.from.and_then(|k| list.entries().get(usize::from(k)));
+            *slot = match listed {
+                Some(e) => e.with_count(s.count),
+                None => TxRateEntry::new(s.rate, s.count),
+            };
+            n = i + 1;
+        }
+        let me = core::mem::ManuallyDrop::new(self);
+        // SAFETY: Ownership of the skb passes to mac80211 here (type invariant: we own it);
+        // `ManuallyDrop` keeps `Drop` from freeing it a second time. `rates` is readable for
+        // `n` entries (`TxRateEntry` is a transparent `bes_tx_rate`) during the call.
+        unsafe {
+            sys::bes_tx_status_rates(
+                me.hw.0.as_ptr(),
+                me.ptr.as_ptr(),
+                acked,
+                rates.as_ptr().cast::<sys::bes_tx_rate>(),
+                c_int::try_from(n).unwrap_or(0),
+            )
+        }
+    }
+}
+
 impl Drop for Skb {
     fn drop(&mut self) {
         // SAFETY: We own the skb (type invariant) and free it once.
         unsafe { sys::bes_tx_drop(self.hw.0.as_ptr(), self.ptr.as_ptr()) }
+    }
+}
+
+/// Entries in a TX frame's rate list (mac80211's `IEEE80211_TX_MAX_RATES`).
+const TX_MAX_RATES: usize = sys::BES_TX_MAX_RATES as usize;
+
+/// One entry of a TX frame's rate list: a rate of the frame's band, its tries, and
+/// mac80211's other flags for it (short GI, 40 MHz, RTS/CTS), which go back unread.
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+struct TxRateEntry(sys::bes_tx_rate);
+
+impl TxRateEntry {
+    const UNUSED: Self = Self(sys::bes_tx_rate {
+        idx: -1,
+        count: 0,
+        kind: sys::BES_RATE_OTHER as c_int,
+        flags: 0,
+    });
+
+    /// An entry of mac80211's list would name this rate with `count` tries; no other flags.
+    fn new(rate: MacRate, count: u8) -> Self {
+        let (idx, kind) = match rate {
+            MacRate::Legacy(i) => (i, sys::BES_RATE_LEGACY),
+            MacRate::Ht(mcs) => (mcs, sys::BES_RATE_HT),
+        };
+        Self(sys::bes_tx_rate {
+            idx: c_int::from(idx),
+            count: c_int::from(count),
+            kind: kind as c_int,
+            flags: 0,
+        })
+    }
+
+    /// The rate: an index into the band's bitrates or an HT MCS; `None` for a kind the
+    /// chip has no number for (VHT).
+    fn rate(&self) -> Option<MacRate> {
+        let idx = u8::try_from(self.0.idx).ok()?;
+        match u32::try_from(self.0.kind).ok()? {
+            sys::BES_RATE_LEGACY => Some(MacRate::Legacy(idx)),
+            sys::BES_RATE_HT => Some(MacRate::Ht(idx)),
+            _ => None,
+        }
+    }
+
+    /// Tries (mac80211 allows at most 31).
+    fn count(&self) -> u8 {
+        u8::try_from(self.0.count).unwrap_or(0)
+    }
+
+    /// The same rate and flags with `count` tries.
+    fn with_count(self, count: u8) -> Self {
+        Self(sys::bes_tx_rate {
+            count: c_int::from(count),
+            ..self.0
+        })
+    }
+}
+
+/// A TX frame's rate list as mac80211 left it, and its band.
+pub(crate) struct TxRateList {
+    band_5g: bool,
+    entries: [TxRateEntry; TX_MAX_RATES],
+    len: usize,
+}
+
+impl TxRateList {
+    /// The band the frame goes out on.
+    pub(crate) fn band(&self) -> Band {
+        if self.band_5g {
+            Band::Band5G
+        } else {
+            Band::Band2G4
+        }
+    }
+
+    /// The entries, best rate first.
+    fn entries(&self) -> &[TxRateEntry] {
+        self.entries.get(..self.len).unwrap_or(&[])
+    }
+
+    /// The entries as rates and tries, best first, in their slots (`None`: a kind the chip
+    /// has no number for, or no entry).
+    pub(crate) fn mac_rates(&self) -> [Option<(MacRate, u8)>; TX_MAX_RATES] {
+        let mut out = [None; TX_MAX_RATES];
+        for (o, e) in out.iter_mut().zip(self.entries()) {
+            *o = e.rate().map(|r| (r, e.count()));
+        }
+        out
     }
 }
 
