@@ -221,6 +221,8 @@ enum bes_bss_changed {
 	BES_BSS_CHANGED_BEACON_INT = 1 << 7,
 	BES_BSS_CHANGED_CQM = 1 << 8,
 	BES_BSS_CHANGED_ARP_FILTER = 1 << 9,
+	/* Power save (vif->cfg.ps), numbered as bes2600_engine::mac::pm::CHANGED_PS. */
+	BES_BSS_CHANGED_PS = 1 << 11,
 };
 enum bes_ampdu_action {
 	BES_AMPDU_RX_START = 1,
@@ -257,6 +259,9 @@ struct bes_bss_info {
 	int arp_count;
 	/* The DTIM period of the BSS's TIM element (0: none seen), as C's join takes it. */
 	bes_u8 bss_dtim;
+	/* Power save (issue 15 §4): vif->cfg.ps, and hw->conf.dynamic_ps_timeout in ms. */
+	bes_bool ps;
+	int dynamic_ps_timeout;
 };
 struct bes_scan_req {
 	bes_u16 freqs[48];	/* one band's channels (mac80211 scans band by band), WSM's limit */

@@ -65,6 +65,7 @@ static u32 bes_bss_assoc_info(struct ieee80211_vif *vif, struct ieee80211_bss_co
 		{ BSS_CHANGED_BEACON_INT, BES_BSS_CHANGED_BEACON_INT },
 		{ BSS_CHANGED_CQM, BES_BSS_CHANGED_CQM },
 		{ BSS_CHANGED_ARP_FILTER, BES_BSS_CHANGED_ARP_FILTER },
+		{ BSS_CHANGED_PS, BES_BSS_CHANGED_PS },
 	};
 	struct cfg80211_chan_def *cd = &info->chanreq.oper;
 	struct ieee80211_sta *sta = NULL;
@@ -116,6 +117,10 @@ static void bes_op_bss_info_changed(struct ieee80211_hw *hw, struct ieee80211_vi
 		.dtim_period = info->dtim_period,
 		.basic_rates = info->basic_rates,
 		.freq = bes_hw_freq(hw),
+		/* mac80211 says power save through vif->cfg.ps (BSS_CHANGED_PS), never CONF_PS,
+		 * to a SUPPORTS_DYNAMIC_PS driver (ieee80211_recalc_ps); as C:ap.c:988. */
+		.ps = vif->cfg.ps,
+		.dynamic_ps_timeout = hw->conf.dynamic_ps_timeout,
 	};
 	u32 flags = 0;
 
@@ -336,6 +341,10 @@ struct ieee80211_hw *bes_hw_alloc(void *drv)
 	ieee80211_hw_set(hw, REPORTS_TX_ACK_STATUS);
 	ieee80211_hw_set(hw, AMPDU_AGGREGATION);
 	ieee80211_hw_set(hw, MFP_CAPABLE);
+	/* The firmware dozes, sends the null frames and fetches from the TIM itself; the
+	 * dynamic (fast) PS idle timer is its own too (set-PM 0x81, C:main.c:379-380). */
+	ieee80211_hw_set(hw, SUPPORTS_PS);
+	ieee80211_hw_set(hw, SUPPORTS_DYNAMIC_PS);
 	hw->queues = 4;			/* VO, VI, BE, BK (spec §4.3) */
 	hw->max_rates = 4;
 	hw->max_rate_tries = 15;

@@ -10,6 +10,7 @@ use bes2600_engine::keys::{cipher, KeyConf, KeyError};
 use bes2600_engine::mac::bss::{self, BssConf, Cmd, HtInfo};
 use bes2600_engine::mac::edca::TxQueueConf;
 use bes2600_engine::mac::join::JoinParams;
+use bes2600_engine::mac::pm::{self, PsConf};
 use bes2600_engine::mac::scan::ScanParams;
 use bes2600_wire::wsm::common::{Band, Ssid};
 
@@ -183,7 +184,18 @@ impl ffi::Driver for Device {
             for c in cmds {
                 a.jobs.push(AssocJob::Cmd(*c));
             }
-            planned = !plan.is_empty();
+            // Power save (issue 15 §4): set-PM after the association's commands, as C's
+            // handler runs after them (C:ap.c:988-1035; the mapping is engine `mac::pm`).
+            let ps = changed.bits() & pm::CHANGED_PS != 0;
+            if ps {
+                a.jobs.push(AssocJob::SetPm(pm::set_pm_for(&PsConf {
+                    ps: info.ps,
+                    dynamic_ps_timeout_ms: info.dynamic_ps_timeout,
+                    // The module offers no U-APSD (no IEEE80211_VIF_SUPPORTS_UAPSD).
+                    uapsd: false,
+                })));
+            }
+            planned = !plan.is_empty() || ps;
         }
         if changed.contains(BssChanged::BSSID) && info.bssid != g.bssid {
             g.bssid = info.bssid;

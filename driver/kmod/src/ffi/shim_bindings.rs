@@ -384,6 +384,7 @@ pub const bes_bss_changed_BES_BSS_CHANGED_BASIC_RATES: bes_bss_changed = 64;
 pub const bes_bss_changed_BES_BSS_CHANGED_BEACON_INT: bes_bss_changed = 128;
 pub const bes_bss_changed_BES_BSS_CHANGED_CQM: bes_bss_changed = 256;
 pub const bes_bss_changed_BES_BSS_CHANGED_ARP_FILTER: bes_bss_changed = 512;
+pub const bes_bss_changed_BES_BSS_CHANGED_PS: bes_bss_changed = 2048;
 pub type bes_bss_changed = core::ffi::c_uint;
 pub const bes_ampdu_action_BES_AMPDU_RX_START: bes_ampdu_action = 1;
 pub const bes_ampdu_action_BES_AMPDU_RX_STOP: bes_ampdu_action = 2;
@@ -419,6 +420,8 @@ pub struct bes_bss_info {
     pub arp_addr: [bes_u8; 4usize],
     pub arp_count: core::ffi::c_int,
     pub bss_dtim: bes_u8,
+    pub ps: bes_bool,
+    pub dynamic_ps_timeout: core::ffi::c_int,
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
