@@ -47,7 +47,10 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
                 m.emit(out);
                 Some(out.len())
             })?;
-        self.shared().on_tx();
+        // The typed path once forgot this: a Reset sent with `reset()` left the policy
+        // cache believing the firmware still held its table, so every frame after it named
+        // a policy the firmware no longer had (seen when roaming, e2e phase 74).
+        self.submitted(M::ID);
         Ok(())
     }
 

@@ -285,13 +285,19 @@ impl<S: Borrow<Shared>, const CQ: usize> Engine<S, CQ> {
         }
         let t = CmdQueue::<CQ>::timeout_for(req, &self.core.policy);
         self.core.cmds.push(req, if_id, tag, t, payload, false)?;
+        self.submitted(req);
+        Ok(())
+    }
+
+    /// What every host command does once queued (raw [`Self::submit`] and the typed
+    /// builders alike): a Reset makes the firmware forget its rate policies (spec §3.3, T),
+    /// so frames after it need them uploaded again, the upload queued behind the Reset.
+    /// Then the BH is woken for the command.
+    pub(crate) fn submitted(&mut self, req: u16) {
         if req & crate::cmd::id::MSG_ID_MASK == crate::cmd::id::RESET {
-            // The firmware forgets its rate policies at Reset (spec §3.3, T): frames after
-            // it need them uploaded again, and the upload queues behind the Reset.
             self.core.txp.forget_uploads();
         }
         self.shared().on_tx();
-        Ok(())
     }
 
     /// Runs the bottom half until idle, the budget is used up, or a fault stops it.

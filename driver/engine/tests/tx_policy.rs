@@ -112,6 +112,22 @@ fn reset_makes_the_engine_upload_again() {
     );
 }
 
+#[test]
+fn a_typed_reset_makes_the_engine_upload_again() {
+    // The module resets with `Engine::reset`, not the raw `submit`: both must forget.
+    let mut rig = Rig::new(Policy::default());
+    rig.start(8);
+    rig.host.queue_tx(100, 1);
+    rig.settle(50);
+    rig.engine.reset(0, 7, false).unwrap();
+    rig.settle(20);
+    rig.host.queue_tx(100, 2);
+    rig.settle(50);
+    let ups = bus_order(&rig).iter().filter(|o| o.is_some()).count();
+    assert_eq!(ups, 2, "the frame after a typed Reset re-uploads its policy");
+    assert_eq!(rig.host.tx_status.len(), 2);
+}
+
 /// A host that gives mac80211-style rates: MCS 7 x 3, MCS 5 x 2 (HT adds 1 Mb/s).
 struct RatedHost(MockHost);
 
