@@ -124,7 +124,10 @@ fn a_typed_reset_makes_the_engine_upload_again() {
     rig.host.queue_tx(100, 2);
     rig.settle(50);
     let ups = bus_order(&rig).iter().filter(|o| o.is_some()).count();
-    assert_eq!(ups, 2, "the frame after a typed Reset re-uploads its policy");
+    assert_eq!(
+        ups, 2,
+        "the frame after a typed Reset re-uploads its policy"
+    );
     assert_eq!(rig.host.tx_status.len(), 2);
 }
 
