@@ -43,7 +43,7 @@ ra_phy_json() {
 # ra_band BAND HOSTAPD_CONF WPA_CONF FREQ: one band's run with the card, driver, hwsim and
 # medium up; writes the band's JSON object to /tmp/ra-BAND.json.
 ra_band() {
-    local band=$1 assoc=false scan=false freq=0 state rx='{}' tx='{}' txrate=null
+    local band=$1 assoc=false scan=false freq=0 state rx='{}' tx='{}' txrate=null chiprate=null
     sed "s/^interface=.*/interface=$AP_IF/" /etc/hostap/$2 >/tmp/ra-hostapd.conf
     rl_hostapd /tmp/ra-hostapd-$band.out /tmp/ra-hostapd.conf
     sleep 1
@@ -68,13 +68,15 @@ ra_band() {
         iw dev wlan0 station dump >/tmp/ra-sta-$band.txt 2>&1
         sed "s/^/E2E realap $band station: /" /tmp/ra-sta-$band.txt | grep -i bitrate
         txrate=$(sed -n 's/^[[:space:]]*tx bitrate:[[:space:]]*\([0-9.]*\) MBit.*/\1/p' /tmp/ra-sta-$band.txt | head -1)
+        # The firmware rate number the chip last sent at (its confirm's txedRate).
+        chiprate=$(sed -n 's/^chip_txed_rate_last //p' $V/contract 2>/dev/null | head -1)
         e realap_band $band rx "$rx" tx "$tx"
     fi
     # Both gone before the next band starts.
     rl_stop_aps
     tail -3 /tmp/ra-hostapd-$band.out 2>/dev/null | sed "s/^/E2E realap $band hostapd: /"
-    printf '{"band":%s,"freq":%s,"scan":%s,"associated":%s,"wpa_state":"%s","rx":%s,"tx":%s,"tx_bitrate":%s}' \
-        "$band" "${freq:-0}" $scan $assoc "$state" "$rx" "$tx" "${txrate:-null}" >/tmp/ra-$band.json
+    printf '{"band":%s,"freq":%s,"scan":%s,"associated":%s,"wpa_state":"%s","rx":%s,"tx":%s,"tx_bitrate":%s,"chip_txed_rate":%s}' \
+        "$band" "${freq:-0}" $scan $assoc "$state" "$rx" "$tx" "${txrate:-null}" "${chiprate:-null}" >/tmp/ra-$band.json
 }
 
 rl_clean

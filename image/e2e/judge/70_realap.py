@@ -19,6 +19,11 @@ HT_MCS = (
 )
 
 
+# The firmware's rate numbers per band (spec §3.9): DSSS/CCK 0-3 on 2.4 GHz only, OFDM 6-13,
+# HT MCS 0-7 as 14-21.
+HW_RATES = {2.4: set(range(0, 4)) | set(range(6, 22)), 5: set(range(6, 22))}
+
+
 def _rate_of_band(mbps, ghz):
     """Whether `mbps` (iw's "tx bitrate") is a rate a station sends at on this band."""
     if not isinstance(mbps, (int, float)) or isinstance(mbps, bool):
@@ -68,6 +73,7 @@ def judge(res, ctx):
             "rx": rx,
             "tx": tx,
             "tx_bitrate": b.get("tx_bitrate"),
+            "chip_txed_rate": b.get("chip_txed_rate"),
         }
         f[f"realap_rx_mbps_{tag}"] = rx["mbps"]
         f[f"realap_tx_mbps_{tag}"] = tx["mbps"]
@@ -91,6 +97,10 @@ def judge(res, ctx):
         # TX rates (issue 16 §3): the station dump's TX bitrate after the uplink is one of this
         # band's rates; on 5 GHz never a DSSS/CCK one such as 1 Mb/s.
         checks.append((f"realap_{tag}_tx_bitrate_of_band", _rate_of_band(b.get("tx_bitrate"), ghz)))
+        # ... and the chip itself last sent at a rate of this band (the simulated firmware's
+        # txedRate: the rate policy's first rate, from mac80211's choice).
+        chip = b.get("chip_txed_rate")
+        checks.append((f"realap_{tag}_chip_rate_of_band", type(chip) is int and chip in HW_RATES[ghz]))
         if all(v for _, v in ok):
             bands.append(ghz)
     f["bands"] = bands
