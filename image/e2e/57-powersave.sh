@@ -4,8 +4,9 @@
 # and announces in the TIM what arrives meanwhile (driver/sim/src/ps.rs). The card counts the
 # receiver's time on and off in simulated ns (contract ps_awake_ns / ps_doze_ns); the awake
 # fraction of a window is the first's share of their sum.
-# 1. The stream with PS on: the default card (the AP's paced downlink), associated, power
-#    save on, rx-probe 47600: nothing lost, and the firmware stayed in fast PS throughout.
+# 1. The stream: the default card (the AP's paced downlink), associated; rx-probe 47600
+#    with power save off (the control: what this machine loses without PS), then on:
+#    nothing lost, and the firmware stayed in fast PS throughout.
 # 2. Idle: a card without the stream; PS off for PS_IDLE_S (awake fraction ~1), then PS on
 #    for PS_IDLE_S (ps_awake_fraction_idle, goal < 0.5); the link stays up.
 # Leaves the stream-less card loaded (phase 60 reloads its own).
@@ -29,24 +30,36 @@ ps_card() {
     return 1
 }
 ps_on() { iw dev wlan0 set power_save "$1" 2>/dev/null; iw dev wlan0 get power_save 2>/dev/null; }
+# UDP datagrams the socket layer dropped for a full receive buffer (not the link's loss).
+ps_rcvbuf_errors() { awk '/^Udp:/ { if (h) { print $6; exit } h = 1 }' /proc/net/snmp; }
 ps_stream_assoc=false ps_stream_rx='{}' ps_stream_mode=-1 ps_stream_fraction=-1
-ps_stream_ap_dropped=-1 ps_idle_assoc=false ps_fraction_off=-1 ps_fraction_on=-1 ps_mode_idle=-1
+ps_stream_ap_dropped=-1 ps_stream_off_rx='{}' ps_stream_chip_dropped=-1 ps_stream_rcvbuf_errors=-1 ps_idle_assoc=false ps_fraction_off=-1 ps_fraction_on=-1 ps_mode_idle=-1
 ps_link_after=false ps_set_pm=0 ps_beacons_slept=-1 ps_wakeups=-1 ps_wake_line=-1 ps_wake_edges=-1
 ps_tim_seen=-1
 
 # 1. The stream with power save on.
 if ps_card; then
     ps_stream_assoc=true
+    # Room for bursts while the (emulated) CPU schedules the receiver, as phase 20 gives.
+    echo 8388608 >/proc/sys/net/core/rmem_max
+    echo 8388608 >/proc/sys/net/core/rmem_default
+    e ps_stream_off_power_save "$(ps_on off)"
+    ps_stream_off_rx=$(rx-probe 47600 "$SECS"); [ -n "$ps_stream_off_rx" ] || ps_stream_off_rx='{}'
+    e ps_stream_off rx "$ps_stream_off_rx"
     e ps_stream_power_save "$(ps_on on)"
     sleep 1
-    s0=$(ps_snap) drop0=$(psv ps_ap_dropped)
+    s0=$(ps_snap) drop0=$(psv ps_ap_dropped) q0=$(psv chip_dropped_queue_full) r0=$(ps_rcvbuf_errors)
     ps_stream_rx=$(rx-probe 47600 "$SECS"); [ -n "$ps_stream_rx" ] || ps_stream_rx='{}'
-    s1=$(ps_snap) drop1=$(psv ps_ap_dropped)
+    s1=$(ps_snap) drop1=$(psv ps_ap_dropped) q1=$(psv chip_dropped_queue_full) r1=$(ps_rcvbuf_errors)
     ps_stream_fraction=$(ps_fraction "$s0" "$s1")
     ps_stream_mode=$(psv ps_mode)
     ps_stream_ap_dropped=$(( ${drop1:-0} - ${drop0:-0} ))
+    # Where a loss would come from: the firmware's RX queue, or the receiving socket.
+    ps_stream_chip_dropped=$(( ${q1:-0} - ${q0:-0} ))
+    ps_stream_rcvbuf_errors=$(( ${r1:-0} - ${r0:-0} ))
     e ps_stream rx "$ps_stream_rx" mode "$ps_stream_mode" awake_fraction "$ps_stream_fraction" \
-        ap_dropped "$ps_stream_ap_dropped"
+        ap_dropped "$ps_stream_ap_dropped" chip_queue_dropped "$ps_stream_chip_dropped" \
+        rcvbuf_errors "$ps_stream_rcvbuf_errors"
 fi
 
 # 2. Idle, without the stream: PS off, then on.
@@ -80,9 +93,12 @@ grep "^ps_" $V/contract 2>/dev/null | sed 's/^/E2E ps contract: /'
 
 result ps_stream_associated $ps_stream_assoc
 result ps_stream_rx "$ps_stream_rx"
+result ps_stream_off_rx "$ps_stream_off_rx"
 result ps_stream_mode "\"${ps_stream_mode:--1}\""
 result ps_stream_awake_fraction "$ps_stream_fraction"
 result ps_stream_ap_dropped "$ps_stream_ap_dropped"
+result ps_stream_chip_dropped "$ps_stream_chip_dropped"
+result ps_stream_rcvbuf_errors "$ps_stream_rcvbuf_errors"
 result ps_idle_associated $ps_idle_assoc
 result ps_idle_s "$PS_IDLE_S"
 result ps_awake_fraction_idle_off "$ps_fraction_off"

@@ -52,6 +52,12 @@ def judge(res, ctx):
         "ps_stream_duplicated": rx.get("duplicated"),
         "ps_stream_awake_fraction": _num(res.get("ps_stream_awake_fraction")),
         "ps_stream_ap_dropped": res.get("ps_stream_ap_dropped"),
+        # the control: the same stream with PS off, just before (not judged here; phase 20
+        # judges the stream without PS)
+        "ps_stream_off_lost": (res.get("ps_stream_off_rx") or {}).get("lost"),
+        # where a loss came from, if any: the firmware's RX queue, the receiving socket
+        "ps_stream_chip_dropped": res.get("ps_stream_chip_dropped"),
+        "ps_stream_rcvbuf_errors": res.get("ps_stream_rcvbuf_errors"),
     }
     idle = f["ps_awake_fraction_idle"]
     checks = [
