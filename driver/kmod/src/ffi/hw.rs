@@ -345,6 +345,7 @@ impl BssChanged {
 const _: () = {
     use bes2600_engine::mac::bss::changed as c;
     assert!(sys::bes_bss_changed_BES_BSS_CHANGED_BSSID == c::BSSID);
+    assert!(sys::bes_bss_changed_BES_BSS_CHANGED_PS == bes2600_engine::mac::pm::CHANGED_PS);
     assert!(sys::bes_bss_changed_BES_BSS_CHANGED_ASSOC == c::ASSOC);
     assert!(sys::bes_bss_changed_BES_BSS_CHANGED_ERP_CTS_PROT == c::ERP_CTS_PROT);
     assert!(sys::bes_bss_changed_BES_BSS_CHANGED_ERP_PREAMBLE == c::ERP_PREAMBLE);
