@@ -33,6 +33,7 @@ static int bes_op_add_interface(struct ieee80211_hw *hw, struct ieee80211_vif *v
 
 static void bes_op_remove_interface(struct ieee80211_hw *hw, struct ieee80211_vif *vif)
 {
+	WRITE_ONCE(((struct bes_hw_priv *)hw->priv)->last_tx_rate, 0);
 	bes_rs->op_remove_interface(bes_drv(hw), vif);
 }
 
@@ -152,7 +153,38 @@ static int bes_op_sta_add(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
 static int bes_op_sta_remove(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
 			     struct ieee80211_sta *sta)
 {
+	WRITE_ONCE(((struct bes_hw_priv *)hw->priv)->last_tx_rate, 0);
 	return bes_rs->op_sta_remove(bes_drv(hw), sta->addr);
+}
+
+/*
+ * The station dump's "tx bitrate": without HAS_RATE_CONTROL mac80211 fills it at TX time from
+ * its own rate-control pick and never from TX status (net/mac80211/tx.c, status.c); the rate
+ * the firmware actually used (the confirm's txedRate, kept by bes_tx_status_rates) reaches user
+ * space only through sta_statistics, which makes mac80211 skip its own value.
+ */
+static void bes_op_sta_statistics(struct ieee80211_hw *hw, struct ieee80211_vif *vif,
+				  struct ieee80211_sta *sta, struct station_info *sinfo)
+{
+	struct bes_hw_priv *p = hw->priv;
+	u32 v = READ_ONCE(p->last_tx_rate);
+	struct ieee80211_supported_band *sb;
+	unsigned int band = (v >> 16) & 0xff;
+	u8 idx = v & 0xff;
+
+	if (!(v & BIT(31)))
+		return;
+	if (v & BIT(8)) {
+		sinfo->txrate.flags = RATE_INFO_FLAGS_MCS;
+		sinfo->txrate.mcs = idx;
+		sinfo->txrate.bw = RATE_INFO_BW_20;
+	} else {
+		sb = band < NUM_NL80211_BANDS ? hw->wiphy->bands[band] : NULL;
+		if (!sb || idx >= sb->n_bitrates)
+			return;
+		sinfo->txrate.legacy = sb->bitrates[idx].bitrate;
+	}
+	sinfo->filled |= BIT_ULL(NL80211_STA_INFO_TX_BITRATE);
 }
 
 static int bes_op_set_key(struct ieee80211_hw *hw, enum set_key_cmd cmd,
@@ -303,6 +335,7 @@ static const struct ieee80211_ops bes_ops = {
 	.configure_filter = bes_op_configure_filter,
 	.sta_add = bes_op_sta_add,
 	.sta_remove = bes_op_sta_remove,
+	.sta_statistics = bes_op_sta_statistics,
 	.set_key = bes_op_set_key,
 	.hw_scan = bes_op_hw_scan,
 	.cancel_hw_scan = bes_op_cancel_hw_scan,

@@ -53,6 +53,9 @@ struct bes_hw_priv {
 	struct ieee80211_rate rates[BES_N_RATES];
 	struct ieee80211_supported_band band_5g;	/* bitrates: the OFDM tail of rates[] */
 	struct ieee80211_channel channels_5g[BES_N_CHANNELS_5G];
+	/* The rate of the last acked data frame as the firmware reported it (txedRate), for
+	 * sta_statistics: BIT(31) valid | band << 16 | ht << 8 | index (0: none yet). */
+	u32 last_tx_rate;
 };
 
 static inline void *bes_drv(struct ieee80211_hw *hw)

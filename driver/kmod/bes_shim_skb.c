@@ -315,6 +315,17 @@ void bes_tx_status_rates(struct ieee80211_hw *hw, struct sk_buff *skb, bool acke
 		if (rates[i].kind == BES_RATE_HT)
 			r->flags |= IEEE80211_TX_RC_MCS;
 	}
+	/*
+	 * The last entry is the rate the firmware reports an acked frame went out at: kept for
+	 * the station dump (bes_op_sta_statistics), for data frames only, as mac80211 keeps its
+	 * own last_rate (management frames go at the lowest basic rate).
+	 */
+	n = min(n, BES_TX_MAX_RATES);
+	if (acked && n > 0 && rates[n - 1].count > 0 && rates[n - 1].kind != BES_RATE_OTHER &&
+	    ieee80211_is_data(((struct ieee80211_hdr *)skb->data)->frame_control))
+		WRITE_ONCE(((struct bes_hw_priv *)hw->priv)->last_tx_rate,
+			   BIT(31) | (u32)info->band << 16 |
+			   (u32)(rates[n - 1].kind == BES_RATE_HT) << 8 | (u8)rates[n - 1].idx);
 	ieee80211_tx_status_ni(hw, skb);
 }
 
