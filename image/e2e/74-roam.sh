@@ -25,7 +25,10 @@
 RM_SECS=10
 # The roam is issued this many seconds into the stream.
 RM_AT=3
-RM_RATE=2000
+# Well under what hostapd's 5 GHz downlink carries here (phase 70: ~1.7 Mbit/s at hwsim's
+# 6 Mbit/s), so the sender is paced, not blocked, and the datagrams offered during the gap
+# follow from the rate.
+RM_RATE=1000
 RM_PAYLOAD=1000
 roam_air=false roamed=false roam_gap_ms=-1 roam_lost=-1 roam='{}'
 sh -n /e2e/realap-lib.sh && . /e2e/realap-lib.sh
@@ -103,7 +106,21 @@ DS
             [ -n "$(ip route show 192.0.2.2 2>/dev/null)" ] && break
             sleep 0.1
         done
-        e roam_first bssid "$from_bss" freq "$from_freq" target "$target" \
+        # The target fresh in wpa_supplicant's BSS table (`roam` needs it there) and in
+        # cfg80211's (entries expire after 30 s): a scan on its channel, before the stream.
+        tfreq=2437
+        [ "$target" = "$bss_5g" ] && tfreq=5180
+        age=
+        for i in 1 2 3; do
+            wpa_cli -p $RL_WPA_CTRL -i wlan0 scan freq=$tfreq >/dev/null 2>&1
+            for j in $(seq 1 20); do
+                sleep 0.25
+                age=$(wpa_cli -p $RL_WPA_CTRL -i wlan0 bss "$target" 2>/dev/null | sed -n 's/^age=//p')
+                [ -n "$age" ] && [ "$age" -le 1 ] && break 2
+            done
+        done
+        sleep 0.5
+        e roam_first bssid "$from_bss" freq "$from_freq" target "$target" target_age "${age:-none}" \
             route "$(ip route show 192.0.2.2 2>/dev/null)"
         rm_sample $((RM_SECS + 3)) >/tmp/rm-samples.txt &
         sampler=$!
