@@ -104,4 +104,12 @@ def judge(res, ctx):
         if all(v for _, v in ok):
             bands.append(ghz)
     f["bands"] = bands
+    # Issue 16 §5's rx_mbps/tx_mbps per band; the top-level rx_mbps is phase 20's stream.
+    f["band_mbps"] = {
+        str(ghz): {
+            "rx_mbps": f[f"realap_rx_mbps_{key.split('_')[1]}"],
+            "tx_mbps": f[f"realap_tx_mbps_{key.split('_')[1]}"],
+        }
+        for key, ghz, _ in BANDS
+    }
     return f, checks
