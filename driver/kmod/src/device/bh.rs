@@ -7,7 +7,7 @@ use core::sync::atomic::Ordering;
 use kernel::prelude::*;
 
 use bes2600_engine::mac::tags::Tag;
-use bes2600_engine::Bus;
+use bes2600_engine::{Bus, SubmitError};
 
 use super::boot::BootFiles;
 use super::host::{HostCtx, MacHost};
@@ -198,10 +198,22 @@ impl Device {
             }
         }
         if let Some(j) = join {
-            if eng.submit_msg(&j.request(), 0, Tag::Join.encode()).is_err() {
-                pr_warn!("bes2600: join not queued\n");
-            } else {
-                pr_info!("bes2600: join channel {}\n", j.channel);
+            match eng.submit_msg(&j.request(), 0, Tag::Join.encode()) {
+                Ok(()) => pr_info!("bes2600: join channel {}\n", j.channel),
+                Err(SubmitError::QueueFull) => {
+                    // A roam queues the leave's Reset and the TX-policy uploads of a running
+                    // stream in the same pass; dropping the join left the chip on the old
+                    // channel while mac80211 authenticated with the new BSS (e2e phase 74).
+                    // Keep it (unless mac80211 posted a newer one) for the pass after the
+                    // next confirm; the association's jobs wait behind it (`AfterJoin`).
+                    let mut g = self.mbox.lock();
+                    if g.join.is_none() {
+                        g.join = Some(j);
+                    }
+                    drop(g);
+                    self.posted.store(true, Ordering::Release);
+                }
+                Err(e) => pr_warn!("bes2600: join not queued: {:?}\n", e),
             }
         }
         if let Some(s) = scan {
