@@ -154,6 +154,10 @@ expect_fail "crates .inc stale after a Cargo.lock change" "stale: " \
 
 # A dependency added to netmgr (Cargo.toml and Cargo.lock, as cargo would write them) in a
 # copy of the workspace: bes2600-fw now links bytemuck, so its LICENSE is stale.
+# The check reads the crates' manifests offline; bytemuck is in Cargo.lock but no build of
+# the workspace downloads it (a target-specific dependency), so a fresh machine's cargo
+# cache lacks it: fetch everything the lock names first (a no-op once cached).
+cargo fetch --locked --manifest-path "$BES2600_ROOT/Cargo.toml" -q
 mkdir "$tmp/ws"
 git -C "$BES2600_ROOT" ls-files -z | tar -C "$BES2600_ROOT" --null -T - --ignore-failed-read -cf - | tar -C "$tmp/ws" -xf -
 cp "$BES2600_ROOT/Cargo.lock" "$tmp/ws/"
