@@ -93,42 +93,35 @@ fn data_waits_for_the_upload_confirm() {
     assert_eq!(rig.chip.data_msgs().len(), 1);
 }
 
-#[test]
-fn reset_makes_the_engine_upload_again() {
+/// A frame, a Reset sent by `reset`, another frame: the policy must be uploaded twice
+/// (the firmware forgets its table at Reset, spec §3.3, T) and both frames confirmed.
+fn frame_reset_frame(reset: impl FnOnce(&mut Rig)) {
     let mut rig = Rig::new(Policy::default());
     rig.start(8);
     rig.host.queue_tx(100, 1);
     rig.settle(50);
-    rig.engine
-        .submit(0x000A, 0, 7, &0u32.to_le_bytes())
-        .unwrap();
+    reset(&mut rig);
     rig.settle(20);
     rig.host.queue_tx(100, 2);
     rig.settle(50);
     let ups = bus_order(&rig).iter().filter(|o| o.is_some()).count();
-    assert_eq!(
-        ups, 2,
-        "after Reset the firmware's table is gone (spec §3.3, T)"
-    );
+    assert_eq!(ups, 2, "the frame after a Reset re-uploads its policy");
+    assert_eq!(rig.host.tx_status.len(), 2);
+}
+
+#[test]
+fn reset_makes_the_engine_upload_again() {
+    frame_reset_frame(|rig| {
+        rig.engine
+            .submit(0x000A, 0, 7, &0u32.to_le_bytes())
+            .unwrap()
+    });
 }
 
 #[test]
 fn a_typed_reset_makes_the_engine_upload_again() {
     // The module resets with `Engine::reset`, not the raw `submit`: both must forget.
-    let mut rig = Rig::new(Policy::default());
-    rig.start(8);
-    rig.host.queue_tx(100, 1);
-    rig.settle(50);
-    rig.engine.reset(0, 7, false).unwrap();
-    rig.settle(20);
-    rig.host.queue_tx(100, 2);
-    rig.settle(50);
-    let ups = bus_order(&rig).iter().filter(|o| o.is_some()).count();
-    assert_eq!(
-        ups, 2,
-        "the frame after a typed Reset re-uploads its policy"
-    );
-    assert_eq!(rig.host.tx_status.len(), 2);
+    frame_reset_frame(|rig| rig.engine.reset(0, 7, false).unwrap());
 }
 
 /// A host that gives mac80211-style rates: MCS 7 x 3, MCS 5 x 2 (HT adds 1 Mb/s).
