@@ -63,8 +63,9 @@ cvh_delta() {
 cvh_obj() { case "$1" in "{"*"}") echo "$1" ;; *) echo "{}" ;; esac; }
 # cvh_push "[...]" OBJ: the JSON array with OBJ appended.
 cvh_push() { case "$1" in "[]") echo "[$2]" ;; *) echo "${1%]},$2]" ;; esac; }
-# Downlink windows of bes2600 per RX path (see (b)); 2 rounds: 6 windows of $SECS s.
-CVH_ROUNDS=2
+# Downlink windows of bes2600 per RX path (see (b)); one round (3 windows of $SECS s) keeps the
+# e2e inside the CI budget; more rounds give the judge a median per path.
+CVH_ROUNDS=1
 # cvh_bes_mode frag|copy|pull: the module parameters of one bes2600 RX path.
 cvh_bes_mode() {
     local c=0 p=0

@@ -7,7 +7,7 @@ V=/sys/kernel/debug/bes2600_vsdio
 arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -1; }
 RATE=$(arg e2e.rate); RATE=${RATE:-20000}
 SECS=$(arg e2e.secs); SECS=${SECS:-10}
-RELOADS=$(arg e2e.reloads); RELOADS=${RELOADS:-20}
+RELOADS=$(arg e2e.reloads); RELOADS=${RELOADS:-10}
 # Progress lines for the log (ci/qemu-e2e prints them).
 e() { echo "E2E $*"; }
 # result KEY JSON-VALUE: one field of the final E2E-RESULT object (strings quoted by the
