@@ -193,8 +193,20 @@ impl Device {
                 KeyJob::Add(k) => eng.add_key(0, tag, &k),
                 KeyJob::Remove(e) => eng.remove_key(0, tag, e),
             };
-            if queued.is_err() {
-                self.mbox.lock().key_done = Some((gen, u32::MAX));
+            match queued {
+                Ok(()) => {}
+                // A full queue (the join kept for the next pass, a stream's policy uploads)
+                // is not the key's failure: keep it for the pass after the next confirm, as
+                // the join is, unless mac80211 posted another meanwhile.
+                Err(SubmitError::QueueFull) => {
+                    let mut g = self.mbox.lock();
+                    if g.key_job.is_none() {
+                        g.key_job = Some((gen, job));
+                    }
+                    drop(g);
+                    self.posted.store(true, Ordering::Release);
+                }
+                Err(_) => self.mbox.lock().key_done = Some((gen, u32::MAX)),
             }
         }
         if let Some(j) = join {
