@@ -351,20 +351,7 @@ impl RxBatch {
     ///
     /// `ENOMEM` when no skb could be allocated.
     pub(crate) fn add(&mut self, frame: &[u8], st: RxStatus) -> Result {
-        // SAFETY: The list is valid (type invariant) and exclusively borrowed; `frame` is
-        // readable for its length during the call.
-        check(unsafe {
-            sys::bes_rx_batch_add(
-                self.list.as_ptr(),
-                frame.as_ptr(),
-                frame.len(),
-                st.freq,
-                st.signal,
-                st.rate,
-                c_int::from(st.ht),
-                st.flags,
-            )
-        })
+        copy_into(self.list, frame, st)
     }
 
     /// Queues the frame at `range` of the lent pages: as a new skb whose data is a fragment
@@ -388,19 +375,8 @@ impl RxBatch {
             return Err(EINVAL);
         }
         if copy {
-            // SAFETY: As in `add`; `frame` lies in the pages we hold a reference to.
-            return check(unsafe {
-                sys::bes_rx_batch_add(
-                    self.list.as_ptr(),
-                    frame.as_ptr(),
-                    frame.len(),
-                    st.freq,
-                    st.signal,
-                    st.rate,
-                    c_int::from(st.ht),
-                    st.flags,
-                )
-            });
+            // `frame` lies in the pages we hold a reference to.
+            return copy_into(self.list, frame, st);
         }
         // SAFETY: The list is valid (type invariant) and exclusively borrowed; the page is
         // live (we hold a reference), `range` lies inside it (checked above), and the shim
@@ -433,6 +409,25 @@ impl RxBatch {
         // around `ieee80211_rx_list`, as it requires.
         unsafe { sys::bes_rx_batch_deliver(hw.0.as_ptr(), self.list.as_ptr()) }
     }
+}
+
+/// Queues a copy of `frame` as a new skb on `list`: the one call behind `RxBatch::add` and
+/// `add_lent`'s copy path (a plain field, so `add_lent` may pass it while it borrows the pages).
+fn copy_into(list: NonNull<sys::bes_rx_batch>, frame: &[u8], st: RxStatus) -> Result {
+    // SAFETY: `list` is an `RxBatch`'s list, valid by its type invariant, and both callers
+    // hold that batch exclusively borrowed; `frame` is readable for its length during the call.
+    check(unsafe {
+        sys::bes_rx_batch_add(
+            list.as_ptr(),
+            frame.as_ptr(),
+            frame.len(),
+            st.freq,
+            st.signal,
+            st.rate,
+            c_int::from(st.ht),
+            st.flags,
+        )
+    })
 }
 
 impl Drop for RxBatch {
